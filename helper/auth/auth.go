@@ -1,0 +1,58 @@
+// Package auth is the contract between the CLI (helper/cli) and the product
+// packages (helper/cloud, helper/server): a Provider turns settings and what
+// the store holds into a fresh credential for git.
+package auth
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// Env is what a provider may use; everything with side effects is a field
+// so tests run in parallel.
+type Env struct {
+	Settings *gitconfig.Settings
+	Remote   *url.URL // scheme://host[:port]/context-path of the remote (no repo path)
+	Username string   // username git sent, "" if none
+	HTTP     *http.Client
+	Now      func() time.Time
+
+	// Interactive is false under GIT_TERMINAL_PROMPT=0 or interactive=never.
+	Interactive bool
+	// OpenBrowser opens url in the user's browser ($BROWSER or platform opener).
+	OpenBrowser func(url string) error
+	// TTY is the user's terminal (/dev/tty), nil when there is none. Never stdout.
+	TTY io.ReadWriter
+	// Trace receives redacted decision traces (never secrets); may be io.Discard.
+	Trace func(format string, args ...any)
+}
+
+// Provider implements one product (Cloud, Server/DC).
+type Provider interface {
+	// Obtain returns a record whose credential is valid for at least the
+	// refresh margin: prev (may be nil) as is, refreshed, minted or newly
+	// authorized. login forces a fresh authorization. Called under the
+	// store lock for the key; the caller persists the result.
+	Obtain(ctx context.Context, env *Env, prev *tokenstore.Record, login bool) (*tokenstore.Record, error)
+	// Revoke best-effort revokes on the server what rec holds that the server
+	// can revoke (minted HTTP access tokens), for erase/logout.
+	Revoke(ctx context.Context, env *Env, rec *tokenstore.Record) error
+	// Account returns the account name for status, without secrets.
+	Account(ctx context.Context, env *Env, rec *tokenstore.Record) (string, error)
+}
+
+// ErrInteractionRequired: the flow needs a person but interaction is off.
+// The CLI answers quit=1 and tells the user to run `git-credential-bitbucket login`.
+var ErrInteractionRequired = errors.New("interaction required")
+
+// ConfigError is a misconfigured remote: quit=1 and the message on stderr.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }

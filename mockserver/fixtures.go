@@ -1,0 +1,94 @@
+package mockserver
+
+// Fixtures is the JSON schema of `bitbucket-mock fixtures` and --fixtures.
+// The field names are a contract (../shared/design.md): add fields freely,
+// never rename.
+type Fixtures struct {
+	Cloud  CloudFixtures  `json:"cloud"`
+	Server ServerFixtures `json:"server"`
+}
+
+// CloudFixtures describe the Bitbucket Cloud side.
+type CloudFixtures struct {
+	SessionUser  string            `json:"session_user"` // who is "logged in" on the consent page
+	AutoApprove  bool              `json:"auto_approve,omitempty"`
+	Users        []CloudUser       `json:"users"`
+	Consumers    []CloudConsumer   `json:"consumers"`
+	ConnectApps  []ConnectApp      `json:"connect_apps"`
+	Repositories []CloudRepository `json:"repositories"`
+}
+
+type CloudUser struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	UUID        string `json:"uuid"`
+	AccountID   string `json:"account_id"`
+}
+
+type CloudConsumer struct {
+	Key             string   `json:"key"`
+	Secret          string   `json:"secret"`
+	CallbackURL     string   `json:"callback_url"`
+	Private         bool     `json:"private"`
+	Scopes          []string `json:"scopes"`
+	Owner           string   `json:"owner"`
+	RefreshRotation string   `json:"refresh_rotation"`         // "none" (default) or "rotate"
+	RotationGrace   string   `json:"rotation_grace,omitempty"` // Go duration, default "10m"
+	LongTokens      bool     `json:"long_tokens,omitempty"`    // tokens longer than 2,500 characters
+}
+
+type ConnectApp struct {
+	Key          string   `json:"key"`
+	ClientKey    string   `json:"client_key"`
+	SharedSecret string   `json:"shared_secret"`
+	InstalledFor string   `json:"installed_for"` // workspace / account the token acts for
+	Scopes       []string `json:"scopes"`
+}
+
+type CloudRepository struct {
+	Workspace string `json:"workspace"`
+	Slug      string `json:"slug"`
+	Private   bool   `json:"private"`
+}
+
+// ServerFixtures describe the Bitbucket Server / Data Center side.
+type ServerFixtures struct {
+	ContextPath      string            `json:"context_path"` // default "/bitbucket"
+	SessionUser      string            `json:"session_user"`
+	AnonymousAccess  bool              `json:"anonymous_access"`
+	AutoApprove      bool              `json:"auto_approve,omitempty"`
+	Users            []ServerUser      `json:"users"`
+	ApplicationLinks []ApplicationLink `json:"application_links"`
+	OAuth2Clients    []DCOAuth2Client  `json:"oauth2_clients"`
+	Projects         []ServerProject   `json:"projects"`
+}
+
+type ServerUser struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`
+}
+
+type ApplicationLink struct {
+	ConsumerKey        string `json:"consumer_key"`
+	PublicKeyPEM       string `json:"public_key_pem"`
+	PrivateKeyPEM      string `json:"private_key_pem,omitempty"` // TEST ONLY: lets clients sign
+	ExecuteAs          string `json:"execute_as"`
+	Allow2LO           bool   `json:"allow_2lo"`
+	AllowImpersonation bool   `json:"allow_impersonation"`
+}
+
+type DCOAuth2Client struct {
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	RedirectURIs []string `json:"redirect_uris"`
+	Scopes       []string `json:"scopes"`
+}
+
+type ServerProject struct {
+	Key          string            `json:"key"`
+	Public       bool              `json:"public"`
+	Repositories []string          `json:"repositories"`
+	Permissions  map[string]string `json:"permissions"` // user slug -> PROJECT_READ|PROJECT_WRITE|PROJECT_ADMIN
+}
