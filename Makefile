@@ -3,6 +3,7 @@ GO      ?= go
 BIN     ?= bin
 PREFIX  ?= $(HOME)/.local
 FUZZTIME ?= 30s
+BENCH_RUNS ?= 200
 
 .PHONY: all build test conformance bench fuzz lint install clean
 
@@ -18,11 +19,20 @@ test:
 conformance: build
 	@echo "conformance: no suite yet"
 
-bench:
-	@echo "bench: no benchmarks yet"
+# Go benchmarks, each printed with its ratio to the Baseline benchmark of its package
+# (run in the same invocation), then whole processes compared by scripts/bench-process.sh.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee $(BIN)/bench.txt | awk -f scripts/bench-ratios.awk
+	scripts/bench-process.sh $(BENCH_RUNS)
 
+# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m).
 fuzz:
-	@echo "fuzz: no fuzz targets yet"
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz: $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
