@@ -1,15 +1,25 @@
 // Package gitcred reads and writes git's credential helper wire format
 // (git-credential(1), "INPUT/OUTPUT FORMAT"). It knows nothing about Bitbucket:
 // the policy that decides what to answer lives in helper/cli.
+//
+// The parser is strict where git's own reader is lenient, because every
+// leniency has been an injection vector (CVE-2020-5260, CVE-2024-50338,
+// CVE-2024-52006): only LF ends a line, a lone CR or a NUL makes the whole
+// request malformed, and an over-long line is rejected, never split.
 package gitcred
 
 import (
-	"io"
+	"strconv"
 	"time"
 )
 
 // MaxLineLength is the longest line accepted, newline included (git >= 2.46 docs).
 const MaxLineLength = 65535
+
+// MaxRequestSize caps the total size of one request read by Read. A request
+// from git is a few hundred bytes plus the server's WWW-Authenticate headers;
+// the cap only stops hostile input from using unbounded memory.
+const MaxRequestSize = 1 << 20
 
 // Request is one message from git to a helper. Absent and empty values are
 // told apart by the Has* fields where git's semantics need it.
@@ -34,6 +44,9 @@ type Request struct {
 	AuthType   string
 	Credential string
 	Ephemeral  bool
+	// Continue is git's "continue" flag of a multistage login (2.46+, sent
+	// only with capability[]=state).
+	Continue bool
 }
 
 // HasCapability reports whether the request advertised capability[]=name.
@@ -44,6 +57,17 @@ func (r *Request) HasCapability(name string) bool {
 		}
 	}
 	return false
+}
+
+// PasswordExpiry returns password_expiry_utc as a time, following git
+// (credential.c): 0, a non-numeric or an overflowing value means "no
+// expiry" and yields ok == false.
+func (r *Request) PasswordExpiry() (t time.Time, ok bool) {
+	secs, err := strconv.ParseUint(r.PasswordExpiryUTC, 10, 63)
+	if err != nil || secs == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(secs), 0).UTC(), true
 }
 
 // Response is what a helper answers to `get`. Gated attributes (AuthType,
@@ -62,16 +86,4 @@ type Response struct {
 	Continue   bool
 
 	Quit bool
-}
-
-// Read parses one request (up to a blank line or EOF). Malformed input yields
-// a *MalformedError and no request.
-func Read(r io.Reader) (*Request, error) {
-	panic("gitcred.Read: not written yet")
-}
-
-// Write writes resp for req. It refuses (error, nothing written) any value
-// containing LF, CR or NUL or a line longer than MaxLineLength.
-func Write(w io.Writer, req *Request, resp *Response) error {
-	panic("gitcred.Write: not written yet")
 }

@@ -1,0 +1,4 @@
+package gitconfig
+
+// ExpandHome exposes expandHome to the tests.
+var ExpandHome = expandHome
