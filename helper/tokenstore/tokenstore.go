@@ -1,9 +1,53 @@
 // Package tokenstore keeps token records between helper runs: one versioned
 // JSON file, replaced atomically, guarded by cross-process locks.
+//
+// # Layout
+//
+// A store is one directory, by default
+// ${XDG_STATE_HOME:-$HOME/.local/state}/git-credential-bitbucket, or the
+// directory named by $GIT_CREDENTIAL_BITBUCKET_STATE_DIR (see DefaultDir).
+// Open creates it with mode 0700 (tightening an existing one); it holds:
+//
+//	tokens.json        {"version":1,"records":[...]}, mode 0600
+//	tokens.lock        empty; flock(2)ed by writers for the read-modify-write
+//	locks/<hash>.lock  empty; one per Key, flock(2)ed by Store.Lock
+//
+// # Concurrency
+//
+// Readers (Get, Find, List) take no lock: writers never modify tokens.json in
+// place, they write a temporary file in the same directory, fsync it, rename
+// it over tokens.json and fsync the directory, so a reader sees either the old
+// or the new file, never a mix. Writers (Put, Delete) hold the store-wide lock
+// for the whole read-modify-write, so concurrent processes changing different
+// keys lose nothing. A writer killed mid-write leaves at most a temporary file
+// (".tokens.json.tmp-*") that readers ignore and the next writer removes.
+//
+// Store.Lock is a separate per-Key lock the CLI holds around a refresh, so
+// that only one process at a time talks to the server for a Key. All locks are
+// flock(2) locks on a freshly opened file, which belong to the open file
+// description: they exclude other processes and other goroutines of the same
+// process alike, and the kernel drops them when a process dies. (On NFS, Linux
+// emulates flock(2) with fcntl(2) locks, which belong to a process: there,
+// goroutines of one process do not exclude each other.)
+//
+// # Damage
+//
+// A file that is not valid JSON, lacks a version, or holds malformed records
+// is reported with a *CorruptError naming the file; a file written by a newer
+// schema is reported with a *VersionError. In both cases every operation,
+// writes included, refuses to touch the file: a damaged store is never reset,
+// so another key's refresh token is never lost to a rewrite. Errors never
+// contain token values.
 package tokenstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"slices"
 	"time"
 )
 
@@ -15,8 +59,34 @@ type Key struct {
 	Username string `json:"username,omitempty"`
 }
 
+// String renders k as a URL such as "https://alice@bitbucket.org/scm" for
+// messages. A Key holds no secrets.
+func (k Key) String() string {
+	u := url.URL{Scheme: k.Protocol, Host: k.Host}
+	if k.Username != "" {
+		u.User = url.User(k.Username)
+	}
+	if k.Path != "" {
+		u.Path = "/" + k.Path
+	}
+	return u.String()
+}
+
+func (k Key) validate() error {
+	if k.Protocol == "" || k.Host == "" {
+		return fmt.Errorf("token store key %q: protocol and host are required", k.String())
+	}
+	return nil
+}
+
 // Record is everything the helper remembers for one Key. Secrets live in the
 // fields marked secret; String/GoString of Record must never print them.
+//
+// Record implements fmt.Formatter: every verb (%v, %+v, %#v, %s, ...) prints
+// "[redacted]" in place of a non-empty secret field. fmt can only call these
+// methods on values it can reach through exported fields or directly, so keep
+// a Record in an exported field (or print it directly) when a struct holding
+// one may be formatted.
 type Record struct {
 	Key   Key    `json:"key"`
 	Kind  string `json:"kind"`  // cloud, server, datacenter
@@ -38,28 +108,142 @@ type Record struct {
 	MintedTokenID     string    `json:"minted_token_id,omitempty"`
 	MintedTokenUser   string    `json:"minted_token_user,omitempty"`
 
+	// Set by the CLI (helper/cli) so that its fast path can answer without
+	// reading git config: the refresh margin and bitbucket.authtype in
+	// force when the record was written. Not secrets.
+	RefreshMargin time.Duration `json:"refresh_margin,omitempty"`
+	AuthType      string        `json:"authtype,omitempty"`
+
 	Updated time.Time `json:"updated"`
 }
 
-// Store is the file backend.
+// Store is the file backend. The zero value with Dir set is usable (the
+// directory is created on first write); Open also creates the directory and
+// checks its permissions up front. A Store holds no open files between calls
+// and may be used from several goroutines.
 type Store struct {
 	Dir string
+
+	// Now stamps Record.Updated when Put receives a zero Updated; nil means
+	// time.Now.
+	Now func() time.Time
+
+	// LockPoll is how often Lock retries a held lock; zero means 10ms.
+	LockPoll time.Duration
+
+	// WriteLockTimeout bounds how long Put and Delete wait for the
+	// store-wide lock (held by other writers only for one file rewrite);
+	// zero means 30s.
+	WriteLockTimeout time.Duration
+
+	// beforeRename, when set (by tests), runs after the temporary file is
+	// written and synced and before it is renamed over the store file.
+	beforeRename func()
 }
 
 // Get returns the record for k, or nil and no error when there is none.
-func (s *Store) Get(k Key) (*Record, error) { panic("tokenstore: not written yet") }
+// All four fields of k must match exactly.
+func (s *Store) Get(k Key) (*Record, error) {
+	recs, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if r.Key == k {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
+// Find returns the record for (protocol, host, path, username), or nil and no
+// error when there is none. A non-empty username must match exactly, as in
+// Get. An empty username matches a record with any username, which is what
+// the CLI needs when git asks without a username: when several records
+// qualify, the one Updated most recently wins (ties go to the smallest
+// username, so the answer is stable).
+func (s *Store) Find(protocol, host, path, username string) (*Record, error) {
+	if username != "" {
+		return s.Get(Key{Protocol: protocol, Host: host, Path: path, Username: username})
+	}
+	recs, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var best *Record
+	for _, r := range recs {
+		if r.Key.Protocol != protocol || r.Key.Host != host || r.Key.Path != path {
+			continue
+		}
+		if best == nil || r.Updated.After(best.Updated) ||
+			(r.Updated.Equal(best.Updated) && r.Key.Username < best.Key.Username) {
+			best = r
+		}
+	}
+	return best, nil
+}
 
 // Put inserts or replaces the record for r.Key, keeping every other record.
-func (s *Store) Put(r *Record) error { panic("tokenstore: not written yet") }
+// A zero r.Updated is stored as the current time (r itself is not modified).
+// Put refuses to write over a corrupt or newer-schema store file.
+func (s *Store) Put(r *Record) error {
+	if r == nil {
+		return errors.New("token store: put of a nil record")
+	}
+	if err := r.Key.validate(); err != nil {
+		return err
+	}
+	rec := *r
+	if rec.Updated.IsZero() {
+		rec.Updated = s.now()
+	}
+	return s.update(func(recs []*Record) ([]*Record, bool) {
+		for i, old := range recs {
+			if old.Key == rec.Key {
+				recs[i] = &rec
+				return recs, true
+			}
+		}
+		return append(recs, &rec), true
+	})
+}
 
-// Delete removes the record for k (no error when absent).
-func (s *Store) Delete(k Key) error { panic("tokenstore: not written yet") }
+// Delete removes the record for k (no error when absent). Like Put, it
+// refuses to touch a corrupt or newer-schema store file.
+func (s *Store) Delete(k Key) error {
+	if _, err := os.Stat(s.Dir); s.Dir != "" && errors.Is(err, fs.ErrNotExist) {
+		return nil // nothing stored yet: do not create the directory
+	}
+	return s.update(func(recs []*Record) ([]*Record, bool) {
+		i := slices.IndexFunc(recs, func(r *Record) bool { return r.Key == k })
+		if i < 0 {
+			return recs, false
+		}
+		return slices.Delete(recs, i, i+1), true
+	})
+}
 
-// List returns all records.
-func (s *Store) List() ([]*Record, error) { panic("tokenstore: not written yet") }
+// List returns all records, in file order (writers keep it sorted by key).
+// A missing store (directory or file) holds no records.
+func (s *Store) List() ([]*Record, error) {
+	return s.load()
+}
 
 // Lock takes the cross-process lock for k (used to single-flight refreshes),
 // waiting until ctx is done.
+//
+// The lock excludes every other Lock of the same Key, in this process or any
+// other, until unlock is called (or the process exits). It does not block
+// Get, Put or Delete: the holder re-reads the store after locking, refreshes,
+// and Puts the result. unlock is safe to call more than once. When ctx ends
+// first, Lock returns ctx's error wrapped with the key.
 func (s *Store) Lock(ctx context.Context, k Key) (unlock func(), err error) {
-	panic("tokenstore: not written yet")
+	return s.lockKey(ctx, k)
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }

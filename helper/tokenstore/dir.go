@@ -1,0 +1,117 @@
+package tokenstore
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// StateDirEnv names the environment variable that, when set to an absolute
+// path, is the store directory itself (no subdirectory is appended). It is
+// meant for tests, CI and users who keep state elsewhere.
+const StateDirEnv = "GIT_CREDENTIAL_BITBUCKET_STATE_DIR"
+
+// appDirName is the subdirectory of the XDG state directory.
+const appDirName = "git-credential-bitbucket"
+
+// DefaultDir returns the store directory for the environment env (KEY=VALUE
+// entries as in os.Environ; the last entry for a key wins, as in os/exec):
+//
+//  1. $GIT_CREDENTIAL_BITBUCKET_STATE_DIR when set (it must be absolute);
+//  2. $XDG_STATE_HOME/git-credential-bitbucket when XDG_STATE_HOME is an
+//     absolute path (the XDG Base Directory spec ignores relative ones);
+//  3. $HOME/.local/state/git-credential-bitbucket.
+//
+// It only computes the path; Open creates the directory.
+func DefaultDir(env []string) (string, error) {
+	if d := lookupEnv(env, StateDirEnv); d != "" {
+		if !filepath.IsAbs(d) {
+			return "", fmt.Errorf("%s must be an absolute path", StateDirEnv)
+		}
+		return filepath.Clean(d), nil
+	}
+	if d := lookupEnv(env, "XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, appDirName), nil
+	}
+	home := lookupEnv(env, "HOME")
+	if home == "" || !filepath.IsAbs(home) {
+		return "", errors.New("cannot find the token store directory: HOME is not set to an absolute path (set XDG_STATE_HOME or " + StateDirEnv + ")")
+	}
+	return filepath.Join(home, ".local", "state", appDirName), nil
+}
+
+func lookupEnv(env []string, key string) string {
+	val := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			val = v
+		}
+	}
+	return val
+}
+
+// Open returns the store in dir, creating dir (and missing parents) with mode
+// 0700. An existing dir must belong to the current user; if it is group or
+// world accessible it is tightened to 0700, and a store file readable by
+// others is tightened to 0600, rather than refused: the directory is ours
+// alone, and tightening fixes the exposure instead of leaving it in place
+// while failing. Open does not read the store file, so a corrupt store is
+// reported by the first Get, Find, List, Put or Delete.
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("token store: no directory given")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("token store: %w", err)
+	}
+	if err := ensureDir(abs); err != nil {
+		return nil, err
+	}
+	s := &Store{Dir: abs}
+	fi, err := os.Lstat(s.Path())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("token store: %w", err)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("token store %s is not a regular file", s.Path())
+	default:
+		if err := checkOwner(s.Path(), fi); err != nil {
+			return nil, err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(s.Path(), 0o600); err != nil {
+				return nil, fmt.Errorf("token store: tighten permissions: %w", err)
+			}
+		}
+	}
+	return s, nil
+}
+
+// ensureDir creates dir with mode 0700, or checks that an existing one is a
+// directory owned by the current user, tightening it to 0700.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("token store: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("token store: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("token store: %s is not a directory", dir)
+	}
+	if err := checkOwner(dir, fi); err != nil {
+		return err
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("token store: tighten permissions: %w", err)
+		}
+	}
+	return nil
+}
