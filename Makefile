@@ -16,11 +16,19 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
+# The conformance suite (conformance/README.md): every case against the
+# in-process mock, the bitbucket-mock binary, the real-target mode pointed at
+# the binary, and a real Bitbucket when CONFORMANCE_* variables are set.
+# One line per case, closing "N passed, N failed, N skipped"; non-zero exit on
+# any failure; CONFORMANCE_JUNIT=path also writes JUnit XML.
 conformance: build
-	@echo "conformance: no suite yet"
+	@$(GO) build -o "$(BIN)/.conformance-report" ./conformance/cmd/report
+	@CONFORMANCE_MOCK_BIN="$(abspath $(BIN))/bitbucket-mock" \
+	CONFORMANCE_HELPER_BIN="$(abspath $(BIN))/git-credential-bitbucket" \
+	$(GO) test ./conformance -run '^Test(InProcess|Binary|Real|RealModeOnMock)$$' \
+		-count=1 -parallel 8 -timeout 5m -json \
+	| "$(BIN)/.conformance-report"
 
-# Go benchmarks, each printed with its ratio to the Baseline benchmark of its package
-# (run in the same invocation), then whole processes compared by scripts/bench-process.sh.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee $(BIN)/bench.txt | awk -f scripts/bench-ratios.awk
 	scripts/bench-process.sh $(BENCH_RUNS)

@@ -8,6 +8,12 @@ type Fixtures struct {
 	Server ServerFixtures `json:"server"`
 }
 
+// DefaultFixtures are the built-in fixtures: everything needed to run every
+// grant and leg on both sides. Every secret and key in them is a TEST VALUE.
+func DefaultFixtures() *Fixtures {
+	return &Fixtures{Cloud: defaultCloudFixtures(), Server: defaultServerFixtures()}
+}
+
 // CloudFixtures describe the Bitbucket Cloud side.
 type CloudFixtures struct {
 	SessionUser  string            `json:"session_user"` // who is "logged in" on the consent page
@@ -49,6 +55,7 @@ type CloudRepository struct {
 	Workspace string `json:"workspace"`
 	Slug      string `json:"slug"`
 	Private   bool   `json:"private"`
+	UUID      string `json:"uuid,omitempty"` // "{…}"; derived from workspace/slug when empty
 }
 
 // ServerFixtures describe the Bitbucket Server / Data Center side.
@@ -67,7 +74,10 @@ type ServerUser struct {
 	Slug        string `json:"slug"`
 	Name        string `json:"name"`
 	DisplayName string `json:"display_name"`
-	Password    string `json:"password"`
+	Password    string `json:"password"`          // "" = cannot log in with Basic
+	Email       string `json:"email,omitempty"`   // emailAddress; default <slug>@example.invalid
+	Service     bool   `json:"service,omitempty"` // type SERVICE instead of NORMAL
+	Admin       bool   `json:"admin,omitempty"`   // may manage other users' HTTP access tokens
 }
 
 type ApplicationLink struct {
@@ -84,6 +94,8 @@ type DCOAuth2Client struct {
 	ClientSecret string   `json:"client_secret"`
 	RedirectURIs []string `json:"redirect_uris"`
 	Scopes       []string `json:"scopes"`
+	Name         string   `json:"name,omitempty"`         // shown on the consent page
+	RequirePKCE  bool     `json:"require_pkce,omitempty"` // refuse authorization requests without code_challenge
 }
 
 type ServerProject struct {

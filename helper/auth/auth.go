@@ -40,6 +40,13 @@ type Provider interface {
 	// refresh margin: prev (may be nil) as is, refreshed, minted or newly
 	// authorized. login forces a fresh authorization. Called under the
 	// store lock for the key; the caller persists the result.
+	//
+	// With an error, the record is normally nil and the caller leaves the
+	// store as it is (a refresh token that may still work is never lost).
+	// A provider may instead return, along with the error, the record the
+	// store should now hold (e.g. prev without a refresh token the server
+	// rejected as invalid_grant); the caller persists it and still reports
+	// the error.
 	Obtain(ctx context.Context, env *Env, prev *tokenstore.Record, login bool) (*tokenstore.Record, error)
 	// Revoke best-effort revokes on the server what rec holds that the server
 	// can revoke (minted HTTP access tokens), for erase/logout.

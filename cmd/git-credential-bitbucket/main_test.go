@@ -1,0 +1,350 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/cli"
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+)
+
+// clockFileEnv names the file holding how far the mock's clock was moved:
+// the helper under test runs on the same shifted clock, as it would share
+// real time with a real server.
+const clockFileEnv = "TEST_CLOCK_FILE"
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"git-credential-bitbucket": helperMain,
+		"fakebrowser":              browserMain,
+	})
+}
+
+// helperMain is the helper as installed, except for the clock.
+func helperMain() {
+	app := &cli.App{Now: shiftedClock(os.Getenv(clockFileEnv))}
+	os.Exit(app.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+}
+
+func shiftedClock(file string) func() time.Time {
+	var offset time.Duration
+	if file != "" {
+		if b, err := os.ReadFile(file); err == nil {
+			offset, _ = time.ParseDuration(strings.TrimSpace(string(b)))
+		}
+	}
+	return func() time.Time { return time.Now().Add(offset) }
+}
+
+// browserMain is the $BROWSER of the tests: it loads the URL and follows
+// the redirects (the mock approves at once, then sends it to the helper's
+// loopback listener), like a person clicking "Grant access".
+func browserMain() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: fakebrowser URL")
+		os.Exit(2)
+	}
+	resp, err := (&http.Client{Timeout: 20 * time.Second}).Get(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakebrowser:", err)
+		os.Exit(1)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "fakebrowser: final status", resp.Status)
+		os.Exit(1)
+	}
+}
+
+func TestScript(t *testing.T) {
+	modern := os.Getenv("MODERN_GIT")
+	if modern == "" && os.Getenv("CI") == "true" {
+		t.Fatal("MODERN_GIT is not set on CI: the password_expiry_utc and authtype scripts need it")
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			return setupScript(env, modern)
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "modern":
+				return modern != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"mock":       cmdMock,
+			"advance":    cmdAdvance,
+			"storefield": cmdStoreField,
+			"nosecrets":  cmdNoSecrets,
+			"writefile":  cmdWriteFile,
+			"timed":      cmdTimed,
+		},
+	})
+}
+
+// setupScript starts a mock for the script and gives it a home of its own.
+func setupScript(env *testscript.Env, modern string) error {
+	r, err := mockserver.Start(mockserver.Options{
+		ReposDir:    filepath.Join(env.WorkDir, ".mock-repos"),
+		AutoApprove: true,
+	}, "", "")
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { r.Close() })
+	home := filepath.Join(env.WorkDir, "home")
+	for _, d := range []string{home, filepath.Join(home, ".config")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
+	}
+	for k, v := range map[string]string{
+		"CLOUD_URL":                      r.CloudURL,
+		"CLOUD_HOST":                     strings.TrimPrefix(strings.TrimPrefix(r.CloudURL, "http://"), "https://"),
+		"SERVER_URL":                     r.ServerURL,
+		"HOME":                           home,
+		"XDG_CONFIG_HOME":                filepath.Join(home, ".config"),
+		"XDG_STATE_HOME":                 filepath.Join(home, ".local", "state"),
+		"STORE_FILE":                     filepath.Join(home, ".local", "state", "git-credential-bitbucket", "tokens.json"),
+		"GIT_CONFIG_NOSYSTEM":            "1",
+		"GIT_AUTHOR_NAME":                "Script",
+		"GIT_AUTHOR_EMAIL":               "script@example.invalid",
+		"GIT_COMMITTER_NAME":             "Script",
+		"GIT_COMMITTER_EMAIL":            "script@example.invalid",
+		"GIT_ASKPASS":                    "false", // never a prompt: a helper failure fails the command
+		"GIT_CREDENTIAL_BITBUCKET_TRACE": filepath.Join(env.WorkDir, "trace.log"),
+		clockFileEnv:                     filepath.Join(env.WorkDir, ".clock-offset"),
+		"MODERN_GIT":                     modern,
+		"BROWSER":                        "fakebrowser",
+	} {
+		env.Setenv(k, v)
+	}
+	return nil
+}
+
+// cmdMock calls the mock's control API: mock METHOD PATH [JSON-BODY].
+// The response body goes to stdout.
+func cmdMock(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: mock METHOD PATH [BODY]")
+	}
+	var body io.Reader
+	if len(args) == 3 {
+		body = strings.NewReader(args[2])
+	}
+	req, err := http.NewRequest(args[0], ts.Getenv("CLOUD_URL")+args[1], body)
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if (resp.StatusCode/100 != 2) != neg {
+		ts.Fatalf("mock %s %s: %s: %s", args[0], args[1], resp.Status, b)
+	}
+	ts.Stdout().Write(b)
+	ts.Stdout().Write([]byte("\n"))
+	if args[1] == "/_mock/requests" || strings.HasPrefix(args[1], "/_mock/requests?") {
+		// One line per request too, for stdout -count=N matches.
+		var reqs []mockserver.LoggedRequest
+		if json.Unmarshal(b, &reqs) == nil {
+			for _, r := range reqs {
+				fmt.Fprintf(ts.Stdout(), "request %s %s grant=%s client=%s status=%d\n", r.Method, r.Path, r.Grant, r.Client, r.Status)
+			}
+		}
+	}
+}
+
+// cmdAdvance moves the mock's clock and the helper's with it: advance 3h.
+func cmdAdvance(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: advance DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	resp, err := http.Post(ts.Getenv("CLOUD_URL")+"/_mock/clock", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"advance":%q}`, args[0])))
+	ts.Check(err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("advance: %s", resp.Status)
+	}
+	file := ts.Getenv(clockFileEnv)
+	var total time.Duration
+	if b, err := os.ReadFile(file); err == nil {
+		total, _ = time.ParseDuration(strings.TrimSpace(string(b)))
+	}
+	ts.Check(os.WriteFile(file, []byte((total + d).String()), 0o600))
+}
+
+// storeRecord is the part of the token store file the scripts look at.
+type storeRecord struct {
+	AccessToken       string `json:"access_token"`
+	RefreshToken      string `json:"refresh_token"`
+	OAuth1Token       string `json:"oauth1_token"`
+	OAuth1TokenSecret string `json:"oauth1_token_secret"`
+	Grant             string `json:"grant"`
+	Expiry            string `json:"expiry"`
+}
+
+func readStore(ts *testscript.TestScript) []storeRecord {
+	b, err := os.ReadFile(ts.Getenv("STORE_FILE"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	ts.Check(err)
+	var f struct {
+		Records []storeRecord `json:"records"`
+	}
+	ts.Check(json.Unmarshal(b, &f))
+	rememberSecrets(ts, f.Records)
+	return f.Records
+}
+
+// cmdStoreField prints one field of every stored record, one per line:
+// storefield access_token|refresh_token|grant|expiry. Token values are
+// printed so that scripts can compare them with cmp; they are also
+// remembered for nosecrets.
+func cmdStoreField(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: storefield FIELD")
+	}
+	for _, r := range readStore(ts) {
+		v := map[string]string{"access_token": r.AccessToken, "refresh_token": r.RefreshToken, "grant": r.Grant, "expiry": r.Expiry}[args[0]]
+		fmt.Fprintln(ts.Stdout(), v)
+	}
+}
+
+// secretsFile accumulates every secret a script has seen.
+func secretsFile(ts *testscript.TestScript) string {
+	return filepath.Join(ts.Getenv("WORK"), ".secrets")
+}
+
+func rememberSecrets(ts *testscript.TestScript, recs []storeRecord) {
+	var b strings.Builder
+	for _, r := range recs {
+		for _, s := range []string{r.AccessToken, r.RefreshToken, r.OAuth1Token, r.OAuth1TokenSecret} {
+			if s != "" {
+				b.WriteString(s + "\n")
+			}
+		}
+	}
+	f, err := os.OpenFile(secretsFile(ts), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	ts.Check(err)
+	defer f.Close()
+	io.WriteString(f, b.String())
+}
+
+// cmdNoSecrets fails when any FILE holds a secret: the fixtures' consumer
+// secrets, Connect shared secrets, Server user passwords, DC client secrets
+// and application link private keys, every token the store has held when
+// a script looked (storefield, nosecrets), and every password or
+// credential line of the *.cred files in $WORK (git credential fill output).
+func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
+	readStore(ts)
+	secrets := map[string]bool{}
+	fx := mockserver.DefaultFixtures()
+	for _, c := range fx.Cloud.Consumers {
+		secrets[c.Secret] = true
+	}
+	for _, a := range fx.Cloud.ConnectApps {
+		secrets[a.SharedSecret] = true
+	}
+	for _, u := range fx.Server.Users {
+		secrets[u.Password] = true
+	}
+	for _, c := range fx.Server.OAuth2Clients {
+		secrets[c.ClientSecret] = true
+	}
+	for _, l := range fx.Server.ApplicationLinks {
+		// Any line of the private key's base64 body.
+		for _, line := range strings.Split(l.PrivateKeyPEM, "\n") {
+			if len(line) >= 32 && !strings.HasPrefix(line, "-----") {
+				secrets[line] = true
+			}
+		}
+	}
+	b, _ := os.ReadFile(secretsFile(ts))
+	for _, s := range strings.Split(string(b), "\n") {
+		secrets[s] = true
+	}
+	creds, _ := filepath.Glob(filepath.Join(ts.Getenv("WORK"), "*.cred"))
+	for _, c := range creds {
+		b, _ := os.ReadFile(c)
+		for _, line := range strings.Split(string(b), "\n") {
+			for _, k := range []string{"password=", "credential=", "oauth_refresh_token="} {
+				if v, ok := strings.CutPrefix(line, k); ok {
+					secrets[v] = true
+				}
+			}
+		}
+	}
+	delete(secrets, "")
+	if len(args) == 0 {
+		ts.Fatalf("usage: nosecrets FILE...")
+	}
+	for _, name := range args {
+		if name != "stdout" && name != "stderr" {
+			if _, err := os.Stat(ts.MkAbs(name)); os.IsNotExist(err) {
+				continue
+			}
+		}
+		data := ts.ReadFile(name)
+		for s := range secrets {
+			if len(s) >= 4 && strings.Contains(data, s) {
+				ts.Fatalf("%s contains a secret (%s...)", name, s[:4])
+			}
+		}
+	}
+	if neg {
+		ts.Fatalf("nosecrets does not support !")
+	}
+}
+
+// cmdWriteFile writes its arguments (expanded by the script) as lines of
+// FILE: writefile req.txt url=$CLOUD_URL capability[]=authtype.
+func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 {
+		ts.Fatalf("usage: writefile FILE [LINE...]")
+	}
+	var b strings.Builder
+	for _, l := range args[1:] {
+		b.WriteString(l + "\n")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o600))
+}
+
+// cmdTimed runs a command like exec and fails when it takes longer than
+// MAX: timed 5s git-credential-bitbucket get.
+func cmdTimed(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: timed MAX COMMAND [ARG...]")
+	}
+	max, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	start := time.Now()
+	err = ts.Exec(args[1], args[2:]...)
+	if took := time.Since(start); took > max {
+		ts.Fatalf("%s took %s, more than %s", args[1], took.Round(time.Millisecond), max)
+	}
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("%s: %v", args[1], err)
+	case err == nil && neg:
+		ts.Fatalf("%s succeeded unexpectedly", args[1])
+	}
+}

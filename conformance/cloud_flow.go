@@ -1,0 +1,183 @@
+package conformance
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Cloud OAuth 2 building blocks shared by the Cloud cases (facts A1-A5).
+
+func cloudAuthorizeURL(c *Cloud, q url.Values) string {
+	return c.URL + "/site/oauth2/authorize?" + q.Encode()
+}
+
+func cloudTokenURL(c *Cloud) string { return c.URL + "/site/oauth2/access_token" }
+
+// authorize opens an authorize URL through the target's consent ability.
+func (e *env) authorize(t *testing.T, u string) *response {
+	t.Helper()
+	resp, err := e.consent(t).Approve(e.ctx, e.http, u)
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	return readResponse(t, resp)
+}
+
+// isRedirect says whether r redirects.
+func isRedirect(r *response) bool {
+	return r.status/100 == 3 && r.loc != ""
+}
+
+// redirectTo checks that r redirects and returns the target.
+func redirectTo(t *testing.T, r *response) *url.URL {
+	t.Helper()
+	if !isRedirect(r) {
+		t.Fatalf("want a redirect to the client's callback, got %s", r)
+	}
+	return mustURL(t, r.loc)
+}
+
+// wantErrorPage checks the answer to a misconfigured authorize request:
+// an error page, not a redirect to the client (facts A1).
+func wantErrorPage(t *testing.T, r *response) {
+	t.Helper()
+	if r.status/100 == 3 || r.loc != "" {
+		t.Fatalf("want an error page, got a redirect (status %d)", r.status)
+	}
+	if r.status/100 != 4 {
+		t.Fatalf("want a 4xx error page, got %s", r)
+	}
+}
+
+// cloudCode runs the authorization-code front channel for k with state and
+// the extra parameters, and returns the code and the callback URL.
+func (e *env) cloudCode(t *testing.T, c *Cloud, k *Consumer, extra url.Values) (string, *url.URL) {
+	t.Helper()
+	q := url.Values{"client_id": {k.Key}, "response_type": {"code"}, "state": {"st-" + randomHex(6)}}
+	for key, vs := range extra {
+		q[key] = vs
+	}
+	cb := redirectTo(t, e.authorize(t, cloudAuthorizeURL(c, q)))
+	if got := cb.Query().Get("state"); got != q.Get("state") {
+		t.Fatalf("callback state = %q, want the state sent (%q)", got, q.Get("state"))
+	}
+	code := cb.Query().Get("code")
+	if code == "" {
+		t.Fatalf("callback carries no code (query keys %v)", keysOf(cb.Query()))
+	}
+	return code, cb
+}
+
+func keysOf(v url.Values) []string {
+	var ks []string
+	for k := range v {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// cloudToken posts to the token endpoint authenticated as k with Basic.
+func (e *env) cloudToken(t *testing.T, c *Cloud, k *Consumer, form url.Values) *response {
+	t.Helper()
+	return e.postForm(t, cloudTokenURL(c), form, "Authorization", clientBasic(k.Key, k.Secret))
+}
+
+// wantCloudToken checks a successful Cloud token response (facts 0.1, A4).
+func wantCloudToken(t *testing.T, r *response, grant string, wantRefresh bool) map[string]any {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	m := r.jsonObject(t)
+	at := str(m, "access_token")
+	if at == "" || !isURLSafe(at) {
+		t.Errorf("access_token missing or not URL-safe (%d chars)", len(at))
+	}
+	if got := str(m, "token_type"); got != "bearer" {
+		t.Errorf("token_type = %q, want %q", got, "bearer")
+	}
+	if got := number(t, m, "expires_in"); got != 7200 {
+		t.Errorf("expires_in = %v, want 7200", got)
+	}
+	if _, ok := m["scopes"].(string); !ok {
+		t.Errorf("scopes = %#v, want a space-separated string under the plural key", m["scopes"])
+	}
+	if _, ok := m["scope"]; ok {
+		t.Errorf("response has an RFC 6749 %q key; Cloud sends %q", "scope", "scopes")
+	}
+	if got := str(m, "state"); got != grant {
+		t.Errorf("state = %q, want the grant type %q", got, grant)
+	}
+	rt, hasRT := m["refresh_token"].(string)
+	if wantRefresh && rt == "" {
+		t.Errorf("no refresh_token; the %s grant gives one", grant)
+	}
+	if !wantRefresh && hasRT {
+		t.Errorf("refresh_token present; the %s grant gives none", grant)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return m
+}
+
+// scopeSet splits a space-separated scope string.
+func scopeSet(s string) []string {
+	f := strings.Fields(s)
+	slices.Sort(f)
+	return f
+}
+
+// cloudUserTokens returns a token response for a user of consumer k: by the
+// authorization-code grant where the target approves consent pages, else by
+// refreshing the pre-consented refresh token of a real target.
+func (e *env) cloudUserTokens(t *testing.T, c *Cloud, k *Consumer) map[string]any {
+	t.Helper()
+	if _, ok := e.tgt.(AutoConsent); ok {
+		code, _ := e.cloudCode(t, c, k, nil)
+		return wantCloudToken(t, e.cloudToken(t, c, k, url.Values{"grant_type": {"authorization_code"}, "code": {code}}),
+			"authorization_code", true)
+	}
+	if k != c.Private || c.RefreshToken == nil {
+		t.Skipf("target %s approves no consent pages and has no pre-consented refresh token for %s", e.tgt.Name(), k.Key)
+	}
+	var m map[string]any
+	err := c.RefreshToken.Use(func(rt string) (string, error) {
+		r := e.cloudToken(t, c, k, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+		m = wantCloudToken(t, r, "refresh_token", true)
+		return str(m, "refresh_token"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// cloudClientCredentials returns a client-credentials token of k.
+func (e *env) cloudClientCredentials(t *testing.T, c *Cloud, k *Consumer) map[string]any {
+	t.Helper()
+	r := e.cloudToken(t, c, k, url.Values{"grant_type": {"client_credentials"}})
+	wantStatus(t, r, http.StatusOK)
+	return r.jsonObject(t)
+}
+
+// pkce returns a verifier and its S256 challenge (RFC 7636).
+func pkce() (verifier, challenge string) {
+	verifier = randomHex(32)
+	sum := sha256.Sum256([]byte(verifier))
+	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// cloudUser calls GET /2.0/user with the given headers and query.
+func (e *env) cloudUser(t *testing.T, c *Cloud, query string, hdr ...string) *response {
+	t.Helper()
+	u := c.APIURL + "/2.0/user"
+	if query != "" {
+		u += "?" + query
+	}
+	return e.get(t, u, hdr...)
+}

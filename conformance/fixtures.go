@@ -1,0 +1,400 @@
+package conformance
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+)
+
+// The suite reads credentials from the mock's fixtures at run time. When a
+// fixture set lacks something a case needs (say, a consumer without a
+// callback URL), completeFixtures adds an entry for it, prefixed
+// "conformance-"; it never changes existing entries.
+
+func isPlainPrivate(c mockserver.CloudConsumer) bool {
+	return c.Private && c.CallbackURL != "" && (c.RefreshRotation == "" || c.RefreshRotation == "none") &&
+		!c.LongTokens && hasAll(c.Scopes, "account", "repository", "repository:write")
+}
+
+func hasAll(have []string, want ...string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+type consumerRole struct {
+	name  string
+	match func(mockserver.CloudConsumer) bool
+	add   func(owner, callback string) mockserver.CloudConsumer
+}
+
+var fullScopes = []string{"account", "repository", "repository:write"}
+
+func cloudRoles() []consumerRole {
+	mk := func(name string, private bool, scopes []string) mockserver.CloudConsumer {
+		return mockserver.CloudConsumer{Key: "conformance-" + name, Secret: randomHex(16), Private: private,
+			Scopes: scopes, RefreshRotation: "none"}
+	}
+	return []consumerRole{
+		{"private", isPlainPrivate, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("private", true, fullScopes)
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
+		{"escaped", func(c mockserver.CloudConsumer) bool {
+			return isPlainPrivate(c) && url.QueryEscape(c.Secret) != c.Secret
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("escaped", true, fullScopes)
+			c.Secret = "conf+secret/with=odd&chars%" + randomHex(4) // Basic credentials must be URL-unescaped
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
+		{"public", func(c mockserver.CloudConsumer) bool {
+			return !c.Private && c.CallbackURL != "" && !c.LongTokens && c.RefreshRotation != "rotate"
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("public", false, fullScopes)
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
+		{"rotating", func(c mockserver.CloudConsumer) bool {
+			return c.RefreshRotation == "rotate" && c.CallbackURL != "" && c.Private && !c.LongTokens
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("rotating", true, fullScopes)
+			c.Owner, c.CallbackURL, c.RefreshRotation, c.RotationGrace = o, cb, "rotate", "10m"
+			return c
+		}},
+		{"long", func(c mockserver.CloudConsumer) bool {
+			return c.LongTokens && c.CallbackURL != "" && c.Private
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("long", true, fullScopes)
+			c.Owner, c.CallbackURL, c.LongTokens = o, cb, true
+			return c
+		}},
+		{"no-callback", func(c mockserver.CloudConsumer) bool {
+			return c.CallbackURL == "" && c.Private
+		}, func(o, _ string) mockserver.CloudConsumer {
+			c := mk("no-callback", true, fullScopes)
+			c.Owner = o
+			return c
+		}},
+		{"read-only", func(c mockserver.CloudConsumer) bool {
+			return c.Private && c.CallbackURL != "" && !c.LongTokens && hasAll(c.Scopes, "repository", "account") &&
+				!slices.Contains(c.Scopes, "repository:write") && !slices.Contains(c.Scopes, "repository:admin")
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("read-only", true, []string{"repository", "account"})
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
+		{"no-account", func(c mockserver.CloudConsumer) bool {
+			return c.Private && c.CallbackURL != "" && !c.LongTokens && hasAll(c.Scopes, "repository") &&
+				!slices.Contains(c.Scopes, "account")
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("no-account", true, []string{"repository"})
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
+	}
+}
+
+// completeFixtures adds entries the cases need and f lacks.
+func completeFixtures(f *mockserver.Fixtures) error {
+	completeCloud(&f.Cloud)
+	return completeServer(&f.Server)
+}
+
+func completeCloud(c *mockserver.CloudFixtures) {
+	if len(c.Users) == 0 {
+		c.Users = append(c.Users, mockserver.CloudUser{Username: "conformance", DisplayName: "Conformance",
+			UUID: "{" + randomUUID() + "}", AccountID: "557058:" + randomUUID()})
+	}
+	if c.SessionUser == "" {
+		c.SessionUser = c.Users[0].Username
+	}
+	owner, callback := c.SessionUser, "http://127.0.0.1/conformance/callback"
+	for _, k := range c.Consumers {
+		if k.CallbackURL != "" {
+			callback = k.CallbackURL
+			break
+		}
+	}
+	for _, role := range cloudRoles() {
+		if !slices.ContainsFunc(c.Consumers, role.match) {
+			c.Consumers = append(c.Consumers, role.add(owner, callback))
+		}
+	}
+	if len(c.ConnectApps) == 0 {
+		c.ConnectApps = append(c.ConnectApps, mockserver.ConnectApp{Key: "conformance-connect",
+			ClientKey: "conformance-client-key", SharedSecret: randomHex(24), InstalledFor: owner,
+			Scopes: []string{"repository"}})
+	}
+	if !slices.ContainsFunc(c.Repositories, func(r mockserver.CloudRepository) bool { return r.Private }) {
+		c.Repositories = append(c.Repositories, mockserver.CloudRepository{Workspace: owner, Slug: "conformance", Private: true})
+	}
+}
+
+func completeServer(s *mockserver.ServerFixtures) error {
+	if len(s.Users) == 0 {
+		s.Users = append(s.Users, mockserver.ServerUser{Slug: "conformance", Name: "conformance",
+			DisplayName: "Conformance", Password: randomHex(8)})
+	}
+	if s.SessionUser == "" {
+		s.SessionUser = s.Users[0].Slug
+	}
+	executeAs := ""
+	for _, u := range s.Users {
+		if u.Slug != s.SessionUser {
+			executeAs = u.Slug
+			break
+		}
+	}
+	if executeAs == "" { // 2LO and impersonation need a second user
+		executeAs = "conformance-svc"
+		s.Users = append(s.Users, mockserver.ServerUser{Slug: executeAs, Name: executeAs, DisplayName: "Conformance service"})
+	}
+	if !slices.ContainsFunc(s.ApplicationLinks, func(l mockserver.ApplicationLink) bool {
+		return l.Allow2LO && l.AllowImpersonation && l.PrivateKeyPEM != ""
+	}) {
+		l, err := newLink("conformance-link", executeAs)
+		if err != nil {
+			return err
+		}
+		l.Allow2LO, l.AllowImpersonation = true, true
+		s.ApplicationLinks = append(s.ApplicationLinks, l)
+	}
+	if !slices.ContainsFunc(s.ApplicationLinks, func(l mockserver.ApplicationLink) bool {
+		return !l.Allow2LO && !l.AllowImpersonation && l.PrivateKeyPEM != ""
+	}) {
+		l, err := newLink("conformance-3lo-only", executeAs)
+		if err != nil {
+			return err
+		}
+		s.ApplicationLinks = append(s.ApplicationLinks, l)
+	}
+	if !slices.ContainsFunc(s.OAuth2Clients, func(c mockserver.DCOAuth2Client) bool { return len(c.RedirectURIs) > 0 }) {
+		s.OAuth2Clients = append(s.OAuth2Clients, mockserver.DCOAuth2Client{ClientID: "conformance-dc",
+			ClientSecret: randomHex(16), RedirectURIs: []string{"http://127.0.0.1/conformance/dc-callback"},
+			Scopes: []string{"REPO_READ", "REPO_WRITE"}})
+	}
+	if writableServerRepo(*s) == nil {
+		s.Projects = append(s.Projects, mockserver.ServerProject{Key: "CONF", Repositories: []string{"conformance"},
+			Permissions: map[string]string{s.SessionUser: "PROJECT_WRITE", executeAs: "PROJECT_READ"}})
+	}
+	return nil
+}
+
+const helperDCClientID = "conformance-helper-dc"
+
+// addHelperDCClient registers a DC OAuth 2 client whose exact redirect URI
+// is on a port free now, for the helper's loopback listener in end-to-end
+// cases (each target factory gets its own port, so targets run in parallel).
+func addHelperDCClient(f *mockserver.Fixtures) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("pick a redirect port: %w", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	f.Server.OAuth2Clients = append(f.Server.OAuth2Clients, mockserver.DCOAuth2Client{ClientID: helperDCClientID,
+		ClientSecret: randomHex(16), RedirectURIs: []string{"http://" + addr + "/callback"},
+		Scopes: []string{"REPO_READ", "REPO_WRITE"}})
+	return nil
+}
+
+func newLink(key, executeAs string) (mockserver.ApplicationLink, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return mockserver.ApplicationLink{}, fmt.Errorf("generate test key: %w", err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return mockserver.ApplicationLink{}, fmt.Errorf("marshal test key: %w", err)
+	}
+	return mockserver.ApplicationLink{
+		ConsumerKey:   key,
+		PublicKeyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
+		PrivateKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})),
+		ExecuteAs:     executeAs,
+	}, nil
+}
+
+func writableServerRepo(s mockserver.ServerFixtures) *ServerRepo {
+	for _, p := range s.Projects {
+		perm := p.Permissions[s.SessionUser]
+		if (perm == "PROJECT_WRITE" || perm == "PROJECT_ADMIN") && len(p.Repositories) > 0 {
+			return &ServerRepo{Project: p.Key, Slug: p.Repositories[0]}
+		}
+	}
+	return nil
+}
+
+// cloudFromFixtures describes a mock's Cloud side.
+func cloudFromFixtures(base string, f mockserver.CloudFixtures) *Cloud {
+	c := &Cloud{URL: strings.TrimSuffix(base, "/"), APIURL: strings.TrimSuffix(base, "/"), SessionUser: f.SessionUser}
+	pick := func(name string) *Consumer {
+		for _, role := range cloudRoles() {
+			if role.name != name {
+				continue
+			}
+			// Prefer the suite's own entry, which is unambiguous.
+			for _, k := range f.Consumers {
+				if k.Key == "conformance-"+name && role.match(k) {
+					return consumerOf(k)
+				}
+			}
+			for _, k := range f.Consumers {
+				if role.match(k) {
+					return consumerOf(k)
+				}
+			}
+		}
+		return nil
+	}
+	c.Private, c.Escaped, c.Public = pick("private"), pick("escaped"), pick("public")
+	c.Rotating, c.Long, c.NoCallback = pick("rotating"), pick("long"), pick("no-callback")
+	c.ReadOnly, c.NoAccount = pick("read-only"), pick("no-account")
+	if len(f.ConnectApps) > 0 {
+		a := f.ConnectApps[0]
+		c.Connect = &ConnectApp{Key: a.Key, ClientKey: a.ClientKey, SharedSecret: a.SharedSecret,
+			InstalledFor: a.InstalledFor, Scopes: a.Scopes}
+	}
+	for _, u := range f.Users {
+		c.Users = append(c.Users, CloudUser{Username: u.Username, DisplayName: u.DisplayName, UUID: u.UUID, AccountID: u.AccountID})
+	}
+	for _, r := range f.Repositories {
+		if r.Private {
+			c.Repo = &CloudRepo{Workspace: r.Workspace, Slug: r.Slug, Private: r.Private}
+			break
+		}
+	}
+	return c
+}
+
+func consumerOf(k mockserver.CloudConsumer) *Consumer {
+	grace := 10 * time.Minute
+	if d, err := time.ParseDuration(k.RotationGrace); err == nil && d > 0 {
+		grace = d
+	}
+	rot := k.RefreshRotation
+	if rot == "" {
+		rot = "none"
+	}
+	return &Consumer{Key: k.Key, Secret: k.Secret, Callback: k.CallbackURL, Private: k.Private,
+		Scopes: k.Scopes, Owner: k.Owner, Rotation: rot, Grace: grace, LongTokens: k.LongTokens}
+}
+
+// serverFromFixtures describes a mock's Server/DC side; base includes the
+// context path.
+func serverFromFixtures(base, contextPath string, f mockserver.ServerFixtures) (*Server, error) {
+	s := &Server{URL: strings.TrimSuffix(base, "/"), ContextPath: contextPath}
+	for _, l := range f.ApplicationLinks {
+		if l.PrivateKeyPEM == "" {
+			continue
+		}
+		switch {
+		case s.Link == nil && l.Allow2LO && l.AllowImpersonation:
+			link, err := appLinkOf(l)
+			if err != nil {
+				return nil, err
+			}
+			s.Link = link
+		case s.ThreeLOOnly == nil && !l.Allow2LO && !l.AllowImpersonation:
+			link, err := appLinkOf(l)
+			if err != nil {
+				return nil, err
+			}
+			s.ThreeLOOnly = link
+		}
+	}
+	for _, c := range f.OAuth2Clients {
+		if len(c.RedirectURIs) > 0 {
+			s.OAuth2 = &DCClient{ID: c.ClientID, Secret: c.ClientSecret, RedirectURI: c.RedirectURIs[0], Scopes: c.Scopes}
+			break
+		}
+	}
+	for _, u := range f.Users {
+		if u.Slug == f.SessionUser {
+			s.User = &ServerUser{Slug: u.Slug, Name: u.Name, Password: u.Password}
+		}
+	}
+	for _, u := range f.Users {
+		if s.Link != nil && u.Slug != s.Link.ExecuteAs {
+			s.Impersonate = u.Slug
+			break
+		}
+	}
+	for _, c := range f.OAuth2Clients {
+		if c.ClientID == helperDCClientID && len(c.RedirectURIs) > 0 {
+			s.HelperDC = &DCClient{ID: c.ClientID, Secret: c.ClientSecret, RedirectURI: c.RedirectURIs[0], Scopes: c.Scopes}
+		}
+	}
+	s.Repo = writableServerRepo(f)
+	return s, nil
+}
+
+func appLinkOf(l mockserver.ApplicationLink) (*AppLink, error) {
+	k, err := parseRSAKey([]byte(l.PrivateKeyPEM))
+	if err != nil {
+		return nil, fmt.Errorf("application link %s: %w", l.ConsumerKey, err)
+	}
+	return &AppLink{ConsumerKey: l.ConsumerKey, Key: k, ExecuteAs: l.ExecuteAs,
+		Allow2LO: l.Allow2LO, AllowImpersonation: l.AllowImpersonation}, nil
+}
+
+// parseRSAKey reads a PEM RSA private key, PKCS#1 or PKCS#8.
+func parseRSAKey(b []byte) (*rsa.PrivateKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("no PEM block in private key")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(blk.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse private key: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("private key is not RSA")
+	}
+	return rk, nil
+}
+
+// cloneFixtures deep-copies f.
+func cloneFixtures(f *mockserver.Fixtures) *mockserver.Fixtures {
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic(fmt.Sprintf("clone fixtures: %v", err)) // plain data: cannot fail
+	}
+	var out mockserver.Fixtures
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("clone fixtures: %v", err))
+	}
+	return &out
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func randomUUID() string {
+	h := randomHex(16)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,238 @@
+// Package cli is git-credential-bitbucket's command line: git's get, store
+// and erase operations and the user commands (login, logout, status, token,
+// configure, version). It is the only package that knows about exit codes,
+// stdout and stderr; everything with side effects is a field of App so tests
+// run in parallel.
+//
+// Choices where the design leaves room:
+//
+//   - get looks in the token store before running git config: a stored
+//     token that outlives the refresh margin (the environment override,
+//     else the margin the record was written with, else 5m) is printed with
+//     no subprocess and no network. bitbucket.authtype is remembered in the
+//     record for the same reason; configure drops stored access tokens so
+//     that new settings apply at once.
+//   - With authtype=bearer and capability[]=authtype, get prints authtype,
+//     credential and ephemeral (plus password_expiry_utc) and no
+//     username/password. The refresh token is never printed: the helper
+//     keeps it and hands it to no other storage helper.
+//   - erase without a password (or credential) changes nothing: git sends
+//     the rejected password on every real erase, and a bare host pattern
+//     must not throw a login away.
+//   - login is interactive even under GIT_TERMINAL_PROMPT=0 (a person asked
+//     for it), unless bitbucket.interactive=never.
+//   - A malformed request gets one stderr line even for a host that is not
+//     ours: the host cannot be trusted before the request is understood.
+package cli
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// Exit codes of the user commands. git's operations (get, store, erase)
+// always exit 0: git ignores the status, and a helper that has nothing to
+// say must not look like a failure.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// Defaults for settings left unset.
+const (
+	DefaultTimeout       = 30 * time.Second // network deadline for one get
+	DefaultRefreshMargin = 5 * time.Minute
+	// interactiveGrace is added to the deadline of a get that may ask a
+	// person (the providers bound the consent wait themselves).
+	interactiveGrace = 5 * time.Minute
+)
+
+// App is the helper with its dependencies. The zero value uses the real
+// ones (network, clock, browser, /dev/tty, git on PATH, the default store).
+type App struct {
+	HTTP        *http.Client                       // nil: a client with proxy support
+	Now         func() time.Time                   // nil: time.Now
+	OpenBrowser func(url string) error             // nil: $BROWSER, else the platform opener
+	OpenTTY     func() (io.ReadWriteCloser, error) // nil: /dev/tty
+	Git         string                             // git binary; "": "git" from PATH
+	StoreDir    string                             // "": tokenstore.DefaultDir(env)
+	Providers   map[string]auth.Provider           // by bitbucket.kind; nil: DefaultProviders()
+	Executable  string                             // this binary, for configure; "": os.Executable
+	LookPath    func(file string) (string, error)  // nil: exec.LookPath
+	Version     string                             // "": from the build info
+}
+
+// Main runs the helper with the real dependencies; it returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	return (&App{}).Run(args, stdin, stdout, stderr, env)
+}
+
+// run is one invocation: the App plus its stdio, environment and the
+// redactor that every stderr line and trace goes through.
+type run struct {
+	app    *App
+	env    environ
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	red    *redactor
+	msg    *messenger
+	now    func() time.Time
+	http   *http.Client
+}
+
+// Run dispatches args (without the program name) and returns the exit code.
+func (a *App) Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	r := &run{app: a, env: environ(env), stdin: stdin, stdout: stdout, stderr: stderr, red: &redactor{}}
+	r.now = a.Now
+	if r.now == nil {
+		r.now = time.Now
+	}
+	r.msg = &messenger{stderr: stderr, red: r.red, now: r.now}
+	tw, closeTrace, err := openTrace(r.env.get(envPrefix+"TRACE"), stderr)
+	if err != nil {
+		r.msg.errorf("%v", err)
+	}
+	defer closeTrace()
+	r.msg.trace = tw
+	r.http = r.httpClient()
+	return r.dispatch(args)
+}
+
+func (r *run) dispatch(args []string) int {
+	if len(args) == 0 {
+		io.WriteString(r.stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	if wantsHelp(rest) {
+		if text, ok := commandHelp[cmd]; ok {
+			io.WriteString(r.stdout, text)
+			return exitOK
+		}
+	}
+	switch cmd {
+	case "-h", "--help":
+		io.WriteString(r.stdout, usage)
+		return exitOK
+	case "help":
+		return r.help(rest)
+	case "version", "--version":
+		return r.version(rest)
+	}
+	ctx := context.Background()
+	switch cmd {
+	case "get", "store", "erase":
+		return r.protocolOp(ctx, cmd)
+	case "login":
+		return r.login(ctx, rest)
+	case "logout":
+		return r.logout(ctx, rest)
+	case "status":
+		return r.status(ctx, rest)
+	case "token":
+		return r.token(ctx, rest)
+	case "configure":
+		return r.configure(ctx, rest)
+	}
+	// Unknown operations (git's future ones, `capability`, typos) get
+	// nothing, as git-credential(1) asks of helpers.
+	r.msg.tracef("ignoring unknown operation %q", cmd)
+	return exitOK
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) version(args []string) int {
+	v := r.app.Version
+	if v == "" {
+		v = buildVersion()
+	}
+	io.WriteString(r.stdout, "git-credential-bitbucket "+v+"\n")
+	return exitOK
+}
+
+// buildVersion is the module version, or the VCS revision for a build from
+// a checkout.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " " + s.Value[:12]
+			}
+		}
+	}
+	return v
+}
+
+func (r *run) git() string {
+	if r.app.Git != "" {
+		return r.app.Git
+	}
+	return "git"
+}
+
+func (r *run) providers() map[string]auth.Provider {
+	if r.app.Providers != nil {
+		return r.app.Providers
+	}
+	return DefaultProviders()
+}
+
+func (r *run) lookPath(file string) (string, error) {
+	if r.app.LookPath != nil {
+		return r.app.LookPath(file)
+	}
+	return exec.LookPath(file)
+}
+
+func (r *run) executable() (string, error) {
+	if r.app.Executable != "" {
+		return r.app.Executable, nil
+	}
+	return os.Executable()
+}
+
+// storeDir is the token store directory.
+func (r *run) storeDir() (string, error) {
+	if r.app.StoreDir != "" {
+		return r.app.StoreDir, nil
+	}
+	return tokenstore.DefaultDir(r.env)
+}
+
+// openStore opens (creating) the token store for writing.
+func (r *run) openStore() (*tokenstore.Store, error) {
+	dir, err := r.storeDir()
+	if err != nil {
+		return nil, err
+	}
+	st, err := tokenstore.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	st.Now = r.now
+	return st, nil
+}

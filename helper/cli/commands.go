@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// DefaultURL is the remote the user commands act on when none is given.
+const DefaultURL = "https://bitbucket.org"
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// parseArgs parses flags wherever they appear (before or after the URL)
+// and returns the positional arguments.
+func (r *run) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// parseRemote parses the URL argument of a user command.
+func parseRemote(args []string) (*url.URL, error) {
+	raw := DefaultURL
+	switch len(args) {
+	case 0:
+	case 1:
+		raw = args[0]
+	default:
+		return nil, fmt.Errorf("too many arguments: %s", strings.Join(args[1:], " "))
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%s is not an https:// URL", quote(raw))
+	}
+	if _, p := u.User.Password(); p {
+		return nil, errors.New("the URL must not contain a password")
+	}
+	return u, nil
+}
+
+// usageErr reports a usage error for cmd and returns the exit code.
+func (r *run) usageErr(cmd string, err error) int {
+	r.msg.errorf("%s: %v (see git-credential-bitbucket %s --help)", cmd, err, cmd)
+	return exitUsage
+}
+
+// target resolves a user command's URL; not ours is an error there.
+func (r *run) target(ctx context.Context, u *url.URL) (*target, error) {
+	t, err := r.resolve(ctx, u.Scheme, u.Host, strings.Trim(u.Path, "/"))
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", u.Scheme+"://"+u.Host, u.Scheme+"://"+u.Host)
+	}
+	return t, nil
+}
+
+// commandErr prints err for a user command and returns the exit code.
+func (r *run) commandErr(cmd string, err error) int {
+	var cfg *auth.ConfigError
+	switch {
+	case errors.As(err, &cfg):
+		r.msg.errorf("%s: %s", cmd, cfg.Msg)
+	case errors.Is(err, auth.ErrInteractionRequired):
+		r.msg.errorf("%s: %v: a login needs a browser or a terminal", cmd, err)
+	default:
+		r.msg.errorf("%s: %v", cmd, err)
+	}
+	return exitFail
+}
+
+func (r *run) login(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	pos, err := r.parseArgs(fs, args)
+	if err != nil {
+		return r.usageErr("login", err)
+	}
+	u, err := parseRemote(pos)
+	if err != nil {
+		return r.usageErr("login", err)
+	}
+	t, err := r.target(ctx, u)
+	if err != nil {
+		return r.commandErr("login", err)
+	}
+	// login is a person asking for the flow: it is interactive unless the
+	// remote forbids it.
+	interactive := !strings.EqualFold(t.settings.Interactive, "never")
+	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive})
+	if err != nil {
+		return r.commandErr("login", err)
+	}
+	fmt.Fprintf(r.stdout, "Logged in to %s (grant %s); token valid until %s.\n", t.display(), rec.Grant, expiryText(rec.Expiry))
+	return exitOK
+}
+
+func (r *run) logout(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
+	pos, err := r.parseArgs(fs, args)
+	if err != nil {
+		return r.usageErr("logout", err)
+	}
+	u, err := parseRemote(pos)
+	if err != nil {
+		return r.usageErr("logout", err)
+	}
+	st, err := r.openStore()
+	if err != nil {
+		return r.commandErr("logout", err)
+	}
+	recs, err := st.List()
+	if err != nil {
+		return r.commandErr("logout", err)
+	}
+	origin := u.Scheme + "://" + u.Host
+	n := 0
+	for _, rec := range recs {
+		k := rec.Key
+		if k.Protocol != u.Scheme || k.Host != u.Host || (u.User.Username() != "" && k.Username != u.User.Username()) {
+			continue
+		}
+		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+		unlock, err := st.Lock(lctx, k)
+		cancel()
+		if err != nil {
+			return r.commandErr("logout", err)
+		}
+		r.revoke(ctx, rec)
+		err = st.Delete(k)
+		unlock()
+		if err != nil {
+			return r.commandErr("logout", err)
+		}
+		n++
+	}
+	if n == 0 {
+		fmt.Fprintf(r.stdout, "No tokens stored for %s.\n", origin)
+		return exitOK
+	}
+	fmt.Fprintf(r.stdout, "Logged out of %s: forgot %d stored token record(s).\n", origin, n)
+	return exitOK
+}
+
+func (r *run) status(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	pos, err := r.parseArgs(fs, args)
+	if err != nil {
+		return r.usageErr("status", err)
+	}
+	u, err := parseRemote(pos)
+	if err != nil {
+		return r.usageErr("status", err)
+	}
+	dir, err := r.storeDir()
+	if err != nil {
+		return r.commandErr("status", err)
+	}
+	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	if err != nil {
+		return r.commandErr("status", err)
+	}
+	origin := u.Scheme + "://" + u.Host
+	var mine []*tokenstore.Record
+	for _, rec := range recs {
+		if rec.Key.Protocol == u.Scheme && rec.Key.Host == u.Host &&
+			(u.User.Username() == "" || rec.Key.Username == u.User.Username()) {
+			r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+			mine = append(mine, rec)
+		}
+	}
+	if len(mine) == 0 {
+		fmt.Fprintf(r.stdout, "%s: no token stored\n", origin)
+		return exitOK
+	}
+	var t *target
+	if tt, err := r.resolve(ctx, u.Scheme, u.Host, strings.Trim(u.Path, "/")); err == nil {
+		t = tt
+	}
+	var b strings.Builder
+	for _, rec := range mine {
+		fmt.Fprintf(&b, "%s\n", rec.Key)
+		fmt.Fprintf(&b, "  account:       %s\n", r.account(ctx, t, rec))
+		fmt.Fprintf(&b, "  kind:          %s\n", orNone(rec.Kind))
+		fmt.Fprintf(&b, "  grant:         %s\n", orNone(rec.Grant))
+		fmt.Fprintf(&b, "  git username:  %s\n", orNone(rec.GitUsername))
+		fmt.Fprintf(&b, "  access token:  %s\n", r.validity(rec))
+		fmt.Fprintf(&b, "  scopes:        %s\n", orNone(rec.Scopes))
+		fmt.Fprintf(&b, "  refresh token: %s\n", map[bool]string{true: "stored", false: "none"}[rec.RefreshToken != ""])
+		fmt.Fprintf(&b, "  updated:       %s\n", expiryText(rec.Updated))
+	}
+	// Belt and braces: status never prints a secret, even a misfiled one.
+	io.WriteString(r.stdout, r.red.redact(b.String()))
+	return exitOK
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func (r *run) validity(rec *tokenstore.Record) string {
+	switch {
+	case rec.AccessToken == "":
+		return "none"
+	case rec.Expiry.IsZero():
+		return "stored, expiry unknown"
+	}
+	left := rec.Expiry.Sub(r.now())
+	if left <= 0 {
+		return "expired at " + expiryText(rec.Expiry)
+	}
+	return fmt.Sprintf("valid until %s (%s left)", expiryText(rec.Expiry), left.Round(time.Second))
+}
+
+// account names the account rec acts for: asked from the provider when
+// the token is valid (the provider knows which scope allows it), else what
+// the record remembers.
+func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) string {
+	if t != nil && fresh(rec, r.now(), 0) {
+		env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
+		defer closeEnv()
+		actx, cancel := context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+		a, err := t.provider.Account(actx, env, rec)
+		if err == nil && a != "" {
+			return a
+		}
+		if err != nil {
+			r.msg.tracef("status: account: %v", err)
+		}
+	}
+	return orNone(rec.Account)
+}
+
+func (r *run) token(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	header := fs.Bool("header", false, "print an Authorization header")
+	pos, err := r.parseArgs(fs, args)
+	if err != nil {
+		return r.usageErr("token", err)
+	}
+	u, err := parseRemote(pos)
+	if err != nil {
+		return r.usageErr("token", err)
+	}
+	rec := r.fastPath(u.Scheme, u.Host, "", u.User.Username())
+	if rec == nil {
+		t, err := r.target(ctx, u)
+		if err != nil {
+			return r.commandErr("token", err)
+		}
+		rec, err = r.obtain(ctx, t, obtainRequest{username: u.User.Username(), interactive: r.interactive(t)})
+		if err != nil {
+			return r.commandErr("token", err)
+		}
+	}
+	if strings.ContainsAny(rec.AccessToken, "\r\n\x00 ") {
+		return r.commandErr("token", errors.New("the server's token contains characters that cannot be printed safely"))
+	}
+	if *header {
+		fmt.Fprintf(r.stdout, "Authorization: Bearer %s\n", rec.AccessToken)
+	} else {
+		fmt.Fprintf(r.stdout, "%s\n", rec.AccessToken)
+	}
+	return exitOK
+}

@@ -1,0 +1,335 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// grants are the values bitbucket.grant accepts, by kind.
+var grantKinds = map[string]string{
+	"authorization-code": "cloud",
+	"client-credentials": "cloud",
+	"jwt":                "cloud",
+	"oauth1":             "server",
+	"oauth1-2lo":         "server",
+	"oauth1-impersonate": "server",
+	"oauth2":             "datacenter",
+}
+
+// configSetting is one bitbucket.<url>.<key> to write.
+type configSetting struct{ key, value string }
+
+func (r *run) configure(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("configure", flag.ContinueOnError)
+	var (
+		grant            = fs.String("grant", "", "")
+		kind             = fs.String("kind", "", "")
+		clientID         = fs.String("client-id", "", "")
+		clientSecretFile = fs.String("client-secret-file", "", "")
+		clientSecretIn   = fs.Bool("client-secret-stdin", false, "")
+		consumerKey      = fs.String("consumer-key", "", "")
+		privateKeyFile   = fs.String("private-key-file", "", "")
+		user             = fs.String("user", "", "")
+		scopes           = fs.String("scopes", "", "")
+		redirectURL      = fs.String("redirect-url", "", "")
+		apiURL           = fs.String("api-url", "", "")
+		jwtKey           = fs.String("jwt-key", "", "")
+		jwtClientKey     = fs.String("jwt-client-key", "", "")
+		jwtSecretIn      = fs.Bool("jwt-shared-secret-stdin", false, "")
+		authType         = fs.String("authtype", "", "")
+	)
+	pos, err := r.parseArgs(fs, args)
+	if err != nil {
+		return r.usageErr("configure", err)
+	}
+	if len(pos) == 0 {
+		return r.usageErr("configure", errors.New("the remote URL is required"))
+	}
+	u, err := parseRemote(pos)
+	if err != nil {
+		return r.usageErr("configure", err)
+	}
+	if u.User != nil {
+		return r.usageErr("configure", errors.New("the URL must not contain a user name"))
+	}
+	remote := strings.TrimSuffix(u.String(), "/")
+	if _, ok := grantKinds[*grant]; !ok {
+		if *grant == "implicit" {
+			return r.usageErr("configure", errors.New("the implicit grant is not offered: it gives no refresh token and puts the token in a URL fragment; use authorization-code (or client-credentials for CI)"))
+		}
+		return r.usageErr("configure", fmt.Errorf("--grant must be one of %s", strings.Join(sortedKeys(grantKinds), ", ")))
+	}
+	k := *kind
+	if k == "" {
+		k = grantKinds[*grant]
+	}
+	if k != "cloud" && k != "server" && k != "datacenter" {
+		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(k)))
+	}
+	if *authType != "" && *authType != "basic" && *authType != "bearer" {
+		return r.usageErr("configure", fmt.Errorf("--authtype must be basic or bearer, not %s", quote(*authType)))
+	}
+	if *clientSecretIn && *jwtSecretIn {
+		return r.usageErr("configure", errors.New("only one secret can be read from stdin"))
+	}
+	if (*clientSecretIn || *jwtSecretIn) && *clientSecretFile != "" {
+		return r.usageErr("configure", errors.New("give the secret either in a file or on stdin, not both"))
+	}
+
+	settings := []configSetting{{"kind", k}, {"grant", *grant}}
+	add := func(key, value string) {
+		if value != "" {
+			settings = append(settings, configSetting{key, value})
+		}
+	}
+	add("clientId", *clientID)
+	add("consumerKey", *consumerKey)
+	add("user", *user)
+	add("scopes", *scopes)
+	add("redirectURL", *redirectURL)
+	add("apiURL", *apiURL)
+	add("jwtKey", *jwtKey)
+	add("jwtClientKey", *jwtClientKey)
+	add("authtype", *authType)
+	if *privateKeyFile != "" {
+		p, err := filepath.Abs(*privateKeyFile)
+		if err != nil {
+			return r.commandErr("configure", err)
+		}
+		if _, err := gitconfig.ReadSecretFile(p); err != nil {
+			return r.commandErr("configure", err)
+		}
+		add("privateKeyFile", p)
+	}
+	secretFile := ""
+	switch {
+	case *clientSecretFile != "":
+		p, err := filepath.Abs(*clientSecretFile)
+		if err != nil {
+			return r.commandErr("configure", err)
+		}
+		if _, err := gitconfig.ReadSecretFile(p); err != nil {
+			return r.commandErr("configure", err)
+		}
+		secretFile = p
+	case *clientSecretIn || *jwtSecretIn:
+		// The Connect shared secret is the jwt grant's client secret: it
+		// goes to clientSecretFile too (design has no separate file key).
+		secret, err := readSecret(r.stdin)
+		if err != nil {
+			return r.commandErr("configure", err)
+		}
+		r.red.add(secret)
+		name := "client-secret"
+		if *jwtSecretIn {
+			name = "jwt-shared-secret"
+		}
+		secretFile, err = r.writeSecretFile(u.Host+u.Path, name, secret)
+		if err != nil {
+			return r.commandErr("configure", err)
+		}
+	}
+	add("clientSecretFile", secretFile)
+
+	helper, err := r.helperValue()
+	if err != nil {
+		return r.commandErr("configure", err)
+	}
+	// The remote's section is replaced, not merged: a setting left over
+	// from another grant (a client secret file, a JWT key) must not apply.
+	if _, err := r.gitOutput(ctx, "config", "--global", "--get-regexp", `^bitbucket\.`+regexp.QuoteMeta(remote)+`\.`); err == nil {
+		if err := r.gitConfig(ctx, "--global", "--remove-section", "bitbucket."+remote); err != nil {
+			return r.commandErr("configure", err)
+		}
+	}
+	for _, s := range settings {
+		if err := r.gitConfig(ctx, "--global", "--replace-all", "bitbucket."+remote+"."+s.key, s.value); err != nil {
+			return r.commandErr("configure", err)
+		}
+	}
+	if err := r.addHelper(ctx, "credential."+remote+".helper", helper); err != nil {
+		return r.commandErr("configure", err)
+	}
+	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
+		return r.commandErr("configure", err)
+	}
+	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", remote, k, *grant, helper)
+	if *grant == "authorization-code" || *grant == "oauth1" || *grant == "oauth2" {
+		fmt.Fprintf(r.stdout, "Log in now with: git-credential-bitbucket login %s\n", remote)
+	}
+	return exitOK
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// readSecret reads one secret from stdin (surrounding blanks trimmed).
+func readSecret(in io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(in, 1<<16))
+	if err != nil {
+		return "", fmt.Errorf("read the secret from stdin: %w", err)
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", errors.New("no secret on stdin")
+	}
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return "", errors.New("the secret on stdin must be one line")
+	}
+	return s, nil
+}
+
+// configDir is the helper's directory under the XDG config home.
+func (r *run) configDir() (string, error) {
+	if d := r.env.get("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "git-credential-bitbucket"), nil
+	}
+	home := r.env.get("HOME")
+	if home == "" || !filepath.IsAbs(home) {
+		return "", errors.New("cannot find the config directory: HOME is not set to an absolute path")
+	}
+	return filepath.Join(home, ".config", "git-credential-bitbucket"), nil
+}
+
+// writeSecretFile writes secret to a 0600 file in a 0700 directory named
+// after the remote, replacing an older one atomically.
+func (r *run) writeSecretFile(remote, name, secret string) (string, error) {
+	dir, err := r.configDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", err
+	}
+	safe := strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
+			return c
+		}
+		return '_'
+	}, strings.Trim(remote, "/"))
+	path := filepath.Join(dir, safe+"."+name)
+	f, err := os.CreateTemp(dir, ".secret-*")
+	if err != nil {
+		return "", fmt.Errorf("write secret file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return "", err
+	}
+	if _, err := io.WriteString(f, secret+"\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write secret file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return "", fmt.Errorf("write secret file: %w", err)
+	}
+	return path, nil
+}
+
+// helperValue is what credential.<url>.helper should say: "bitbucket" when
+// git would find this very binary as git-credential-bitbucket on PATH,
+// else its absolute path.
+func (r *run) helperValue() (string, error) {
+	exe, err := r.executable()
+	if err != nil {
+		return "", fmt.Errorf("find this program: %w", err)
+	}
+	if abs, err := filepath.Abs(exe); err == nil {
+		exe = abs
+	}
+	if p, err := r.lookPath("git-credential-bitbucket"); err == nil {
+		a, errA := os.Stat(p)
+		b, errB := os.Stat(exe)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return "bitbucket", nil
+		}
+	}
+	if strings.ContainsAny(exe, " \t'\"\\$`") {
+		return "", fmt.Errorf("cannot name %s in credential.helper (it contains characters the shell would interpret): put git-credential-bitbucket on PATH", quote(exe))
+	}
+	return exe, nil
+}
+
+// addHelper adds value to the multi-valued key unless it is there already.
+func (r *run) addHelper(ctx context.Context, key, value string) error {
+	out, err := r.gitOutput(ctx, "config", "--global", "--get-all", key)
+	if err == nil && slices.Contains(strings.Split(strings.TrimRight(out, "\n"), "\n"), value) {
+		return nil
+	}
+	return r.gitConfig(ctx, "--global", "--add", key, value)
+}
+
+func (r *run) gitConfig(ctx context.Context, args ...string) error {
+	_, err := r.gitOutput(ctx, append([]string{"config"}, args...)...)
+	return err
+}
+
+// gitOutput runs git with args and returns its stdout; an exit status 1
+// from `git config --get*` (key absent) is an error the caller may expect.
+func (r *run) gitOutput(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, r.git(), args...)
+	cmd.Env = r.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args[:min(len(args), 3)], " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}
+
+// forgetAccessTokens drops the stored access tokens for a reconfigured
+// remote, so that the new settings (authtype, scopes, margin) apply to the
+// next get instead of after the next refresh; refresh tokens stay.
+func (r *run) forgetAccessTokens(protocol, host string) error {
+	dir, err := r.storeDir()
+	if err != nil {
+		return err
+	}
+	st := &tokenstore.Store{Dir: dir, Now: r.now}
+	recs, err := st.List()
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Key.Protocol != protocol || rec.Key.Host != host || rec.AccessToken == "" {
+			continue
+		}
+		n := *rec
+		n.AccessToken, n.Expiry, n.Updated = "", time.Time{}, time.Time{}
+		if err := st.Put(&n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

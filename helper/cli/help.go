@@ -1,0 +1,121 @@
+package cli
+
+import "io"
+
+const usage = `usage: git-credential-bitbucket <command> [arguments]
+
+A git credential helper that answers git with a fresh OAuth token for
+Bitbucket Cloud and Bitbucket Server / Data Center remotes.
+
+Commands git runs:
+  get, store, erase     git's credential helper protocol on stdin/stdout
+
+Commands for people:
+  login [URL]           run the configured flow now and store the result
+  logout [URL]          revoke where the server allows it, forget local tokens
+  status [URL]          what is stored: URL, account, grant, expiry, scopes
+  token [URL] [--header]
+                        print a fresh access token (or an Authorization header)
+  configure URL --grant G [options]
+                        write the git config for one remote and grant
+  version               print the version
+  help [COMMAND]        show help for a command
+
+URL defaults to https://bitbucket.org.
+`
+
+var commandHelp = map[string]string{
+	"get": `usage: git-credential-bitbucket get
+
+Run by git (credential.helper = bitbucket). Reads a credential request on
+stdin and, for a Bitbucket remote, prints a username and a token that stays
+valid for at least the refresh margin, refreshing, minting or authorizing
+as the remote's bitbucket.* configuration says. For other remotes it prints
+nothing. Errors go to stderr as one line; with a misconfigured remote or a
+login that needs a person while prompting is off, it tells git to stop
+(quit=1).
+`,
+	"store": `usage: git-credential-bitbucket store
+
+Run by git after a credential worked. The helper keeps only what it minted
+itself; the one exception is a refresh token another helper forwards
+(oauth_refresh_token) for a remote it serves and holds no refresh token for.
+`,
+	"erase": `usage: git-credential-bitbucket erase
+
+Run by git when a credential was rejected. Forgets the stored access token
+only when the rejected password is that token; the refresh token is kept.
+An erase without a password changes nothing.
+`,
+	"login": `usage: git-credential-bitbucket login [URL]
+
+Runs the remote's configured flow now (for authorization-code: opens the
+browser, or prints the URL on the terminal and reads the redirect URL you
+paste) and stores the result. URL defaults to https://bitbucket.org.
+`,
+	"logout": `usage: git-credential-bitbucket logout [URL]
+
+Revokes what the server allows to be revoked (minted Server/DC HTTP access
+tokens) and forgets every local token for URL (default https://bitbucket.org).
+`,
+	"status": `usage: git-credential-bitbucket status [URL]
+
+Shows what is stored for URL (default https://bitbucket.org): account,
+grant, expiry and scopes. Never prints a secret.
+`,
+	"token": `usage: git-credential-bitbucket token [URL] [--header]
+
+Prints a fresh access token for URL (default https://bitbucket.org), or with
+--header an "Authorization: Bearer <token>" line, for REST calls:
+
+  curl -H "$(git credential-bitbucket token --header)" https://api.bitbucket.org/2.0/user
+`,
+	"configure": `usage: git-credential-bitbucket configure URL --grant GRANT [options]
+
+Writes, with git config --global, credential.<URL>.helper and the
+bitbucket.<URL>.* settings for one remote. Secrets read with --*-stdin are
+written to a file only you can read (under $XDG_CONFIG_HOME/git-credential-bitbucket),
+never into git config.
+
+Grants: authorization-code, client-credentials, jwt (Cloud);
+        oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center)
+
+Options:
+  --kind K                   cloud, server or datacenter (default: from the grant)
+  --client-id ID             OAuth 2 consumer key / client id
+  --client-secret-file F     file holding the client secret (mode 0600)
+  --client-secret-stdin      read the client secret from stdin
+  --consumer-key K           OAuth 1 application link consumer key
+  --private-key-file F       its RSA private key (PEM)
+  --user U                   user to impersonate (oauth1-impersonate)
+  --scopes S                 requested scopes / token permissions
+  --redirect-url U           loopback redirect registered on the consumer
+  --api-url U                REST base when it is not derivable
+  --jwt-key K                Connect app key (jwt grant)
+  --jwt-client-key K         Connect client key (jwt grant)
+  --jwt-shared-secret-stdin  read the Connect shared secret from stdin
+  --authtype T               basic (default) or bearer
+`,
+	"version": `usage: git-credential-bitbucket version
+
+Prints the version.
+`,
+	"help": `usage: git-credential-bitbucket help [COMMAND]
+
+Shows help for COMMAND, or the list of commands.
+`,
+}
+
+func (r *run) help(args []string) int {
+	if len(args) == 0 {
+		io.WriteString(r.stdout, usage)
+		return exitOK
+	}
+	text, ok := commandHelp[args[0]]
+	if !ok {
+		io.WriteString(r.stderr, linePrefix+"no help for unknown command "+quote(args[0])+"\n")
+		return exitUsage
+	}
+	io.WriteString(r.stdout, text)
+	return exitOK
+}

@@ -1,0 +1,17 @@
+package cli
+
+import (
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
+	"github.com/bbcred/git-credential-bitbucket/helper/server"
+)
+
+// DefaultProviders maps bitbucket.kind to the product that serves it.
+// One line per kind.
+func DefaultProviders() map[string]auth.Provider {
+	return map[string]auth.Provider{
+		"cloud":      cloud.New(),
+		"server":     server.New(),
+		"datacenter": server.New(),
+	}
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// redacted replaces every secret value in traces and messages.
+const redacted = "[redacted]"
+
+// minSecretLen is the shortest value redact replaces: shorter values (a
+// one-letter password in a hostile request, say) would garble every message
+// while protecting nothing.
+const minSecretLen = 4
+
+// redactor knows the secret values of one run (tokens, refresh tokens,
+// client secrets, the password git sent) and removes them from any text
+// before it reaches stderr or a trace. It is the single place that does so:
+// every line the CLI writes to stderr goes through it.
+type redactor struct {
+	mu      sync.Mutex
+	secrets []string // longest first, so a secret containing another is replaced whole
+}
+
+// add registers values as secrets.
+func (r *redactor) add(values ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range values {
+		if len(v) < minSecretLen {
+			continue
+		}
+		dup := false
+		for _, s := range r.secrets {
+			if s == v {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			r.secrets = append(r.secrets, v)
+		}
+	}
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// redact returns s with every registered secret replaced.
+func (r *redactor) redact(s string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range r.secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
+// oneLine makes msg a single line: git shows helper stderr as is, and a
+// multi-line message from a server could pretend to come from git.
+func oneLine(msg string) string {
+	msg = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == 0 || r == '\t' {
+			return ' '
+		}
+		return r
+	}, msg)
+	return strings.TrimSpace(msg)
+}
+
+// messenger writes the CLI's stderr lines and traces, redacted.
+type messenger struct {
+	stderr io.Writer
+	red    *redactor
+
+	traceMu sync.Mutex
+	trace   io.Writer // nil: tracing off
+	now     func() time.Time
+}
+
+// linePrefix starts every line the helper writes on stderr.
+const linePrefix = "git-credential-bitbucket: "
+
+// errorf writes one redacted line on stderr.
+func (m *messenger) errorf(format string, args ...any) {
+	line := oneLine(m.red.redact(fmt.Sprintf(format, args...)))
+	io.WriteString(m.stderr, linePrefix+line+"\n")
+	m.tracef("said on stderr: %s", line)
+}
+
+// tracef writes one redacted trace line when tracing is on.
+func (m *messenger) tracef(format string, args ...any) {
+	if m.trace == nil {
+		return
+	}
+	line := oneLine(m.red.redact(fmt.Sprintf(format, args...)))
+	m.traceMu.Lock()
+	defer m.traceMu.Unlock()
+	fmt.Fprintf(m.trace, "%strace: %s %s\n", linePrefix, m.now().UTC().Format("15:04:05.000"), line)
+}
+
+// openTrace interprets GIT_CREDENTIAL_BITBUCKET_TRACE the way git reads
+// GIT_TRACE: "1"/"true" traces to stderr, an absolute path appends to that
+// file, anything else ("", "0", "false", a relative path) turns tracing off.
+// The returned closer is never nil.
+func openTrace(value string, stderr io.Writer) (io.Writer, func(), error) {
+	switch strings.ToLower(value) {
+	case "", "0", "false", "no", "off":
+		return nil, func() {}, nil
+	case "1", "2", "true", "yes", "on":
+		return stderr, func() {}, nil
+	}
+	if !filepath.IsAbs(value) {
+		return nil, func() {}, nil
+	}
+	f, err := os.OpenFile(value, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, func() {}, fmt.Errorf("open trace file: %w", err)
+	}
+	return f, func() { f.Close() }, nil
+}

@@ -1,0 +1,308 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+func TestEndpoints(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		remote, apiURL string
+		want           endpoints
+	}{
+		{"https://bitbucket.org", "", endpoints{"https://bitbucket.org/site/oauth2/authorize", "https://bitbucket.org/site/oauth2/access_token", "https://api.bitbucket.org/2.0"}},
+		{"http://127.0.0.1:4100", "", endpoints{"http://127.0.0.1:4100/site/oauth2/authorize", "http://127.0.0.1:4100/site/oauth2/access_token", "http://127.0.0.1:4100/2.0"}},
+		{"http://127.0.0.1:4100/acme/widgets.git", "http://127.0.0.1:4200/", endpoints{"http://127.0.0.1:4100/site/oauth2/authorize", "http://127.0.0.1:4100/site/oauth2/access_token", "http://127.0.0.1:4200/2.0"}},
+		{"https://bitbucket.org", "https://api.example.test/2.0", endpoints{"https://bitbucket.org/site/oauth2/authorize", "https://bitbucket.org/site/oauth2/access_token", "https://api.example.test/2.0"}},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.remote)
+		got, err := endpointsFor(u, &gitconfig.Settings{APIURL: tt.apiURL})
+		if err != nil {
+			t.Errorf("%s: %v", tt.remote, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(endpoints{})); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.remote, diff)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	tests := []struct {
+		name string
+		mod  func(*gitconfig.Settings)
+		want string
+	}{
+		{"implicit", func(s *gitconfig.Settings) { s.Grant = "implicit" }, "use authorization-code"},
+		{"no grant", func(s *gitconfig.Settings) { s.Grant = "" }, "bitbucket.grant is not set"},
+		{"server grant", func(s *gitconfig.Settings) { s.Grant = "oauth1" }, "not a Bitbucket Cloud grant"},
+		{"no client id", func(s *gitconfig.Settings) { s.ClientID = "" }, "bitbucket.clientId is not set"},
+		{"no secret", func(s *gitconfig.Settings) { s.ClientSecret = "" }, "needs the consumer's secret"},
+		{"jwt without keys", func(s *gitconfig.Settings) { s.Grant = "jwt" }, "bitbucket.jwtKey"},
+		{"redirect not loopback", func(s *gitconfig.Settings) {
+			s.Grant = "authorization-code"
+			s.RedirectURL = "http://example.com/cb"
+		}, "not a loopback address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := f.env(GrantClientCredentials, tt.mod)
+			env.Interactive = true
+			env.OpenBrowser = func(string) error { return errors.New("no") }
+			_, err := New().Obtain(context.Background(), env, nil, false)
+			var ce *auth.ConfigError
+			if !errors.As(err, &ce) || !strings.Contains(ce.Msg, tt.want) {
+				t.Errorf("err = %v, want a ConfigError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFreshRecordNeedsNoNetwork(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	prev := &tokenstore.Record{Grant: GrantClientCredentials, AccessToken: "tok-prev", RefreshToken: "rt-prev", Expiry: testNow.Add(time.Hour)}
+	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+	if err != nil || got != prev {
+		t.Errorf("Obtain = %v, %v; want prev as is", got, err)
+	}
+	if forms, _ := f.requests(); len(forms) != 0 {
+		t.Errorf("%d token requests, want 0", len(forms))
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	f.token = func(w http.ResponseWriter, form url.Values, n int) {
+		writeToken(w, "tok-new", "rt-rotated", "refresh_token")
+	}
+	prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old",
+		Expiry: testNow.Add(time.Minute), Account: "alice"}
+	got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, GitUsername: "x-token-auth",
+		AccessToken: "tok-new", TokenType: "bearer", Expiry: testNow.Add(2 * time.Hour),
+		Scopes: "repository:write account", RefreshToken: "rt-rotated", Account: "alice"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("record (-want +got):\n%s", diff)
+	}
+	forms, auths := f.requests()
+	wantForm := []url.Values{{"grant_type": {"refresh_token"}, "refresh_token": {"rt-old"}}}
+	if diff := cmp.Diff(wantForm, forms); diff != "" {
+		t.Errorf("token requests (-want +got):\n%s", diff)
+	}
+	if auths[0] != basicAuth("consumer-key", "consumer-secret-xyz") {
+		t.Errorf("client authentication %q, want HTTP Basic", auths[0])
+	}
+}
+
+func TestRefreshKeepsRefreshTokenWhenNotRotated(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-new", "", "refresh_token") }
+	prev := &tokenstore.Record{Grant: GrantClientCredentials, RefreshToken: "rt-old"}
+	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+	if err != nil || got.RefreshToken != "rt-old" || got.AccessToken != "tok-new" {
+		t.Errorf("Obtain = %+v, %v; want the new token with the old refresh token", got, err)
+	}
+}
+
+func TestDeadRefreshToken(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"invalid_grant", "invalid_request"} {
+		t.Run(code+"/client-credentials mints anew", func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCloud(t)
+			f.token = func(w http.ResponseWriter, form url.Values, n int) {
+				if form.Get("grant_type") == "refresh_token" {
+					writeError(w, http.StatusBadRequest, code, "Invalid refresh_token")
+					return
+				}
+				writeToken(w, "tok-minted", "rt-minted", "client_credentials")
+			}
+			prev := &tokenstore.Record{Grant: GrantClientCredentials, RefreshToken: "rt-dead"}
+			got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+			if err != nil || got.AccessToken != "tok-minted" || got.RefreshToken != "rt-minted" {
+				t.Errorf("Obtain = %+v, %v", got, err)
+			}
+			forms, _ := f.requests()
+			if len(forms) != 2 || forms[1].Get("grant_type") != "client_credentials" {
+				t.Errorf("requests %v; want a refresh then client_credentials", forms)
+			}
+		})
+		t.Run(code+"/authorization-code needs a person", func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCloud(t)
+			f.token = func(w http.ResponseWriter, form url.Values, n int) {
+				writeError(w, http.StatusBadRequest, code, "Invalid refresh_token")
+			}
+			prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-dead", Expiry: testNow.Add(-time.Hour)}
+			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+			if !errors.Is(err, auth.ErrInteractionRequired) {
+				t.Errorf("err = %v, want ErrInteractionRequired", err)
+			}
+			if got == nil || got.RefreshToken != "" || got.AccessToken != "" {
+				t.Errorf("record = %+v; want prev without its tokens, for the store", got)
+			}
+		})
+	}
+}
+
+func TestTransientRefreshFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		handler  func(w http.ResponseWriter, n int)
+		wantReqs int
+		wantOK   bool
+		maxTime  time.Duration
+	}{
+		{name: "503 without Retry-After", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}},
+		{name: "503 with Retry-After that fits, then success", wantReqs: 2, wantOK: true, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
+			if n == 0 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			writeToken(w, "tok-new", "rt-new", "refresh_token")
+		}},
+		{name: "429 with Retry-After past the deadline", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}},
+		{name: "503 twice with Retry-After: one retry only", wantReqs: 2, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}},
+		{name: "invalid JSON", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"access_token": "tok-half`))
+		}},
+		{name: "500 echoing the refresh token", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte("broken: rt-old consumer-secret-xyz"))
+		}},
+		{name: "hang", wantReqs: 1, maxTime: 3 * time.Second, handler: func(w http.ResponseWriter, n int) {
+			time.Sleep(2500 * time.Millisecond)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCloud(t)
+			f.token = func(w http.ResponseWriter, form url.Values, n int) { tt.handler(w, n) }
+			prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old", Expiry: testNow.Add(-time.Minute)}
+			start := time.Now()
+			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+			took := time.Since(start)
+			if took > tt.maxTime {
+				t.Errorf("took %s, want at most %s", took, tt.maxTime)
+			}
+			if forms, _ := f.requests(); len(forms) != tt.wantReqs {
+				t.Errorf("%d requests, want %d", len(forms), tt.wantReqs)
+			}
+			if tt.wantOK {
+				if err != nil || got.AccessToken != "tok-new" {
+					t.Errorf("Obtain = %v, %v; want the new token", got, err)
+				}
+				return
+			}
+			if err == nil || got != nil {
+				t.Fatalf("Obtain = %v, %v; want no record and an error", got, err)
+			}
+			if errors.Is(err, auth.ErrInteractionRequired) || isDeadRefreshToken(err) {
+				t.Errorf("err = %v; want a transient error", err)
+			}
+			if s := containsAny(err.Error(), "rt-old", "consumer-secret-xyz", "tok-half"); s != "" {
+				t.Errorf("error %q contains the secret %q", err, s)
+			}
+			if prev.RefreshToken != "rt-old" {
+				t.Errorf("prev was changed: %q", prev.RefreshToken)
+			}
+		})
+	}
+}
+
+func TestClientCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	f.token = func(w http.ResponseWriter, form url.Values, n int) {
+		writeToken(w, "tok-cc", "rt-cc", "client_credentials")
+	}
+	env := f.env(GrantClientCredentials, func(s *gitconfig.Settings) { s.Scopes = "repository, account" })
+	got, err := New().Obtain(context.Background(), env, nil, false)
+	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != GitUsername || got.Grant != GrantClientCredentials {
+		t.Fatalf("Obtain = %+v, %v", got, err)
+	}
+	forms, auths := f.requests()
+	want := []url.Values{{"grant_type": {"client_credentials"}, "scope": {"repository account"}}}
+	if diff := cmp.Diff(want, forms); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if auths[0] != basicAuth("consumer-key", "consumer-secret-xyz") {
+		t.Errorf("client authentication %q", auths[0])
+	}
+}
+
+func TestNotInteractive(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	_, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), nil, false)
+	if !errors.Is(err, auth.ErrInteractionRequired) {
+		t.Errorf("err = %v, want ErrInteractionRequired", err)
+	}
+}
+
+func TestAccount(t *testing.T) {
+	t.Parallel()
+	f := newFakeCloud(t)
+	env := f.env(GrantAuthorizationCode, nil)
+	tests := []struct {
+		rec  *tokenstore.Record
+		want string
+	}{
+		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository account"}, "alice (Alice Example)"},
+		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository", Account: "remembered"}, "remembered"},
+	}
+	for _, tt := range tests {
+		got, err := New().Account(context.Background(), env, tt.rec)
+		if err != nil || got != tt.want {
+			t.Errorf("Account(%q) = %q, %v; want %q", tt.rec.Scopes, got, err, tt.want)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"": 0, "3": 3 * time.Second, "-1": 0, "soon": 0,
+		"Fri, 27 Nov 2026 12:00:10 GMT": 10 * time.Second,
+		"Fri, 27 Nov 2026 11:00:00 GMT": 0,
+	} {
+		if got := retryAfter(in, now); got != want {
+			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

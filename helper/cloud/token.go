@@ -1,0 +1,217 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// TokenError is a failed token request, without the response body (where
+// a server might echo secrets): the RFC 6749 §5.2 error code and
+// description, the HTTP status, and Retry-After when the server sent one.
+type TokenError struct {
+	Op          string // refresh, code exchange, client credentials, jwt
+	Status      int    // 0 when no response arrived
+	Code        string // RFC 6749 "error"
+	Description string
+	RetryAfter  time.Duration
+	Err         error // the transport or parse error, when there was one
+}
+
+func (e *TokenError) Error() string {
+	switch {
+	case e.Code != "":
+		d := e.Description
+		if len(d) > 200 {
+			d = d[:200] + "..."
+		}
+		if d == "" {
+			return fmt.Sprintf("%s: token endpoint said %s (HTTP %d)", e.Op, e.Code, e.Status)
+		}
+		return fmt.Sprintf("%s: token endpoint said %s: %s (HTTP %d)", e.Op, e.Code, d, e.Status)
+	case e.Status != 0 && (e.Status < 200 || e.Status > 299):
+		return fmt.Sprintf("%s: token endpoint answered HTTP %d %s", e.Op, e.Status, http.StatusText(e.Status))
+	case e.Err != nil:
+		return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	}
+	return e.Op + ": token request failed"
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// isDeadRefreshToken reports whether the server rejected the refresh token
+// itself: invalid_grant (RFC 6749 §5.2) or invalid_request (what Bitbucket
+// Cloud answers for an unknown refresh token, facts A5).
+func isDeadRefreshToken(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && (te.Code == "invalid_grant" || te.Code == "invalid_request")
+}
+
+// tokenError turns what x/oauth2 returned into a *TokenError. ctx is the
+// request's context, to tell a timeout from other transport errors.
+func tokenError(ctx context.Context, op string, timeout time.Duration, err error) *TokenError {
+	var te *TokenError
+	if errors.As(err, &te) {
+		return te
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		out := &TokenError{Op: op, Code: re.ErrorCode, Description: re.ErrorDescription}
+		if re.Response != nil {
+			out.Status = re.Response.StatusCode
+			out.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+		}
+		return out
+	}
+	if ctx.Err() != nil {
+		return &TokenError{Op: op, Err: fmt.Errorf("no answer from the token endpoint within %s", timeout)}
+	}
+	if strings.HasPrefix(err.Error(), "oauth2: cannot parse") || strings.Contains(err.Error(), "missing access_token") {
+		return &TokenError{Op: op, Status: http.StatusOK, Err: errors.New("the token endpoint sent an unreadable answer")}
+	}
+	return &TokenError{Op: op, Err: err}
+}
+
+// retryAfter parses a Retry-After value (RFC 9110 §10.2.3: seconds or an
+// HTTP date); zero when absent or unparsable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// retrieve runs one token request under the network timeout, honouring a
+// 429/503 Retry-After once when the wait fits in what is left of it.
+func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context) (*oauth2.Token, error)) (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	for attempt := 0; ; attempt++ {
+		tok, err := fn(ctx)
+		if err == nil {
+			return tok, nil
+		}
+		te := tokenError(ctx, op, c.timeout, err)
+		if attempt > 0 || te.RetryAfter <= 0 || (te.Status != http.StatusTooManyRequests && te.Status != http.StatusServiceUnavailable) {
+			return nil, te
+		}
+		dl, _ := ctx.Deadline()
+		if time.Until(dl) <= te.RetryAfter {
+			c.tracef("%s: HTTP %d, Retry-After %s does not fit in the timeout", op, te.Status, te.RetryAfter)
+			return nil, te
+		}
+		c.tracef("%s: HTTP %d, retrying after %s", op, te.Status, te.RetryAfter)
+		t := time.NewTimer(te.RetryAfter)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, te
+		case <-t.C:
+		}
+	}
+}
+
+// refresh exchanges prev's refresh token (RFC 6749 §6).
+func (c *call) refresh(ctx context.Context, prev *tokenstore.Record) (*tokenstore.Record, error) {
+	c.tracef("refreshing the token for %s (expires %s)", prev.Key, prev.Expiry.UTC().Format(time.RFC3339))
+	cfg := c.oauthConfig("")
+	tok, err := c.retrieve(ctx, "refresh", func(ctx context.Context) (*oauth2.Token, error) {
+		// An expired token with only the refresh token makes the
+		// TokenSource refresh straight away.
+		return cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: prev.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
+	})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := c.record(tok)
+	if err != nil {
+		return nil, err
+	}
+	if rec.RefreshToken == "" {
+		rec.RefreshToken = prev.RefreshToken
+	}
+	if rec.RefreshToken != prev.RefreshToken {
+		c.tracef("refresh: the server rotated the refresh token")
+	}
+	rec.Account = prev.Account
+	return rec, nil
+}
+
+// clientCredentials mints a token for the consumer's owner (RFC 6749 §4.4).
+func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error) {
+	c.tracef("client credentials for consumer %s", c.s.ClientID)
+	cfg := &clientcredentials.Config{
+		ClientID:     c.s.ClientID,
+		ClientSecret: c.clientSecret,
+		TokenURL:     c.ep.tokenURL,
+		Scopes:       c.oauthConfig("").Scopes,
+		AuthStyle:    oauth2.AuthStyleInHeader,
+	}
+	tok, err := c.retrieve(ctx, "client credentials", cfg.Token)
+	if err != nil {
+		return nil, err
+	}
+	return c.record(tok)
+}
+
+// record turns a token response into a store record. The access token is
+// untrusted input bound for git's wire: it must be one printable line.
+func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
+	if tok == nil || tok.AccessToken == "" {
+		return nil, errors.New("the token endpoint sent no access token")
+	}
+	for _, v := range []string{tok.AccessToken, tok.RefreshToken} {
+		if strings.ContainsAny(v, "\r\n\x00 \t") {
+			return nil, errors.New("the token endpoint sent a token with whitespace or control characters")
+		}
+	}
+	rec := &tokenstore.Record{
+		Kind:         "cloud",
+		Grant:        c.grant,
+		GitUsername:  GitUsername,
+		AccessToken:  tok.AccessToken,
+		TokenType:    strings.ToLower(tok.TokenType),
+		RefreshToken: tok.RefreshToken,
+		Scopes:       scopesOf(tok),
+	}
+	// Expiry from expires_in against our clock (x/oauth2 uses the wall
+	// clock), so that an injected clock governs freshness end to end.
+	switch {
+	case tok.ExpiresIn > 0:
+		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	case !tok.Expiry.IsZero():
+		rec.Expiry = tok.Expiry
+	}
+	return rec, nil
+}
+
+// scopesOf reads Bitbucket's "scopes" (plural, facts A4), else RFC 6749's
+// "scope".
+func scopesOf(tok *oauth2.Token) string {
+	for _, k := range []string{"scopes", "scope"} {
+		if s, ok := tok.Extra(k).(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}

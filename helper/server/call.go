@@ -1,0 +1,141 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+)
+
+// maxBody bounds every response body the helper reads.
+const maxBody = 1 << 20
+
+// call is one Obtain/Revoke/Account: the environment with its defaults
+// resolved.
+type call struct {
+	p        *Provider
+	env      *auth.Env
+	s        *gitconfig.Settings
+	base     *url.URL // scheme://host[:port][/context-path], no trailing slash
+	grant    string
+	margin   time.Duration
+	http     *http.Client
+	now      func() time.Time
+	username string // what git sent
+}
+
+func (p *Provider) newCall(env *auth.Env) (*call, error) {
+	if env == nil || env.Settings == nil {
+		return nil, &auth.ConfigError{Msg: "bitbucket server: no settings"}
+	}
+	s := env.Settings
+	base, err := BaseURL(env.Remote, s)
+	if err != nil {
+		return nil, &auth.ConfigError{Msg: err.Error()}
+	}
+	grant := s.Grant
+	switch grant {
+	case GrantOAuth1, GrantOAuth1_2LO, GrantImpersonate, GrantOAuth2:
+	case "":
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant is not set for %s (one of oauth1, oauth1-2lo, oauth1-impersonate, oauth2)", redactURL(base))}
+	default:
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q is not a Bitbucket Server/Data Center grant (one of oauth1, oauth1-2lo, oauth1-impersonate, oauth2)", grant)}
+	}
+	c := &call{p: p, env: env, s: s, base: base, grant: grant, margin: s.RefreshMargin,
+		http: env.HTTP, now: env.Now, username: env.Username}
+	if c.margin <= 0 {
+		c.margin = DefaultRefreshMargin
+	}
+	if c.http == nil {
+		c.http = http.DefaultClient
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+func (c *call) tracef(format string, args ...any) {
+	if c.env.Trace != nil {
+		c.env.Trace("server: "+format, args...)
+	}
+}
+
+// fresh reports whether a credential expiring at exp outlives the margin.
+func (c *call) fresh(exp time.Time) bool {
+	return !exp.IsZero() && exp.Sub(c.now()) > c.margin
+}
+
+// do sends req and returns the status, headers and (bounded) body. A
+// non-2xx response becomes an *OAuthProblemError when the server names an
+// oauth_problem (or leg is an OAuth 1 leg and the status is 401), else an
+// *HTTPError. Bodies never reach errors whole.
+func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, redactURLError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: reading the response: %w", op, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, body, nil
+	}
+	if prob := problemFrom(resp.Header, body); prob != nil || (leg != "" && leg != LegOAuth2 && resp.StatusCode == http.StatusUnauthorized) {
+		e := &OAuthProblemError{Op: op, Leg: leg, Status: resp.StatusCode,
+			ConsumerKey: c.s.ConsumerKey, KeyFile: c.s.PrivateKeyFile}
+		if prob != nil {
+			e.Problem = sanitize(prob.Get("oauth_problem"))
+			e.Advice = sanitize(prob.Get("oauth_problem_advice"))
+			e.Params = sanitize(prob.Get("oauth_parameters_absent") + prob.Get("oauth_parameters_rejected"))
+		}
+		return resp, body, e
+	}
+	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: restMessage(body)}
+}
+
+// doJSON is do plus decoding of a JSON body into out (when non-nil).
+func (c *call) doJSON(req *http.Request, op, leg string, out any) (*http.Response, error) {
+	req.Header.Set("Accept", "application/json")
+	resp, body, err := c.do(req, op, leg)
+	if err != nil {
+		return resp, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			return resp, fmt.Errorf("%s: malformed JSON response (HTTP %d)", op, resp.StatusCode)
+		}
+	}
+	return resp, nil
+}
+
+// redactURLError keeps a transport error but drops the URL's query, which
+// may carry signed or personal parameters.
+func redactURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			u.RawQuery = ""
+			u.User = nil
+			return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+		}
+	}
+	return err
+}
+
+func redactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	v := *u
+	v.User = nil
+	v.RawQuery = ""
+	v.Fragment = ""
+	return v.String()
+}

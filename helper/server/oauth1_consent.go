@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// consent runs the 3-legged dance (RFC 5849 §2): request token with a
+// loopback callback, the user's consent in the browser, verifier, access
+// token, which is stored in rec. When no browser can be opened and there
+// is a terminal, it starts over with an "oob" request token and reads the
+// verifier the consent page shows from the terminal.
+func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record) error {
+	if !c.env.Interactive {
+		return fmt.Errorf("grant oauth1 needs your consent in a browser for %s: %w", redactURL(c.base), auth.ErrInteractionRequired)
+	}
+	if c.env.OpenBrowser == nil && c.env.TTY == nil {
+		return fmt.Errorf("grant oauth1 needs a browser or a terminal for the consent: %w", auth.ErrInteractionRequired)
+	}
+	sg, err := c.newSigner()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := p.consentContext(ctx)
+	defer cancel()
+
+	if c.env.OpenBrowser != nil {
+		rt, verifier, err := p.consentInBrowser(ctx, c, sg)
+		var nb *noBrowserError
+		switch {
+		case err == nil:
+			return c.accessToken(ctx, sg, rt, verifier, rec)
+		case !errors.As(err, &nb) || c.env.TTY == nil:
+			return err
+		}
+		c.tracef("%v: the verification code will be pasted instead", err)
+	}
+
+	rt, err := c.requestToken(ctx, sg, "oob")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the verification code shown: ",
+		redactURL(c.base), c.authorizeURL(rt))
+	verifier, err := readLine(ctx, c.env.TTY)
+	if err != nil {
+		return err
+	}
+	if verifier == "" || verifier == "denied" {
+		return errors.New("access was denied on the consent page")
+	}
+	return c.accessToken(ctx, sg, rt, verifier, rec)
+}
+
+// noBrowserError: the browser could not be opened.
+type noBrowserError struct{ err error }
+
+func (e *noBrowserError) Error() string { return "opening the browser: " + e.err.Error() }
+func (e *noBrowserError) Unwrap() error { return e.err }
+
+// consentInBrowser gets a request token for a loopback callback, opens
+// the consent page and waits for the browser to come back.
+func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer) (rt, verifier string, err error) {
+	cb, err := p.startCallback(c.s.RedirectURL, "/oauth1/callback")
+	if err != nil {
+		return "", "", err
+	}
+	defer cb.close()
+	if rt, err = c.requestToken(ctx, sg, cb.url); err != nil {
+		return "", "", err
+	}
+	c.tracef("3-legged consent: callback %s", cb.url)
+	if err := c.env.OpenBrowser(c.authorizeURL(rt)); err != nil {
+		return "", "", &noBrowserError{err}
+	}
+	if c.env.TTY != nil {
+		fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
+	}
+	q, err := cb.wait(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if q.Get("oauth_token") != rt {
+		return "", "", errors.New("the consent page came back for another request token; try again")
+	}
+	verifier = q.Get("oauth_verifier")
+	if verifier == "" || verifier == "denied" {
+		return "", "", errors.New("access was denied on the consent page")
+	}
+	return rt, verifier, nil
+}
+
+func (c *call) authorizeURL(rt string) string {
+	u := endpoint(c.base, "plugins", "servlet", "oauth", "authorize")
+	u.RawQuery = url.Values{"oauth_token": {rt}}.Encode()
+	return u.String()
+}
+
+// requestToken is POST {base}/plugins/servlet/oauth/request-token (facts
+// B1/B2); it returns the request token (its secret is unused by RSA-SHA1).
+func (c *call) requestToken(ctx context.Context, sg *signer, callback string) (string, error) {
+	const op = "start the OAuth consent"
+	u := endpoint(c.base, "plugins", "servlet", "oauth", "request-token")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	if err := sg.sign(req, map[string]string{"oauth_callback": callback}); err != nil {
+		return "", fmt.Errorf("%s: signing: %w", op, err)
+	}
+	_, body, err := c.do(req, op, LegRequestToken)
+	if err != nil {
+		return "", err
+	}
+	v, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil || v.Get("oauth_token") == "" || v.Get("oauth_token_secret") == "" {
+		return "", fmt.Errorf("%s: the response holds no request token", op)
+	}
+	if v.Get("oauth_callback_confirmed") != "true" {
+		return "", fmt.Errorf("%s: the server did not confirm the callback (oauth_callback_confirmed)", op)
+	}
+	return v.Get("oauth_token"), nil
+}
+
+// accessToken is POST {base}/plugins/servlet/oauth/access-token with the
+// request token and verifier; the access token lands in rec.
+func (c *call) accessToken(ctx context.Context, sg *signer, rt, verifier string, rec *tokenstore.Record) error {
+	const op = "finish the OAuth consent"
+	u := endpoint(c.base, "plugins", "servlet", "oauth", "access-token")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	if err := sg.sign(req, map[string]string{"oauth_token": rt, "oauth_verifier": verifier}); err != nil {
+		return fmt.Errorf("%s: signing: %w", op, err)
+	}
+	_, body, err := c.do(req, op, LegAccessToken)
+	if err != nil {
+		return err
+	}
+	v, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil || v.Get("oauth_token") == "" || v.Get("oauth_token_secret") == "" {
+		return fmt.Errorf("%s: the response holds no access token", op)
+	}
+	life := OAuth1AccessTokenLife
+	if s, err := strconv.ParseInt(v.Get("oauth_expires_in"), 10, 64); err == nil && s > 0 {
+		life = time.Duration(s) * time.Second
+	}
+	rec.OAuth1Token = v.Get("oauth_token")
+	rec.OAuth1TokenSecret = v.Get("oauth_token_secret")
+	rec.OAuth1Expiry = c.now().Add(life)
+	c.tracef("3-legged access token granted, valid until %s", rec.OAuth1Expiry.UTC().Format("2006-01-02"))
+	return nil
+}

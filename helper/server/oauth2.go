@@ -1,0 +1,279 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// obtainOAuth2 serves DC's OAuth 2 provider (facts C): reuse the access
+// token while it outlives the margin, else refresh (storing the rotated
+// refresh token), else authorize with PKCE in the browser.
+func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
+	if !login && prev != nil && prev.AccessToken != "" && c.fresh(prev.Expiry) {
+		c.tracef("reusing DC OAuth 2 access token until %s", prev.Expiry.UTC().Format("2006-01-02T15:04:05Z"))
+		return prev, nil
+	}
+	cfg, err := c.oauth2Config()
+	if err != nil {
+		return nil, err
+	}
+	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	rec := &tokenstore.Record{}
+	if prev != nil {
+		*rec = *prev
+	}
+	rec.Kind = c.kind()
+	rec.Grant = c.grant
+
+	if !login && rec.RefreshToken != "" {
+		tok, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: rec.RefreshToken}).Token()
+		if err == nil {
+			c.tracef("refreshed the DC OAuth 2 access token")
+			return c.fillOAuth2(ctx, rec, tok)
+		}
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || !deadGrant(re) {
+			return nil, fmt.Errorf("refresh the OAuth 2 token: %w", oauth2Error(err))
+		}
+		c.tracef("refresh token refused (%s): authorizing again", re.ErrorCode)
+		rec.RefreshToken, rec.AccessToken = "", ""
+		if !c.env.Interactive {
+			// rec, without the dead refresh token, is what the store keeps.
+			return rec, fmt.Errorf("the OAuth 2 refresh token for %s is no longer valid (%s): %w",
+				redactURL(c.base), sanitize(re.ErrorCode), auth.ErrInteractionRequired)
+		}
+	}
+	if !c.env.Interactive {
+		return nil, fmt.Errorf("grant oauth2 needs your consent in a browser for %s: %w", redactURL(c.base), auth.ErrInteractionRequired)
+	}
+	tok, err := p.authorizeOAuth2(ctx, c, cfg)
+	if err != nil {
+		if prev != nil && prev.RefreshToken != "" && rec.RefreshToken == "" {
+			return rec, err // keep the dead refresh token out of the store
+		}
+		return nil, err
+	}
+	return c.fillOAuth2(ctx, rec, tok)
+}
+
+// deadGrant: the refresh token itself is refused (RFC 6749 §5.2).
+func deadGrant(re *oauth2.RetrieveError) bool {
+	switch re.ErrorCode {
+	case "invalid_grant", "invalid_token":
+		return true
+	case "":
+		return re.Response != nil && (re.Response.StatusCode == http.StatusBadRequest || re.Response.StatusCode == http.StatusUnauthorized)
+	}
+	return false
+}
+
+// oauth2Error drops the response body x/oauth2 puts into its error text.
+func oauth2Error(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return redactURLError(err)
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	s := fmt.Sprintf("HTTP %d", status)
+	if re.ErrorCode != "" {
+		s += " " + sanitize(re.ErrorCode)
+	}
+	if re.ErrorDescription != "" {
+		s += ": " + sanitize(re.ErrorDescription)
+	}
+	return errors.New(s)
+}
+
+func (c *call) oauth2Config() (*oauth2.Config, error) {
+	if c.s.ClientID == "" {
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.clientId is not set for %s (grant oauth2)", redactURL(c.base))}
+	}
+	secret := c.s.ClientSecret
+	if secret == "" && c.s.ClientSecretFile != "" {
+		b, err := c.p.readSecretFile(c.s.ClientSecretFile)
+		if err != nil {
+			return nil, &auth.ConfigError{Msg: "client secret: " + err.Error()}
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	scopes := strings.FieldsFunc(c.s.Scopes, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(scopes) == 0 {
+		scopes = strings.Fields(DefaultOAuth2Scopes)
+	}
+	return &oauth2.Config{
+		ClientID:     c.s.ClientID,
+		ClientSecret: secret,
+		Scopes:       scopes,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:  endpoint(c.base, "rest", "oauth2", "latest", "authorize").String(),
+			TokenURL: endpoint(c.base, "rest", "oauth2", "latest", "token").String(),
+			// DC takes client_id/client_secret as parameters (facts C).
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}, nil
+}
+
+// authorizeOAuth2 is the authorization code grant with PKCE S256 (RFC
+// 7636) through a loopback redirect. Without a browser the URL goes to the
+// terminal and the user pastes the URL the browser was sent to (or the
+// code); the loopback listener keeps waiting at the same time.
+func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Config) (*oauth2.Token, error) {
+	useBrowser := c.env.OpenBrowser != nil
+	if !useBrowser && c.env.TTY == nil {
+		return nil, fmt.Errorf("grant oauth2 needs a browser or a terminal for the consent: %w", auth.ErrInteractionRequired)
+	}
+	ctx, cancel := p.consentContext(ctx)
+	defer cancel()
+	cb, err := p.startCallback(c.s.RedirectURL, "/callback")
+	if err != nil {
+		return nil, err
+	}
+	defer cb.close()
+	cfg.RedirectURL = cb.url
+	verifier := oauth2.GenerateVerifier()
+	state := randomHex(16)
+	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+	c.tracef("OAuth 2 consent: redirect %s", cb.url)
+
+	pasted := make(chan url.Values, 1)
+	paste := !useBrowser
+	if useBrowser {
+		if err := c.env.OpenBrowser(authURL); err != nil {
+			if c.env.TTY == nil {
+				return nil, fmt.Errorf("opening the browser for the consent: %w", err)
+			}
+			c.tracef("opening the browser: %v: the redirect will be pasted instead", err)
+			paste = true
+		} else if c.env.TTY != nil {
+			fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
+		}
+	}
+	if paste {
+		fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the address the browser was sent to (it starts with %s): ", redactURL(c.base), authURL, cb.url)
+		go func() {
+			line, err := readLine(ctx, c.env.TTY)
+			if err == nil {
+				pasted <- pastedRedirect(line, state)
+			}
+		}()
+	}
+	q, err := waitEither(ctx, cb, pasted)
+	if err != nil {
+		return nil, err
+	}
+	if e := q.Get("error"); e != "" {
+		msg := "access was not granted (" + sanitize(e) + ")"
+		if d := q.Get("error_description"); d != "" {
+			msg += ": " + sanitize(d)
+		}
+		return nil, errors.New(msg)
+	}
+	if q.Get("state") != state {
+		return nil, errors.New("the browser came back with another state (a stale or forged redirect); try again")
+	}
+	code := q.Get("code")
+	if code == "" {
+		return nil, errors.New("the browser came back without an authorization code")
+	}
+	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, fmt.Errorf("exchange the authorization code: %w", oauth2Error(err))
+	}
+	return tok, nil
+}
+
+func waitEither(ctx context.Context, cb *callbackServer, pasted <-chan url.Values) (url.Values, error) {
+	select {
+	case q := <-cb.ch:
+		return q, nil
+	case q := <-pasted:
+		return q, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the browser to come back: %w", ctx.Err())
+	}
+}
+
+// pastedRedirect reads a pasted redirect URL (or a bare code, taken with
+// the expected state).
+func pastedRedirect(line, state string) url.Values {
+	if u, err := url.Parse(line); err == nil && u.RawQuery != "" {
+		return u.Query()
+	}
+	return url.Values{"code": {line}, "state": {state}}
+}
+
+// fillOAuth2 records tok (rotated refresh token included) and the user
+// slug (X-AUSERNAME of an authenticated REST call).
+func (c *call) fillOAuth2(ctx context.Context, rec *tokenstore.Record, tok *oauth2.Token) (*tokenstore.Record, error) {
+	if tok.AccessToken == "" {
+		return nil, errors.New("the token response holds no access token")
+	}
+	rec.AccessToken = tok.AccessToken
+	rec.TokenType = "bearer"
+	if tok.RefreshToken != "" {
+		rec.RefreshToken = tok.RefreshToken
+	}
+	switch {
+	case tok.ExpiresIn > 0:
+		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	case !tok.Expiry.IsZero():
+		rec.Expiry = tok.Expiry
+	default:
+		rec.Expiry = c.now().Add(time.Hour) // DC's default life (facts C)
+	}
+	if s, ok := tok.Extra("scope").(string); ok && s != "" {
+		rec.Scopes = s
+	}
+	rec.MintedTokenID, rec.MintedTokenUser = "", ""
+	rec.OAuth1Token, rec.OAuth1TokenSecret, rec.OAuth1Expiry = "", "", time.Time{}
+	slug, err := c.whoamiBearer(ctx, tok.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	rec.GitUsername, rec.Account = slug, slug
+	rec.Updated = c.now()
+	return rec, nil
+}
+
+// whoamiBearer reads X-AUSERNAME from GET application-properties with a
+// Bearer token (facts C).
+func (c *call) whoamiBearer(ctx context.Context, token string) (string, error) {
+	const op = "find the user of the OAuth 2 token"
+	u := endpoint(c.base, "rest", "api", "latest", "application-properties")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.doJSON(req, op, LegOAuth2, nil)
+	if err != nil {
+		return "", err
+	}
+	slug := resp.Header.Get("X-AUSERNAME")
+	if slug == "" {
+		return "", fmt.Errorf("%s: the server named no user (no X-AUSERNAME header)", op)
+	}
+	return slug, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+)
+
+// BaseURL is the base every Server/DC URL is built on:
+// scheme://host[:port][/context-path] without a trailing slash.
+// bitbucket.apiURL wins when set; otherwise it is remote with any
+// repository part ("/scm/...") cut off, user info, query and fragment
+// dropped. Plain http is accepted only for loopback hosts.
+func BaseURL(remote *url.URL, s *gitconfig.Settings) (*url.URL, error) {
+	var u *url.URL
+	switch {
+	case s != nil && s.APIURL != "":
+		p, err := url.Parse(s.APIURL)
+		if err != nil || p.Host == "" {
+			return nil, fmt.Errorf("bitbucket.apiURL %q is not an absolute URL", s.APIURL)
+		}
+		u = p
+	case remote != nil && remote.Host != "":
+		v := *remote
+		u = &v
+	default:
+		return nil, errors.New("bitbucket server: no remote URL and no bitbucket.apiURL")
+	}
+	out := &url.URL{Scheme: strings.ToLower(u.Scheme), Host: u.Host}
+	if out.Scheme != "https" && out.Scheme != "http" {
+		return nil, fmt.Errorf("bitbucket server: unsupported scheme %q (want https)", u.Scheme)
+	}
+	if out.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("bitbucket server: plain http is refused for %s (use https)", u.Host)
+	}
+	if cp := ContextPath(u.Path); cp != "" {
+		out.Path = "/" + cp
+	}
+	return out, nil
+}
+
+// ContextPath returns the context path of a Bitbucket Server URL path as
+// git sends it (with or without a leading slash): the part before the
+// "scm" segment ("bitbucket/scm/proj/repo.git" → "bitbucket"), or the
+// whole path without surrounding slashes when there is no "scm" segment
+// (a configured base such as "/bitbucket/").
+func ContextPath(path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, s := range segs {
+		if s == "scm" {
+			return strings.Join(segs[:i], "/")
+		}
+	}
+	return strings.Trim(path, "/")
+}
+
+// isLoopback: localhost or a loopback IP literal (never a name such as
+// 127.example.com).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// IsServerChallenge reports whether one of git's wwwauth[] values is
+// Bitbucket Server/DC's git challenge, `Basic realm="Atlassian Bitbucket"`
+// (facts D3), so that the CLI can suggest `configure`.
+func IsServerChallenge(wwwauth []string) bool {
+	for _, w := range wwwauth {
+		scheme, params, _ := strings.Cut(strings.TrimSpace(w), " ")
+		if !strings.EqualFold(scheme, "Basic") {
+			continue
+		}
+		for _, p := range strings.Split(params, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "realm") &&
+				strings.Trim(strings.TrimSpace(v), `"`) == "Atlassian Bitbucket" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ChallengeHint is the one line the CLI prints on stderr when
+// IsServerChallenge holds for an unconfigured remote.
+func ChallengeHint(remote string) string {
+	return fmt.Sprintf("git-credential-bitbucket: this looks like Bitbucket Server; run git-credential-bitbucket configure %s --kind server --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2", remote)
+}
+
+// endpoint joins path segments to the base (each segment escaped).
+func endpoint(base *url.URL, segs ...string) *url.URL {
+	return base.JoinPath(segs...)
+}

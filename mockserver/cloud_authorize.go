@@ -1,0 +1,214 @@
+package mockserver
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// authorizeRequest is a validated /site/oauth2/authorize request.
+type authorizeRequest struct {
+	consumer     *CloudConsumer
+	responseType string
+	redirect     string // where to send the browser: redirect_uri, or the consumer's callback
+	redirectURI  string // redirect_uri as sent ("" when omitted)
+	state        string
+	scope        string
+	challenge    string
+	method       string
+}
+
+// handleAuthorize serves GET (the consent page, or an immediate redirect
+// with auto-approve) and POST (the consent form's answer) of
+// /site/oauth2/authorize (RFC 6749 §4.1.1, §4.2.1; facts A1, A2).
+func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		authorizeErrorPage(w, "Bad request", "The request could not be parsed.")
+		return
+	}
+	q := r.Form
+	ar, ok := s.validateAuthorize(w, q)
+	if !ok {
+		return
+	}
+	grantName := "authorization_code"
+	if ar.responseType == "token" {
+		grantName = "implicit"
+	}
+	annotate(r, grantName, ar.consumer.Key, s.f.SessionUser)
+
+	switch ar.responseType {
+	case "code", "token":
+	default:
+		redirectError(w, r, ar, "unsupported_response_type", "Unsupported response type: "+ar.responseType)
+		return
+	}
+	if ar.challenge != "" {
+		switch ar.method {
+		case "S256", "plain":
+		default:
+			redirectError(w, r, ar, "invalid_request", "Unsupported code_challenge_method: "+ar.method)
+			return
+		}
+	}
+
+	auto := s.m.opts.AutoApprove || s.f.AutoApprove
+	if r.Method == http.MethodGet && !auto {
+		s.consentPage(w, ar)
+		return
+	}
+	if r.Method == http.MethodPost && q.Get("decision") != "approve" {
+		redirectError(w, r, ar, "access_denied", "The user denied access.")
+		return
+	}
+	s.approve(w, r, ar)
+}
+
+// validateAuthorize checks client_id and redirect_uri. Failures are an HTML
+// error page, never a redirect (facts A1).
+func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (authorizeRequest, bool) {
+	c := s.consumers[q.Get("client_id")]
+	if c == nil {
+		authorizeErrorPage(w, "Invalid client_id", "This integration is misconfigured. Contact the vendor for assistance.")
+		return authorizeRequest{}, false
+	}
+	ar := authorizeRequest{
+		consumer:     c,
+		responseType: q.Get("response_type"),
+		redirectURI:  q.Get("redirect_uri"),
+		state:        q.Get("state"),
+		scope:        q.Get("scope"),
+		challenge:    q.Get("code_challenge"),
+		method:       q.Get("code_challenge_method"),
+	}
+	if ar.challenge != "" && ar.method == "" {
+		ar.method = "plain" // RFC 7636 §4.3
+	}
+	ar.redirect = c.CallbackURL
+	if ar.redirectURI != "" {
+		ar.redirect = ar.redirectURI
+	}
+	if c.CallbackURL == "" || !strings.HasPrefix(ar.redirect, c.CallbackURL) {
+		authorizeErrorPage(w, "Invalid redirect_uri", "This integration is misconfigured. Contact the vendor for assistance.")
+		return authorizeRequest{}, false
+	}
+	if u, err := url.Parse(ar.redirect); err != nil || u.Scheme == "" {
+		authorizeErrorPage(w, "Invalid redirect_uri", "This integration is misconfigured. Contact the vendor for assistance.")
+		return authorizeRequest{}, false
+	}
+	return ar, true
+}
+
+// approve issues a code (query) or an access token (fragment) and redirects.
+func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authorizeRequest) {
+	user := s.f.SessionUser
+	u, _ := url.Parse(ar.redirect) // validated
+	scopes := append([]string(nil), ar.consumer.Scopes...)
+	if ar.responseType == "code" {
+		code := randomAlnum(20)
+		s.mu.Lock()
+		s.codes[code] = &authCode{
+			client: ar.consumer.Key, user: user, redirectURI: ar.redirectURI, scopes: scopes,
+			expires: s.m.Now().Add(cloudCodeLifetime), challenge: ar.challenge, method: ar.method,
+		}
+		s.mu.Unlock()
+		v := u.Query()
+		v.Set("code", code)
+		if ar.state != "" {
+			v.Set("state", ar.state)
+		}
+		u.RawQuery = v.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+		return
+	}
+	// Implicit grant: token in the fragment, no refresh token (facts A2).
+	s.mu.Lock()
+	g := s.newGrantLocked()
+	resp := s.issueLocked(g, accessToken{client: ar.consumer.Key, user: user, scopes: scopes, kind: "implicit"}, false, ar.consumer.LongTokens)
+	s.mu.Unlock()
+	f := url.Values{}
+	f.Set("access_token", resp.AccessToken)
+	f.Set("token_type", resp.TokenType)
+	f.Set("expires_in", "7200")
+	f.Set("scopes", resp.Scopes)
+	if ar.state != "" {
+		f.Set("state", ar.state)
+	}
+	u.Fragment = ""
+	http.Redirect(w, r, u.String()+"#"+f.Encode(), http.StatusFound)
+}
+
+// redirectError sends an RFC 6749 §4.1.2.1 error to the redirect URI
+// (query for code, fragment for token).
+func redirectError(w http.ResponseWriter, r *http.Request, ar authorizeRequest, code, desc string) {
+	u, _ := url.Parse(ar.redirect)
+	v := url.Values{}
+	v.Set("error", code)
+	v.Set("error_description", desc)
+	if ar.state != "" {
+		v.Set("state", ar.state)
+	}
+	if ar.responseType == "token" {
+		u.Fragment = ""
+		http.Redirect(w, r, u.String()+"#"+v.Encode(), http.StatusFound)
+		return
+	}
+	q := u.Query()
+	for k, vs := range v {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+var consentTemplate = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorize {{.Consumer}} – Bitbucket (mock)</title></head>
+<body>
+<h1>{{.Consumer}} is requesting access to your Bitbucket account</h1>
+<p>Logged in as <strong>{{.User}}</strong>.</p>
+<p>This app will be able to:</p>
+<ul>{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
+<form method="post" action="/site/oauth2/authorize">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<button type="submit" name="decision" value="approve" id="approve">Grant access</button>
+<button type="submit" name="decision" value="deny" id="deny">Cancel</button>
+</form>
+</body></html>
+`))
+
+// consentPage shows the HTML page a person approves or denies.
+func (s *cloudState) consentPage(w http.ResponseWriter, ar authorizeRequest) {
+	hidden := map[string]string{"client_id": ar.consumer.Key, "response_type": ar.responseType}
+	for k, v := range map[string]string{
+		"redirect_uri": ar.redirectURI, "state": ar.state, "scope": ar.scope,
+		"code_challenge": ar.challenge, "code_challenge_method": ar.method,
+	} {
+		if v != "" {
+			hidden[k] = v
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	consentTemplate.Execute(w, map[string]any{
+		"Consumer": ar.consumer.Key, "User": s.f.SessionUser, "Scopes": ar.consumer.Scopes, "Hidden": hidden,
+	})
+}
+
+var errorPageTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} – Bitbucket (mock)</title></head>
+<body><h1>{{.Title}}</h1><p>{{.Text}}</p></body></html>
+`))
+
+// authorizeErrorPage is the HTML page Cloud shows for a bad client_id or
+// redirect_uri (facts A1). The status is UNCONFIRMED; 400 is our choice.
+func authorizeErrorPage(w http.ResponseWriter, title, text string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusBadRequest)
+	errorPageTemplate.Execute(w, map[string]string{"Title": title, "Text": text})
+}

@@ -1,0 +1,203 @@
+package mockserver_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+)
+
+// TestCloudAuthorizeErrorPages: a bad client_id or redirect_uri is an HTML
+// page, never a redirect (facts A1).
+func TestCloudAuthorizeErrorPages(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+	tests := []struct {
+		name, query, want string
+	}{
+		{"unknown client", "client_id=nobody&response_type=code", "Invalid client_id"},
+		{"no client", "response_type=code", "Invalid client_id"},
+		{"redirect does not extend the callback", "client_id=mock-private&response_type=code&redirect_uri=http%3A%2F%2Fevil.example%2F", "Invalid redirect_uri"},
+		{"consumer without callback", "client_id=mock-nocallback&response_type=code", "Invalid redirect_uri"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := get(t, run.CloudURL+"/site/oauth2/authorize?"+tt.query, "")
+			if r.status != 400 || r.header.Get("Location") != "" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+				t.Errorf("got %d Location=%q Content-Type=%q, want 400 HTML page", r.status, r.header.Get("Location"), r.header.Get("Content-Type"))
+			}
+			if !strings.Contains(string(r.body), tt.want) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+		})
+	}
+}
+
+// TestCloudAuthorizeRedirects covers the redirect side of /authorize.
+func TestCloudAuthorizeRedirects(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+	t.Run("code with state and loopback port", func(t *testing.T) {
+		t.Parallel()
+		u := authorize(t, run, url.Values{"client_id": {privKey}, "response_type": {"code"}, "state": {"xyz 1"}, "redirect_uri": {"http://127.0.0.1:41234/cb?keep=1"}})
+		if u.Host != "127.0.0.1:41234" || u.Path != "/cb" || u.Query().Get("keep") != "1" || u.Query().Get("state") != "xyz 1" || u.Query().Get("code") == "" {
+			t.Errorf("redirect = %s", u)
+		}
+	})
+	t.Run("no redirect_uri uses the callback", func(t *testing.T) {
+		t.Parallel()
+		u := authorize(t, run, url.Values{"client_id": {privKey}, "response_type": {"code"}})
+		if u.Scheme+"://"+u.Host != "http://127.0.0.1" || u.Query().Get("code") == "" || u.Query().Has("state") {
+			t.Errorf("redirect = %s", u)
+		}
+	})
+	t.Run("unsupported response type", func(t *testing.T) {
+		t.Parallel()
+		u := authorize(t, run, url.Values{"client_id": {privKey}, "response_type": {"id_token"}, "state": {"s"}})
+		if u.Query().Get("error") != "unsupported_response_type" || u.Query().Get("state") != "s" {
+			t.Errorf("redirect = %s", u)
+		}
+	})
+	t.Run("implicit grant", func(t *testing.T) {
+		t.Parallel()
+		u := authorize(t, run, url.Values{"client_id": {privKey}, "response_type": {"token"}, "state": {"st"}})
+		frag, err := url.ParseQuery(u.Fragment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.RawQuery != "" || frag.Get("token_type") != "bearer" || frag.Get("expires_in") != "7200" || frag.Get("state") != "st" || frag.Has("refresh_token") {
+			t.Errorf("redirect = %s", u.Redacted())
+		}
+		if r := get(t, run.CloudURL+"/2.0/user", frag.Get("access_token")); r.status != 200 {
+			t.Errorf("implicit token on /2.0/user: %d", r.status)
+		}
+	})
+}
+
+// TestCloudConsentPage: without auto-approve a person sees a form and
+// approves or denies.
+func TestCloudConsentPage(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	q := url.Values{"client_id": {privKey}, "response_type": {"code"}, "state": {"s1"}, "redirect_uri": {"http://127.0.0.1:5555/cb"}}
+	page := get(t, run.CloudURL+"/site/oauth2/authorize?"+q.Encode(), "")
+	body := string(page.body)
+	if page.status != 200 || !strings.Contains(body, `<form method="post" action="/site/oauth2/authorize">`) ||
+		!strings.Contains(body, `name="decision" value="approve"`) || !strings.Contains(body, `name="decision" value="deny"`) {
+		t.Fatalf("consent page: %d\n%s", page.status, body)
+	}
+	post := func(decision string) *url.URL {
+		form := url.Values{"decision": {decision}}
+		for k, v := range q {
+			form[k] = v
+		}
+		req := newRequest(t, http.MethodPost, run.CloudURL+"/site/oauth2/authorize", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r := do(t, req)
+		if r.status != http.StatusFound {
+			t.Fatalf("%s: %d %s", decision, r.status, r.body)
+		}
+		u, _ := url.Parse(r.header.Get("Location"))
+		return u
+	}
+	if u := post("approve"); u.Query().Get("code") == "" || u.Query().Get("state") != "s1" {
+		t.Errorf("approve: %s", u)
+	}
+	if u := post("deny"); u.Query().Get("error") != "access_denied" || u.Query().Get("state") != "s1" || u.Query().Has("code") {
+		t.Errorf("deny: %s", u)
+	}
+}
+
+// TestCloudCodeGrant covers the code exchange: single use (RFC 6749
+// §4.1.2), lifetime, client binding, redirect_uri and PKCE.
+func TestCloudCodeGrant(t *testing.T) {
+	t.Parallel()
+	exchange := func(t *testing.T, run *mockserver.Running, id, secret, code string, extra url.Values) response {
+		t.Helper()
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		return tokenRequest(t, run, id, secret, form)
+	}
+	badCode := map[string]any{"error": "invalid_grant", "error_description": "The specified code is not valid."}
+
+	t.Run("exchange, then reuse revokes", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+		code := authCode(t, run, privKey, nil)
+		r := exchange(t, run, privKey, privSecret, code, nil)
+		if r.status != 200 {
+			t.Fatalf("exchange: %d %s", r.status, r.body)
+		}
+		m := r.json(t)
+		if str(m, "state") != "authorization_code" || str(m, "refresh_token") == "" {
+			t.Errorf("token response %v", m)
+		}
+		at := str(m, "access_token")
+		if g := get(t, run.CloudURL+"/2.0/user", at); g.status != 200 || str(g.json(t), "username") != "alice" {
+			t.Errorf("/2.0/user: %d %s", g.status, g.body)
+		}
+		r = exchange(t, run, privKey, privSecret, code, nil)
+		if diff := cmp.Diff(badCode, r.json(t)); r.status != 400 || diff != "" {
+			t.Errorf("reuse: %d (-want +got):\n%s", r.status, diff)
+		}
+		if g := get(t, run.CloudURL+"/2.0/user", at); g.status != 401 {
+			t.Errorf("access token after code reuse: %d, want 401", g.status)
+		}
+		if r := tokenRequest(t, run, privKey, privSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(m, "refresh_token")}}); r.status != 400 {
+			t.Errorf("refresh after code reuse: %d, want 400", r.status)
+		}
+	})
+	t.Run("expired code", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+		code := authCode(t, run, privKey, nil)
+		run.Mock.Advance(10*time.Minute + time.Second)
+		if r := exchange(t, run, privKey, privSecret, code, nil); r.status != 400 {
+			t.Errorf("status %d", r.status)
+		}
+	})
+
+	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+	verifier := "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	s256 := url.Values{"code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+	tests := []struct {
+		name       string
+		authorize  url.Values
+		id, secret string
+		exchange   url.Values
+		wantStatus int
+	}{
+		{"code of another consumer", nil, rotKey, rotSecret, nil, 400},
+		{"redirect_uri differs", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, url.Values{"redirect_uri": {"http://127.0.0.1:1/b"}}, 400},
+		{"redirect_uri same", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, 200},
+		{"redirect_uri omitted at exchange", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, nil, 200},
+		{"PKCE S256 ok", s256, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
+		{"PKCE S256 wrong verifier", s256, privKey, privSecret, url.Values{"code_verifier": {verifier + "x"}}, 400},
+		{"PKCE S256 missing verifier", s256, privKey, privSecret, nil, 400},
+		{"PKCE plain ok", url.Values{"code_challenge": {verifier}}, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
+		{"verifier without challenge is ignored", nil, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
+		{"client in form fields", nil, "", "", url.Values{"client_id": {privKey}, "client_secret": {privSecret}}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code := authCode(t, run, privKey, tt.authorize)
+			r := exchange(t, run, tt.id, tt.secret, code, tt.exchange)
+			if r.status != tt.wantStatus {
+				t.Errorf("status = %d, want %d: %s", r.status, tt.wantStatus, r.body)
+			}
+		})
+	}
+}

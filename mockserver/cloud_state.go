@@ -1,0 +1,178 @@
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// cloudState is everything the Cloud side remembers: fixtures by key and
+// the codes and tokens it issued. One mutex guards the maps.
+type cloudState struct {
+	m         *Mock
+	f         CloudFixtures
+	consumers map[string]*CloudConsumer
+	apps      map[string]*ConnectApp // by app key (the JWT's iss)
+	users     map[string]*CloudUser
+	repos     map[string]*CloudRepository // by "workspace/slug"
+
+	mu      sync.Mutex
+	codes   map[string]*authCode
+	access  map[string]*accessToken
+	refresh map[string]*refreshToken
+	grants  map[int]*grant
+	nextID  int
+}
+
+// grant is one authorization: every token issued from it (and from its
+// refreshes) belongs to it, and revoking it revokes them all.
+type grant struct {
+	id      int
+	revoked bool
+}
+
+// authCode is an authorization code waiting for the token endpoint.
+type authCode struct {
+	client      string
+	user        string
+	redirectURI string // as sent to /authorize ("" when omitted)
+	scopes      []string
+	expires     time.Time
+	used        bool
+	challenge   string // PKCE code_challenge
+	method      string // plain or S256
+	grant       *grant // set once exchanged
+}
+
+// accessToken is an issued OAuth 2 access token.
+type accessToken struct {
+	client  string // consumer key or Connect app key
+	user    string // username, or the workspace a Connect app acts for
+	scopes  []string
+	expires time.Time
+	grant   *grant
+	kind    string // grant type that issued it
+	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
+	connect bool
+}
+
+// refreshToken is an issued refresh token.
+type refreshToken struct {
+	client    string
+	user      string
+	scopes    []string
+	grant     *grant
+	expires   time.Time // zero = never
+	firstUsed time.Time // zero = not yet used (rotation grace starts here)
+}
+
+func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
+	s := &cloudState{
+		m:         m,
+		f:         f,
+		consumers: map[string]*CloudConsumer{},
+		apps:      map[string]*ConnectApp{},
+		users:     map[string]*CloudUser{},
+		repos:     map[string]*CloudRepository{},
+		codes:     map[string]*authCode{},
+		access:    map[string]*accessToken{},
+		refresh:   map[string]*refreshToken{},
+		grants:    map[int]*grant{},
+	}
+	for i := range f.Consumers {
+		c := &f.Consumers[i]
+		if c.Key == "" {
+			return nil, fmt.Errorf("consumer %d has no key", i)
+		}
+		switch c.RefreshRotation {
+		case "", "none", "rotate":
+		default:
+			return nil, fmt.Errorf("consumer %s: refresh_rotation %q is not none or rotate", c.Key, c.RefreshRotation)
+		}
+		if c.RotationGrace != "" {
+			if _, err := time.ParseDuration(c.RotationGrace); err != nil {
+				return nil, fmt.Errorf("consumer %s: rotation_grace: %w", c.Key, err)
+			}
+		}
+		s.consumers[c.Key] = c
+	}
+	for i := range f.ConnectApps {
+		a := &f.ConnectApps[i]
+		if a.Key == "" || a.ClientKey == "" || a.SharedSecret == "" {
+			return nil, fmt.Errorf("connect app %d needs key, client_key and shared_secret", i)
+		}
+		s.apps[a.Key] = a
+	}
+	for i := range f.Users {
+		u := &f.Users[i]
+		s.users[u.Username] = u
+	}
+	for i := range f.Repositories {
+		r := &f.Repositories[i]
+		if r.Workspace == "" || r.Slug == "" {
+			return nil, fmt.Errorf("repository %d needs workspace and slug", i)
+		}
+		s.repos[r.Workspace+"/"+r.Slug] = r
+		if err := m.ensureRepo(s.repoDir(r)); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// repoDir is where the bare repository of r lives.
+func (s *cloudState) repoDir(r *CloudRepository) string {
+	return filepath.Join(s.m.reposDir(), "cloud", r.Workspace, r.Slug+".git")
+}
+
+// handler routes the Cloud side: OAuth 2 under /site/oauth2/, REST under
+// /2.0/ (api.bitbucket.org) and /!api/2.0/ (bitbucket.org), git under
+// /{workspace}/{slug}.git/.
+func (s *cloudState) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/site/oauth2/authorize":
+			s.handleAuthorize(w, r)
+		case p == "/site/oauth2/access_token":
+			s.handleToken(w, r)
+		case strings.HasPrefix(p, "/2.0/"):
+			s.handleREST(w, r, "", strings.TrimPrefix(p, "/2.0"))
+		case strings.HasPrefix(p, "/!api/2.0/"):
+			s.handleREST(w, r, "/!api", strings.TrimPrefix(p, "/!api/2.0"))
+		default:
+			if ws, slug, rest, ok := splitGitPath(p); ok {
+				s.handleGit(w, r, ws, slug, rest)
+				return
+			}
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// revoke revokes the whole grant token belongs to (access or refresh token).
+func (s *cloudState) revoke(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.access[token]; ok {
+		t.grant.revoked = true
+		return true
+	}
+	if t, ok := s.refresh[token]; ok {
+		t.grant.revoked = true
+		return true
+	}
+	return false
+}
+
+// revokeAll revokes every grant issued so far.
+func (s *cloudState) revokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.grants {
+		g.revoked = true
+	}
+}

@@ -1,0 +1,234 @@
+package mockserver
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// oauthError is the token endpoint's error body (facts A6).
+type oauthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func tokenError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Cache-Control", "no-store")
+	jsonReply(w, status, oauthError{Error: code, Description: desc})
+}
+
+// Token endpoint errors. Texts marked OBS are observed on bitbucket.org
+// (facts A3, A5, A6); the others are our choice (UNCONFIRMED).
+var (
+	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS A3
+	errBadClient      = oauthError{"unauthorized_client", "Invalid OAuth client credentials"}                              // UNCONFIRMED
+	errNoCallback     = oauthError{"invalid_request", "No callback uri defined for the OAuth client."}                     // OBS A1
+	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS A5
+	errBadCode        = oauthError{"invalid_grant", "The specified code is not valid."}                                    // UNCONFIRMED
+	errNotPrivate     = oauthError{"unauthorized_client", "Client credentials are only allowed for private consumers."}    // UNCONFIRMED
+	errPKCEFailed     = oauthError{"invalid_grant", "Invalid code_verifier"}                                               // UNCONFIRMED
+	errRedirectDiffer = oauthError{"invalid_grant", "redirect_uri does not match the authorization request"}               // UNCONFIRMED
+)
+
+// handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; facts A2–A7).
+func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	authz := r.Header.Get("Authorization")
+	if scheme, _, _ := strings.Cut(authz, " "); strings.EqualFold(scheme, "Bearer") {
+		// facts A3: a Bearer header on the token endpoint gets an HTML page.
+		authorizeErrorPage(w, "Bad request", "Unsupported authentication scheme.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "Malformed request body")
+		return
+	}
+	form := r.PostForm
+	grantType := form.Get("grant_type")
+	annotate(r, grantType, "", "")
+	if strings.HasPrefix(authz, "JWT ") {
+		s.jwtGrant(w, r, strings.TrimPrefix(authz, "JWT "))
+		return
+	}
+
+	c, oerr := s.authenticateClient(r)
+	if oerr != nil {
+		tokenError(w, http.StatusUnauthorized, oerr.Error, oerr.Description)
+		return
+	}
+	annotate(r, "", c.Key, "")
+	if c.CallbackURL == "" {
+		tokenError(w, http.StatusBadRequest, errNoCallback.Error, errNoCallback.Description)
+		return
+	}
+	switch grantType {
+	case "authorization_code":
+		s.codeGrant(w, r, c)
+	case "client_credentials":
+		s.clientCredentialsGrant(w, r, c)
+	case "refresh_token":
+		s.refreshGrant(w, r, c)
+	default:
+		// The password grant is gone (facts A2); it is answered like any
+		// other unsupported grant, in the observed "Unsupported grant type:
+		// None" shape (facts A5) — UNCONFIRMED for password itself.
+		shown := grantType
+		if shown == "" {
+			shown = "None"
+		}
+		tokenError(w, http.StatusBadRequest, "invalid_grant", "Unsupported grant type: "+shown)
+	}
+}
+
+// authenticateClient accepts HTTP Basic or client_id/client_secret form
+// fields (facts A3). Basic credentials are taken as sent or URL-decoded
+// (golang.org/x/oauth2 query-escapes them; curl -u does not).
+func (s *cloudState) authenticateClient(r *http.Request) (*CloudConsumer, *oauthError) {
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+		if id == "" || secret == "" {
+			return nil, &errNoClientAuth
+		}
+		if c := s.consumers[id]; c != nil && secretMatches(c.Secret, secret) {
+			return c, nil
+		}
+		return nil, &errBadClient
+	}
+	for _, cand := range [][2]string{{id, secret}, {queryUnescaped(id), queryUnescaped(secret)}} {
+		if c := s.consumers[cand[0]]; c != nil && secretMatches(c.Secret, cand[1]) {
+			return c, nil
+		}
+	}
+	return nil, &errBadClient
+}
+
+func secretMatches(want, got string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+func queryUnescaped(s string) string {
+	if v, err := url.QueryUnescape(s); err == nil {
+		return v
+	}
+	return s
+}
+
+func (s *cloudState) sendTokens(w http.ResponseWriter, r *http.Request, resp cloudTokenResponse, user string) {
+	annotate(r, "", "", user)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	jsonReply(w, http.StatusOK, resp)
+}
+
+// codeGrant exchanges an authorization code (RFC 6749 §4.1.3). Codes are
+// single-use: a second exchange fails and revokes every token issued from
+// the first (RFC 6749 §4.1.2).
+func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+	form := r.PostForm
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	code, ok := s.codes[form.Get("code")]
+	if !ok || code.client != c.Key {
+		tokenError(w, http.StatusBadRequest, errBadCode.Error, errBadCode.Description)
+		return
+	}
+	if code.used {
+		if code.grant != nil {
+			code.grant.revoked = true
+		}
+		tokenError(w, http.StatusBadRequest, errBadCode.Error, errBadCode.Description)
+		return
+	}
+	if !s.m.Now().Before(code.expires) {
+		tokenError(w, http.StatusBadRequest, errBadCode.Error, errBadCode.Description)
+		return
+	}
+	if ru := form.Get("redirect_uri"); ru != "" && code.redirectURI != "" && ru != code.redirectURI {
+		tokenError(w, http.StatusBadRequest, errRedirectDiffer.Error, errRedirectDiffer.Description)
+		return
+	}
+	if code.challenge != "" && !pkceMatches(code.challenge, code.method, form.Get("code_verifier")) {
+		tokenError(w, http.StatusBadRequest, errPKCEFailed.Error, errPKCEFailed.Description)
+		return
+	}
+	code.used = true
+	code.grant = s.newGrantLocked()
+	resp := s.issueLocked(code.grant, accessToken{client: c.Key, user: code.user, scopes: code.scopes, kind: "authorization_code"}, true, c.LongTokens)
+	s.sendTokens(w, r, resp, code.user)
+}
+
+// pkceMatches verifies an RFC 7636 code_verifier (real Cloud ignores PKCE;
+// the mock checks it when a challenge was sent).
+func pkceMatches(challenge, method, verifier string) bool {
+	if verifier == "" {
+		return false
+	}
+	want := verifier
+	if method == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		want = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
+}
+
+// clientCredentialsGrant issues a token for the consumer's owner; only
+// private consumers may (facts A1, A2). Cloud answers with a refresh token
+// here too (facts A5: only implicit and JWT lack one).
+func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+	if !c.Private {
+		tokenError(w, http.StatusBadRequest, errNotPrivate.Error, errNotPrivate.Description)
+		return
+	}
+	s.mu.Lock()
+	g := s.newGrantLocked()
+	resp := s.issueLocked(g, accessToken{client: c.Key, user: c.Owner, scopes: append([]string(nil), c.Scopes...), kind: "client_credentials"}, true, c.LongTokens)
+	s.mu.Unlock()
+	s.sendTokens(w, r, resp, c.Owner)
+}
+
+// refreshGrant implements RFC 6749 §6 with the consumer's rotation policy:
+// "none" returns the same refresh token (facts A5); "rotate" returns a new
+// one each time, and a used one keeps working for the grace period
+// (default 10 minutes) after its first use (facts A5b).
+func (s *cloudState) refreshGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+	v := r.PostForm.Get("refresh_token")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.m.Now()
+	rt, ok := s.refresh[v]
+	if !ok || rt.client != c.Key || rt.grant.revoked ||
+		(!rt.expires.IsZero() && !now.Before(rt.expires)) ||
+		(!rt.firstUsed.IsZero() && !now.Before(rt.firstUsed.Add(rotationGrace(c)))) {
+		tokenError(w, http.StatusBadRequest, errBadRefresh.Error, errBadRefresh.Description)
+		return
+	}
+	resp := s.issueLocked(rt.grant, accessToken{client: c.Key, user: rt.user, scopes: rt.scopes, kind: "refresh_token"}, false, c.LongTokens)
+	if c.RefreshRotation == "rotate" {
+		if rt.firstUsed.IsZero() {
+			rt.firstUsed = now
+		}
+		resp.RefreshToken = s.newRefreshLocked(rt.grant, c.Key, rt.user, rt.scopes, c.LongTokens)
+	} else {
+		resp.RefreshToken = v
+	}
+	s.sendTokens(w, r, resp, rt.user)
+}
+
+func rotationGrace(c *CloudConsumer) time.Duration {
+	if c.RefreshRotation != "rotate" {
+		return 1<<63 - 1
+	}
+	if d, err := time.ParseDuration(c.RotationGrace); err == nil && c.RotationGrace != "" {
+		return d
+	}
+	return cloudDefaultGrace
+}

@@ -1,0 +1,273 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+)
+
+// TestCloudTokenResponseShape checks the exact body of facts A4.
+func TestCloudTokenResponseShape(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	r := tokenRequest(t, run, privKey, privSecret, url.Values{"grant_type": {"client_credentials"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	m := r.json(t)
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if diff := cmp.Diff([]string{"access_token", "expires_in", "refresh_token", "scopes", "state", "token_type"}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	want := map[string]any{"expires_in": float64(7200), "token_type": "bearer", "state": "client_credentials", "scopes": "repository repository:write account"}
+	got := map[string]any{"expires_in": m["expires_in"], "token_type": m["token_type"], "state": m["state"], "scopes": m["scopes"]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	at, rt := str(m, "access_token"), str(m, "refresh_token")
+	if len(at) < 100 || strings.Trim(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		t.Errorf("access token is not a long URL-safe string (%d chars)", len(at))
+	}
+	if len(rt) != 18 || strings.Trim(rt, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		t.Errorf("refresh token is not 18 alphanumeric characters (%d chars)", len(rt))
+	}
+}
+
+// TestCloudTokenErrors covers client authentication and grant errors
+// (facts A1, A2, A3, A5, A6).
+func TestCloudTokenErrors(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	tests := []struct {
+		name       string
+		id, secret string // Basic
+		form       url.Values
+		authz      string
+		wantStatus int
+		wantError  string
+		wantDesc   string
+	}{
+		{"no client auth", "", "", cc, "", 401, "unauthorized_client", "Requests must be authenticated using OAuth client credentials"},
+		{"only client_id field", "", "", url.Values{"grant_type": {"client_credentials"}, "client_id": {privKey}}, "", 401, "unauthorized_client", "Requests must be authenticated using OAuth client credentials"},
+		{"wrong secret", privKey, "nope", cc, "", 401, "unauthorized_client", "Invalid OAuth client credentials"},
+		{"unknown client", "nobody", "x", cc, "", 401, "unauthorized_client", "Invalid OAuth client credentials"},
+		{"wrong secret in form", "", "", url.Values{"grant_type": {"client_credentials"}, "client_id": {privKey}, "client_secret": {"nope"}}, "", 401, "unauthorized_client", "Invalid OAuth client credentials"},
+		{"not private", pubKey, pubSecret, cc, "", 400, "unauthorized_client", "Client credentials are only allowed for private consumers."},
+		{"no callback", noCbKey, noCbSecret, cc, "", 400, "invalid_request", "No callback uri defined for the OAuth client."},
+		{"no callback, code", noCbKey, noCbSecret, url.Values{"grant_type": {"authorization_code"}, "code": {"x"}}, "", 400, "invalid_request", "No callback uri defined for the OAuth client."},
+		{"password grant", privKey, privSecret, url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"pw"}}, "", 400, "invalid_grant", "Unsupported grant type: password"},
+		{"no grant type", privKey, privSecret, url.Values{}, "", 400, "invalid_grant", "Unsupported grant type: None"},
+		{"unknown code", privKey, privSecret, url.Values{"grant_type": {"authorization_code"}, "code": {"nope"}}, "", 400, "invalid_grant", "The specified code is not valid."},
+		{"unknown refresh token", privKey, privSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"nope"}}, "", 400, "invalid_request", "Invalid refresh_token"},
+		{"jwt grant without JWT header", "", "", url.Values{"grant_type": {"urn:bitbucket:oauth2:jwt"}}, "", 401, "unauthorized_client", "Requests must be authenticated using OAuth client credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := tokenRequest(t, run, tt.id, tt.secret, tt.form)
+			if r.status != tt.wantStatus {
+				t.Errorf("status = %d, want %d (%s)", r.status, tt.wantStatus, r.body)
+			}
+			m := r.json(t)
+			if diff := cmp.Diff(map[string]any{"error": tt.wantError, "error_description": tt.wantDesc}, m); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("bearer scheme gets HTML", func(t *testing.T) {
+		t.Parallel()
+		req := newRequest(t, http.MethodPost, run.CloudURL+"/site/oauth2/access_token", strings.NewReader(cc.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer bW9jazpzZWNyZXQ=")
+		r := do(t, req)
+		if r.status != 400 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			t.Errorf("got %d %q, want 400 text/html", r.status, r.header.Get("Content-Type"))
+		}
+	})
+	t.Run("GET not allowed", func(t *testing.T) {
+		t.Parallel()
+		if r := get(t, run.CloudURL+"/site/oauth2/access_token", ""); r.status != http.StatusMethodNotAllowed {
+			t.Errorf("status = %d", r.status)
+		}
+	})
+}
+
+// TestCloudClientAuthStyles: Basic with URL-escaped credentials and form
+// fields both work (facts A3).
+func TestCloudClientAuthStyles(t *testing.T) {
+	t.Parallel()
+	const key, secret = "odd key+/&", "s3cr=t/+&%TEST-ONLY"
+	run := cloudMock(t, mockserver.Options{}, func(f *mockserver.CloudFixtures) {
+		f.Consumers = append(f.Consumers, mockserver.CloudConsumer{Key: key, Secret: secret, CallbackURL: "http://127.0.0.1", Private: true, Scopes: []string{"repository"}, Owner: "bob"})
+	})
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	if r := tokenRequest(t, run, url.QueryEscape(key), url.QueryEscape(secret), cc); r.status != 200 {
+		t.Errorf("escaped Basic: %d %s", r.status, r.body)
+	}
+	if r := tokenRequest(t, run, key, secret, cc); r.status != 200 {
+		t.Errorf("raw Basic: %d %s", r.status, r.body)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {key}, "client_secret": {secret}}
+	if r := tokenRequest(t, run, "", "", form); r.status != 200 {
+		t.Errorf("form fields: %d %s", r.status, r.body)
+	}
+}
+
+// TestCloudRefresh covers refresh_rotation none and rotate (facts A5, A5b).
+func TestCloudRefresh(t *testing.T) {
+	t.Parallel()
+	refresh := func(t *testing.T, run *mockserver.Running, id, secret, rt string) response {
+		t.Helper()
+		return tokenRequest(t, run, id, secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+	}
+	t.Run("none keeps the refresh token", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{}, nil)
+		first := clientCredentials(t, run, privKey, privSecret)
+		run.Mock.Advance(3 * time.Hour) // access token expired
+		rt := str(first, "refresh_token")
+		for i := 0; i < 2; i++ {
+			r := refresh(t, run, privKey, privSecret, rt)
+			if r.status != 200 {
+				t.Fatalf("refresh %d: %d %s", i, r.status, r.body)
+			}
+			m := r.json(t)
+			if str(m, "refresh_token") != rt || str(m, "state") != "refresh_token" || m["expires_in"] != float64(7200) {
+				t.Errorf("refresh %d: state %q, expires_in %v, same refresh token %v", i, m["state"], m["expires_in"], str(m, "refresh_token") == rt)
+			}
+			if str(m, "access_token") == str(first, "access_token") {
+				t.Error("refresh returned the old access token")
+			}
+			if g := get(t, run.CloudURL+"/2.0/user", str(m, "access_token")); g.status != 200 {
+				t.Errorf("new access token: %d", g.status)
+			}
+		}
+		if r := refresh(t, run, rotKey, rotSecret, rt); r.status != 400 {
+			t.Errorf("refresh token of another consumer: %d", r.status)
+		}
+	})
+	t.Run("rotate with grace", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{}, nil)
+		rt0 := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
+		r := refresh(t, run, rotKey, rotSecret, rt0)
+		if r.status != 200 {
+			t.Fatalf("first refresh: %d %s", r.status, r.body)
+		}
+		rt1 := str(r.json(t), "refresh_token")
+		if rt1 == "" || rt1 == rt0 {
+			t.Fatal("rotate: no new refresh token")
+		}
+		run.Mock.Advance(9 * time.Minute)
+		if r := refresh(t, run, rotKey, rotSecret, rt0); r.status != 200 {
+			t.Errorf("old token inside the grace: %d %s", r.status, r.body)
+		}
+		run.Mock.Advance(2 * time.Minute) // 11 minutes after the first use
+		r = refresh(t, run, rotKey, rotSecret, rt0)
+		if diff := cmp.Diff(map[string]any{"error": "invalid_request", "error_description": "Invalid refresh_token"}, r.json(t)); r.status != 400 || diff != "" {
+			t.Errorf("old token after the grace: %d (-want +got):\n%s", r.status, diff)
+		}
+		if r := refresh(t, run, rotKey, rotSecret, rt1); r.status != 200 {
+			t.Errorf("new token: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("rotating refresh token ages out after 90 days", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{}, nil)
+		rt := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
+		run.Mock.Advance(91 * 24 * time.Hour)
+		if r := refresh(t, run, rotKey, rotSecret, rt); r.status != 400 {
+			t.Errorf("status = %d", r.status)
+		}
+	})
+	t.Run("long tokens", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{}, nil)
+		m := clientCredentials(t, run, longKey, longSecret)
+		r := refresh(t, run, longKey, longSecret, str(m, "refresh_token"))
+		if r.status != 200 {
+			t.Fatalf("refresh: %d", r.status)
+		}
+		m2 := r.json(t)
+		for _, v := range []string{str(m, "access_token"), str(m, "refresh_token"), str(m2, "access_token"), str(m2, "refresh_token")} {
+			if len(v) <= 2500 || url.QueryEscape(v) != v {
+				t.Errorf("token of %d characters (URL-safe: %v), want > 2500 URL-safe", len(v), url.QueryEscape(v) == v)
+			}
+		}
+		if g := get(t, run.CloudURL+"/2.0/user", str(m2, "access_token")); g.status != 200 {
+			t.Errorf("long token on REST: %d", g.status)
+		}
+	})
+	t.Run("revoked grant", func(t *testing.T) {
+		t.Parallel()
+		run := cloudMock(t, mockserver.Options{}, nil)
+		m := clientCredentials(t, run, privKey, privSecret)
+		if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+str(m, "access_token")+`"}`); r.status != 200 {
+			t.Fatalf("revoke: %d %s", r.status, r.body)
+		}
+		if r := refresh(t, run, privKey, privSecret, str(m, "refresh_token")); r.status != 400 {
+			t.Errorf("refresh after revoke: %d", r.status)
+		}
+	})
+}
+
+// TestCloudConcurrentTokens hammers the token endpoint and REST from many
+// goroutines (run with -race).
+func TestCloudConcurrentTokens(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	const n = 16
+	errs := make(chan string, 2*n)
+	tokens := make(chan string, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			id, secret := privKey, privSecret
+			if i%2 == 1 {
+				id, secret = rotKey, rotSecret
+			}
+			r := tokenRequest(t, run, id, secret, url.Values{"grant_type": {"client_credentials"}})
+			if r.status != 200 {
+				errs <- "token: " + string(r.body)
+				tokens <- ""
+				return
+			}
+			m := r.json(t)
+			rr := tokenRequest(t, run, id, secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(m, "refresh_token")}})
+			if rr.status != 200 {
+				errs <- "refresh: " + string(rr.body)
+			}
+			if g := get(t, run.CloudURL+"/2.0/repositories/acme", str(m, "access_token")); g.status != 200 {
+				errs <- "list: " + string(g.body)
+			}
+			tokens <- str(m, "access_token")
+		}()
+	}
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		tok := <-tokens
+		if tok != "" && seen[tok] {
+			t.Error("duplicate access token")
+		}
+		seen[tok] = true
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

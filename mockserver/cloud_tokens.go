@@ -1,0 +1,179 @@
+package mockserver
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+	"time"
+)
+
+// Lifetimes on the Cloud side. Every one is measured with the mock's clock.
+const (
+	cloudAccessLifetime  = 2 * time.Hour       // expires_in 7200 (facts A4)
+	cloudCodeLifetime    = 10 * time.Minute    // UNCONFIRMED: Cloud's code lifetime is not documented
+	cloudRotatedLifetime = 90 * 24 * time.Hour // rotating refresh tokens live up to 3 months (facts A5b)
+	cloudDefaultGrace    = 10 * time.Minute    // a used rotating refresh token keeps working this long (facts A5b)
+)
+
+// cloudTokenResponse is the token endpoint's JSON body (facts A4): plural
+// `scopes`, `state` = the grant type, lowercase `bearer`.
+type cloudTokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	Scopes       string `json:"scopes"`
+	ExpiresIn    int    `json:"expires_in"`
+	TokenType    string `json:"token_type"`
+	State        string `json:"state"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// tokenStatus is what a presented access token turned out to be.
+type tokenStatus int
+
+const (
+	tokenValid tokenStatus = iota
+	tokenUnknown
+	tokenExpired
+	tokenRevoked
+)
+
+// newGrantLocked starts a new authorization. s.mu must be held.
+func (s *cloudState) newGrantLocked() *grant {
+	s.nextID++
+	g := &grant{id: s.nextID}
+	s.grants[g.id] = g
+	return g
+}
+
+// issueLocked mints an access token (and a refresh token when withRefresh)
+// for grant g. s.mu must be held.
+func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool) cloudTokenResponse {
+	now := s.m.Now()
+	t.grant = g
+	t.expires = now.Add(cloudAccessLifetime)
+	at := newAccessTokenValue(long)
+	s.access[at] = &t
+	resp := cloudTokenResponse{
+		AccessToken: at,
+		Scopes:      strings.Join(t.scopes, " "),
+		ExpiresIn:   int(cloudAccessLifetime / time.Second),
+		TokenType:   "bearer",
+		State:       t.kind,
+	}
+	if withRefresh {
+		resp.RefreshToken = s.newRefreshLocked(g, t.client, t.user, t.scopes, long)
+	}
+	return resp
+}
+
+// newRefreshLocked mints a refresh token in grant g. s.mu must be held.
+func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
+	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g}
+	if c := s.consumers[client]; c != nil && c.RefreshRotation == "rotate" {
+		rt.expires = s.m.Now().Add(cloudRotatedLifetime)
+	}
+	v := newRefreshTokenValue(long)
+	s.refresh[v] = rt
+	return v
+}
+
+// lookupAccess checks a presented access token against the mock clock and
+// returns a copy of it.
+func (s *cloudState) lookupAccess(v string) (accessToken, tokenStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.access[v]
+	switch {
+	case !ok:
+		return accessToken{}, tokenUnknown
+	case t.grant.revoked:
+		return *t, tokenRevoked
+	case !s.m.Now().Before(t.expires):
+		return *t, tokenExpired
+	}
+	return *t, tokenValid
+}
+
+// newAccessTokenValue is an opaque URL-safe token: about 120 characters like
+// the observed ones (facts A4), or more than 2,500 for long_tokens
+// consumers (facts A5b).
+func newAccessTokenValue(long bool) string {
+	if long {
+		return randomURLSafe(1950) // 2,600 characters
+	}
+	return randomURLSafe(90) // 120 characters
+}
+
+// newRefreshTokenValue is 18 alphanumeric characters like the observed ones
+// (facts A4), or a URL-safe token of more than 2,500 characters.
+func newRefreshTokenValue(long bool) string {
+	if long {
+		return randomURLSafe(1950)
+	}
+	return randomAlnum(18)
+}
+
+func randomURLSafe(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func randomAlnum(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	out := make([]byte, 0, n)
+	b := make([]byte, 1)
+	for len(out) < n {
+		rand.Read(b)
+		if int(b[0]) >= 256/len(alphabet)*len(alphabet) { // reject to stay uniform
+			continue
+		}
+		out = append(out, alphabet[int(b[0])%len(alphabet)])
+	}
+	return string(out)
+}
+
+// scopeImplies lists what each classic scope implies (facts A8:
+// repository:write implies repository; repository:admin implies neither).
+// UNCONFIRMED beyond A8: the pull request, account, team, issue, snippet,
+// pipeline and project implications follow Bitbucket's consumer UI, which
+// ticks the implied boxes.
+var scopeImplies = map[string][]string{
+	"repository:write":  {"repository"},
+	"pullrequest":       {"repository"},
+	"pullrequest:write": {"pullrequest", "repository:write"},
+	"account:write":     {"account"},
+	"team:write":        {"team"},
+	"issue:write":       {"issue"},
+	"snippet:write":     {"snippet"},
+	"pipeline:write":    {"pipeline"},
+	"project:admin":     {"project"},
+	"runner:write":      {"runner"},
+	"test:write":        {"test"},
+}
+
+// hasScope reports whether granted (with implications) covers need.
+func hasScope(granted []string, need string) bool {
+	seen := map[string]bool{}
+	var walk func(s string) bool
+	walk = func(s string) bool {
+		if s == need {
+			return true
+		}
+		if seen[s] {
+			return false
+		}
+		seen[s] = true
+		for _, i := range scopeImplies[s] {
+			if walk(i) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range granted {
+		if walk(g) {
+			return true
+		}
+	}
+	return false
+}

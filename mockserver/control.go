@@ -1,0 +1,135 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// controlHandler serves the /_mock/ control API (the same on both listeners).
+func (m *Mock) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_mock/clock", m.handleClockGet)
+	mux.HandleFunc("POST /_mock/clock", m.handleClockPost)
+	mux.HandleFunc("POST /_mock/faults", m.handleFaultsPost)
+	mux.HandleFunc("DELETE /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
+		m.ClearFaults()
+		jsonReply(w, http.StatusOK, map[string]any{})
+	})
+	mux.HandleFunc("GET /_mock/requests", func(w http.ResponseWriter, r *http.Request) {
+		jsonReply(w, http.StatusOK, m.Requests(r.URL.Query().Get("path")))
+	})
+	mux.HandleFunc("POST /_mock/revoke", m.handleRevoke)
+	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
+		m.Reset()
+		jsonReply(w, http.StatusOK, map[string]any{})
+	})
+	mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
+		jsonReply(w, http.StatusNotFound, map[string]string{"error": "unknown control endpoint " + r.Method + " " + r.URL.Path})
+	})
+	return mux
+}
+
+func (m *Mock) handleClockGet(w http.ResponseWriter, r *http.Request) {
+	jsonReply(w, http.StatusOK, map[string]string{"now": m.Now().UTC().Format(time.RFC3339)})
+}
+
+func (m *Mock) handleClockPost(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Advance string `json:"advance"`
+	}
+	if err := decodeControl(r, &req); err != nil {
+		controlError(w, err)
+		return
+	}
+	d, err := time.ParseDuration(req.Advance)
+	if err != nil || d < 0 {
+		controlError(w, fmt.Errorf("advance: want a non-negative Go duration such as \"2h\", got %q", req.Advance))
+		return
+	}
+	m.Advance(d)
+	m.handleClockGet(w, r)
+}
+
+// handleFaultsPost accepts one fault object or an array of them.
+func (m *Mock) handleFaultsPost(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		controlError(w, err)
+		return
+	}
+	var faults []Fault
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		err = json.Unmarshal(t, &faults)
+	} else {
+		var f Fault
+		err = json.Unmarshal(t, &f)
+		faults = []Fault{f}
+	}
+	if err != nil {
+		controlError(w, fmt.Errorf("decode fault: %w", err))
+		return
+	}
+	for _, f := range faults {
+		if f.Path == "" {
+			controlError(w, fmt.Errorf("fault needs a path prefix"))
+			return
+		}
+	}
+	for _, f := range faults {
+		m.AddFault(f)
+	}
+	jsonReply(w, http.StatusOK, map[string]int{"queued": len(faults)})
+}
+
+func (m *Mock) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token string `json:"token"`
+		All   bool   `json:"all"`
+	}
+	if err := decodeControl(r, &req); err != nil {
+		controlError(w, err)
+		return
+	}
+	switch {
+	case req.All:
+		m.revokeAll()
+		jsonReply(w, http.StatusOK, map[string]bool{"revoked": true})
+	case req.Token != "":
+		if m.revoke(req.Token) {
+			jsonReply(w, http.StatusOK, map[string]bool{"revoked": true})
+			return
+		}
+		jsonReply(w, http.StatusNotFound, map[string]bool{"revoked": false})
+	default:
+		controlError(w, fmt.Errorf("revoke: want {\"token\":\"...\"} or {\"all\":true}"))
+	}
+}
+
+func decodeControl(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode request: %w", err)
+	}
+	return nil
+}
+
+func controlError(w http.ResponseWriter, err error) {
+	jsonReply(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+}
+
+// jsonReply writes v as the JSON body with the given status.
+func jsonReply(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encode response: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}

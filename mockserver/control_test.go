@@ -1,0 +1,222 @@
+package mockserver_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+)
+
+func TestControlClock(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	for _, base := range []string{run.CloudURL, strings.TrimSuffix(run.ServerURL, run.Mock.ContextPath())} {
+		r := get(t, base+"/_mock/clock", "")
+		now, err := time.Parse(time.RFC3339, str(r.json(t), "now"))
+		if r.status != 200 || err != nil || time.Since(now) > time.Minute || time.Since(now) < -time.Minute {
+			t.Fatalf("GET clock on %s: %d %s", base, r.status, r.body)
+		}
+	}
+	r := controlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"2h"}`)
+	now, _ := time.Parse(time.RFC3339, str(r.json(t), "now"))
+	if d := time.Until(now); r.status != 200 || d < 119*time.Minute || d > 121*time.Minute {
+		t.Errorf("POST clock: %d %s", r.status, r.body)
+	}
+	for _, body := range []string{`{"advance":"soon"}`, `{"advance":"-1h"}`, `{"forward":"1h"}`, `not json`} {
+		if r := controlPost(t, run.CloudURL, "/_mock/clock", body); r.status != 400 {
+			t.Errorf("POST clock %s: %d", body, r.status)
+		}
+	}
+}
+
+func TestControlFaults(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	tokenURL := run.CloudURL + "/site/oauth2/access_token"
+	cc := url.Values{"grant_type": {"client_credentials"}}
+
+	r := controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","status":503,"times":2,"retry_after":"1","body":"{\"error\":\"temporarily_unavailable\"}"}`)
+	if r.status != 200 {
+		t.Fatalf("add fault: %d %s", r.status, r.body)
+	}
+	for i := 0; i < 2; i++ {
+		r := tokenRequest(t, run, privKey, privSecret, cc)
+		if r.status != 503 || r.header.Get("Retry-After") != "1" || r.header.Get("Content-Type") != "application/json" || string(r.body) != `{"error":"temporarily_unavailable"}` {
+			t.Errorf("faulted request %d: %d %q %q %s", i, r.status, r.header.Get("Retry-After"), r.header.Get("Content-Type"), r.body)
+		}
+	}
+	if r := tokenRequest(t, run, privKey, privSecret, cc); r.status != 200 {
+		t.Errorf("after the fault: %d", r.status)
+	}
+
+	// Method filter and arrays.
+	controlPost(t, run.CloudURL, "/_mock/faults", `[{"path":"/2.0/","method":"POST","status":500},{"path":"/2.0/user","status":429}]`)
+	if r := get(t, run.CloudURL+"/2.0/user", ""); r.status != 429 {
+		t.Errorf("GET /2.0/user with the 429 fault: %d", r.status)
+	}
+
+	// Delay only: the request goes through afterwards.
+	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","delay_ms":300}`)
+	start := time.Now()
+	if r := tokenRequest(t, run, privKey, privSecret, cc); r.status != 200 || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("delayed request: %d after %v", r.status, time.Since(start))
+	}
+
+	// Hang: held until the client gives up.
+	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","hang":true}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req := newRequest(t, http.MethodPost, tokenURL, strings.NewReader(cc.Encode())).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(privKey, privSecret)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("hang: got a response %d", resp.StatusCode)
+	}
+
+	if r := controlPost(t, run.CloudURL, "/_mock/faults", `{"status":500}`); r.status != 400 {
+		t.Errorf("fault without path: %d", r.status)
+	}
+}
+
+// TestControlHangReleasedOnClose: closing the mock ends a hanging request.
+func TestControlHangReleasedOnClose(t *testing.T) {
+	t.Parallel()
+	run, err := mockserver.Start(mockserver.Options{ReposDir: t.TempDir()}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Mock.AddFault(mockserver.Fault{Path: "/2.0/", Hang: true})
+	done := make(chan error, 1)
+	go func() {
+		resp, err := (&http.Client{Timeout: 20 * time.Second}).Get(run.CloudURL + "/2.0/user")
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := run.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	<-done
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("close took %v with a hanging request", d)
+	}
+}
+
+func TestControlRequestsRevokeReset(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
+	get(t, run.CloudURL+"/2.0/user", tok)
+
+	r := get(t, run.CloudURL+"/_mock/requests?path=/site/oauth2/", "")
+	var log []mockserver.LoggedRequest
+	if err := json.Unmarshal(r.body, &log); err != nil || len(log) != 1 {
+		t.Fatalf("requests: %d %s", r.status, r.body)
+	}
+	got := log[0]
+	got.Time = time.Time{}
+	want := mockserver.LoggedRequest{Side: "cloud", Method: "POST", Path: "/site/oauth2/access_token", Grant: "client_credentials", Client: privKey, User: "alice", Status: 200}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log entry (-want +got):\n%s", diff)
+	}
+	if all := run.Mock.Requests(""); len(all) != 2 || all[1].Path != "/2.0/user" || all[1].User != "alice" {
+		t.Errorf("whole log: %+v", all)
+	}
+	if r := get(t, run.CloudURL+"/_mock/requests?path=/nothing", ""); string(r.body) != "[]" {
+		t.Errorf("empty log = %s, want []", r.body)
+	}
+
+	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"unknown"}`); r.status != 404 {
+		t.Errorf("revoke unknown: %d", r.status)
+	}
+	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{}`); r.status != 400 {
+		t.Errorf("revoke nothing: %d", r.status)
+	}
+	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"all":true}`); r.status != 200 {
+		t.Errorf("revoke all: %d", r.status)
+	}
+	if r := get(t, run.CloudURL+"/2.0/user", tok); r.status != 401 {
+		t.Errorf("token after revoke all: %d", r.status)
+	}
+
+	run.Mock.Advance(time.Hour)
+	run.Mock.AddFault(mockserver.Fault{Path: "/2.0/", Status: 500, Times: 5})
+	if r := controlPost(t, run.CloudURL, "/_mock/reset", `{}`); r.status != 200 {
+		t.Fatalf("reset: %d", r.status)
+	}
+	if d := time.Until(run.Mock.Now()); d > time.Minute {
+		t.Errorf("clock after reset is %v ahead", d)
+	}
+	if r := get(t, run.CloudURL+"/2.0/repositories/acme", ""); r.status != 200 {
+		t.Errorf("fault survived reset: %d", r.status)
+	}
+	if n := len(run.Mock.Requests("/site/")); n != 0 {
+		t.Errorf("log after reset has %d token requests", n)
+	}
+	if r := get(t, run.CloudURL+"/_mock/nothing", ""); r.status != 404 {
+		t.Errorf("unknown control endpoint: %d", r.status)
+	}
+}
+
+// TestStartTLS: --tls serves HTTPS signed by a CA written to DIR/ca.pem.
+func TestStartTLS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run, err := mockserver.Start(mockserver.Options{ReposDir: t.TempDir(), TLSDir: dir}, "127.0.0.1:0", "localhost:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	if !strings.HasPrefix(run.CloudURL, "https://127.0.0.1:") || !strings.HasPrefix(run.ServerURL, "https://127.0.0.1:") || run.CAFile != filepath.Join(dir, "ca.pem") {
+		t.Fatalf("URLs %s %s, CA %s", run.CloudURL, run.ServerURL, run.CAFile)
+	}
+	pemBytes, err := os.ReadFile(run.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatal("ca.pem holds no certificate")
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	for _, u := range []string{run.CloudURL + "/2.0/repositories/acme", strings.Replace(run.CloudURL, "127.0.0.1", "localhost", 1) + "/_mock/clock"} {
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s: %d", u, resp.StatusCode)
+		}
+	}
+	if resp, err := run.HTTPClient().Get(run.CloudURL + "/_mock/clock"); err != nil {
+		t.Errorf("Running.HTTPClient: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+}
+
+func TestStartRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "example.com:80", "nonsense"} {
+		if run, err := mockserver.Start(mockserver.Options{}, addr, ""); err == nil {
+			run.Close()
+			t.Errorf("Start(%q) succeeded", addr)
+		}
+	}
+}

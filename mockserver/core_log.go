@@ -1,0 +1,171 @@
+package mockserver
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// noteKey is the context key of the per-request *note that annotate fills.
+type noteKey struct{}
+
+// note collects what handlers tell annotate about one request.
+type note struct {
+	mu                  sync.Mutex
+	grant, client, user string
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers (git http-backend) flush through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		if s.status == 0 {
+			s.status = http.StatusOK
+		}
+		f.Flush()
+	}
+}
+
+// Unwrap serves http.ResponseController.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// wrap puts the shared layers around one side's handler: the control API
+// under /_mock/ (neither logged nor faulted), the request log, and faults.
+func (m *Mock) wrap(side string, h http.Handler) http.Handler {
+	control := m.controlHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_mock" || strings.HasPrefix(r.URL.Path, "/_mock/") {
+			control.ServeHTTP(w, r)
+			return
+		}
+		n := &note{}
+		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
+		rec := &statusRecorder{ResponseWriter: w}
+		start := m.Now()
+		func() {
+			if m.applyFault(rec, r) {
+				return
+			}
+			h.ServeHTTP(rec, r)
+		}()
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		n.mu.Lock()
+		e := LoggedRequest{
+			Time: start.UTC(), Side: side, Method: r.Method, Path: r.URL.Path,
+			Grant: n.grant, Client: n.client, User: n.user, Status: status,
+		}
+		n.mu.Unlock()
+		m.mu.Lock()
+		if len(m.log) >= maxLogEntries {
+			m.log = append(m.log[:0:0], m.log[len(m.log)-maxLogEntries/2:]...)
+		}
+		m.log = append(m.log, e)
+		m.mu.Unlock()
+		// Path only: a query string may carry an access_token.
+		m.logf("%s %s %s %d", side, r.Method, r.URL.Path, status)
+	})
+}
+
+// maxLogEntries bounds the request log; the older half goes when it is full.
+const maxLogEntries = 100000
+
+// faultEntry is a queued Fault with its remaining count.
+type faultEntry struct {
+	Fault
+	left int
+}
+
+// takeFault returns the first queued fault matching r and consumes one use.
+func (m *Mock) takeFault(r *http.Request) (Fault, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, f := range m.faults {
+		if !strings.HasPrefix(r.URL.Path, f.Path) {
+			continue
+		}
+		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
+			continue
+		}
+		f.left--
+		if f.left <= 0 {
+			m.faults = append(m.faults[:i:i], m.faults[i+1:]...)
+		}
+		return f.Fault, true
+	}
+	return Fault{}, false
+}
+
+// applyFault plays a matching fault. It reports whether the response is
+// complete; a fault with only a delay lets the request through afterwards.
+func (m *Mock) applyFault(w http.ResponseWriter, r *http.Request) bool {
+	f, ok := m.takeFault(r)
+	if !ok {
+		return false
+	}
+	if f.DelayMS > 0 {
+		t := time.NewTimer(time.Duration(f.DelayMS) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		case <-m.closed:
+			t.Stop()
+			return true
+		}
+	}
+	if f.Hang {
+		select {
+		case <-r.Context().Done():
+		case <-m.closed:
+		}
+		// Nothing useful reaches a client that left; for the log, 499
+		// (client closed request) says what happened.
+		w.WriteHeader(499)
+		return true
+	}
+	if f.Status == 0 {
+		return false
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		ct := "text/plain; charset=utf-8"
+		if b := strings.TrimSpace(f.Body); strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
+			ct = "application/json"
+		} else if strings.HasPrefix(b, "<") {
+			ct = "text/html; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+	}
+	w.WriteHeader(f.Status)
+	if f.Body != "" {
+		w.Write([]byte(f.Body))
+	}
+	return true
+}

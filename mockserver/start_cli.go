@@ -1,0 +1,108 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
+                      [--repos DIR] [--tls DIR] [--auto-approve]
+       bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
+`
+
+// RunCLI is bitbucket-mock's command line: it serves until ctx is done
+// (the binary cancels it on SIGINT/SIGTERM) and returns the exit code.
+// The first line on stdout is {"cloud":URL,"server":URL}; logs go to stderr.
+func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "fixtures" {
+		if len(args) > 1 {
+			fmt.Fprint(stderr, cliUsage)
+			return 2
+		}
+		b, err := json.MarshalIndent(DefaultFixtures(), "", "  ")
+		if err != nil {
+			fmt.Fprintf(stderr, "bitbucket-mock: %v\n", err)
+			return 1
+		}
+		stdout.Write(append(b, '\n'))
+		return 0
+	}
+	fs := flag.NewFlagSet("bitbucket-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, cliUsage) }
+	cloudAddr := fs.String("cloud", "127.0.0.1:0", "Cloud listener (loopback only)")
+	serverAddr := fs.String("server", "127.0.0.1:0", "Server/DC listener (loopback only)")
+	contextPath := fs.String("context-path", "", "Server/DC context path (default: the fixtures', /bitbucket)")
+	fixturesFile := fs.String("fixtures", "", "fixtures JSON file (default: built-in)")
+	repos := fs.String("repos", "", "directory of the bare repositories (default: a temporary one)")
+	tlsDir := fs.String("tls", "", "serve HTTPS; the generated CA goes to DIR/ca.pem")
+	autoApprove := fs.Bool("auto-approve", false, "skip consent pages")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bitbucket-mock: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprint(stderr, cliUsage)
+		return 2
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bitbucket-mock: "+format+"\n", a...) }
+	opts := Options{
+		ReposDir: *repos, AutoApprove: *autoApprove, ContextPath: *contextPath, TLSDir: *tlsDir, Logf: logf,
+	}
+	if *fixturesFile != "" {
+		f, err := LoadFixtures(*fixturesFile)
+		if err != nil {
+			logf("%v", err)
+			return 1
+		}
+		opts.Fixtures = f
+	}
+	run, err := Start(opts, *cloudAddr, *serverAddr)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	first, _ := json.Marshal(struct {
+		Cloud  string `json:"cloud"`
+		Server string `json:"server"`
+		CA     string `json:"ca,omitempty"`
+	}{run.CloudURL, run.ServerURL, run.CAFile})
+	if _, err := stdout.Write(append(first, '\n')); err != nil {
+		logf("write listener URLs: %v", err)
+		run.Close()
+		return 1
+	}
+	logf("cloud %s, server %s; stop with SIGINT or SIGTERM", run.CloudURL, run.ServerURL)
+	<-ctx.Done()
+	if err := run.Close(); err != nil {
+		logf("shutdown: %v", err)
+		return 1
+	}
+	logf("stopped")
+	return 0
+}
+
+// LoadFixtures reads a fixtures JSON file (the schema of `bitbucket-mock
+// fixtures`); unknown fields are an error, so typos do not pass silently.
+func LoadFixtures(path string) (*Fixtures, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read fixtures: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f Fixtures
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse fixtures %s: %w", path, err)
+	}
+	return &f, nil
+}
