@@ -20,10 +20,12 @@ test:
 # in-process mock, the bitbucket-mock binary, the real-target mode pointed at
 # the binary, and a real Bitbucket when CONFORMANCE_* variables are set.
 # One line per case, closing "N passed, N failed, N skipped"; non-zero exit on
-# any failure; CONFORMANCE_JUNIT=path also writes JUnit XML.
+# any failure; CONFORMANCE_JUNIT=path also writes JUnit XML. MODERN_GIT (a git
+# >= 2.41 for the password_expiry_utc script) defaults to /opt/modern-git/bin/git.
 conformance: build
 	@$(GO) build -o "$(BIN)/.conformance-report" ./conformance/cmd/report
-	@CONFORMANCE_MOCK_BIN="$(abspath $(BIN))/bitbucket-mock" \
+	@MODERN_GIT="$${MODERN_GIT:-$$(test -x /opt/modern-git/bin/git && echo /opt/modern-git/bin/git)}" \
+	CONFORMANCE_MOCK_BIN="$(abspath $(BIN))/bitbucket-mock" \
 	CONFORMANCE_HELPER_BIN="$(abspath $(BIN))/git-credential-bitbucket" \
 	$(GO) test ./conformance -run '^Test(InProcess|Binary|Real|RealModeOnMock)$$' \
 		-count=1 -parallel 8 -timeout 5m -json \

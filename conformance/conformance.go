@@ -127,6 +127,7 @@ func allCases(o options) []testCase {
 		serverOAuth2Cases(),
 		serverTokenCases(),
 		serverRESTCases(),
+		controlCases(),
 		helperCases(o),
 	} {
 		cs = append(cs, group...)
@@ -166,7 +167,7 @@ func Run(t *testing.T, newTarget NewTarget, opts ...Option) {
 }
 
 func newEnv(t *testing.T, tgt Target) *env {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	return &env{tgt: tgt, ctx: ctx, http: noRedirectClient()}
 }

@@ -102,3 +102,7 @@ func (c *control) Reset(ctx context.Context) error {
 	c.mu.Unlock()
 	return nil
 }
+
+func faultOf(path string, status, times int) mockserver.Fault {
+	return mockserver.Fault{Path: path, Status: status, Times: times}
+}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -234,5 +235,25 @@ func TestRedactBody(t *testing.T) {
 		if got := redactBody([]byte(tt.in)); got != tt.want {
 			t.Errorf("redactBody(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestCaseNames(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	cs := allCases(options{helper: "git-credential-bitbucket"})
+	for _, c := range cs {
+		id := c.area + "/" + c.name
+		if seen[id] {
+			t.Errorf("duplicate case %s", id)
+		}
+		seen[id] = true
+		if !kebab.MatchString(c.area) || !kebab.MatchString(c.name) {
+			t.Errorf("case %s is not lower-case kebab", id)
+		}
+	}
+	if len(cs) < 80 {
+		t.Errorf("%d cases, the suite promises at least 80", len(cs))
 	}
 }

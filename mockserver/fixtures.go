@@ -83,7 +83,8 @@ type ServerUser struct {
 type ApplicationLink struct {
 	ConsumerKey        string `json:"consumer_key"`
 	PublicKeyPEM       string `json:"public_key_pem"`
-	PrivateKeyPEM      string `json:"private_key_pem,omitempty"` // TEST ONLY: lets clients sign
+	PrivateKeyPEM      string `json:"private_key_pem,omitempty"`  // TEST ONLY: lets clients sign
+	PrivateKeyNote     string `json:"private_key_note,omitempty"` // says so in the JSON
 	ExecuteAs          string `json:"execute_as"`
 	Allow2LO           bool   `json:"allow_2lo"`
 	AllowImpersonation bool   `json:"allow_impersonation"`

@@ -19,6 +19,9 @@ func TestLinkPrivateKeyPEM() string { return testLinkPrivateKeyPEM }
 // the built-in application link Test3LOLinkConsumerKey.
 func Test3LOLinkPrivateKeyPEM() string { return test3LOLinkPrivateKeyPEM }
 
+// testKeyNote labels the private keys in `bitbucket-mock fixtures`.
+const testKeyNote = "TEST ONLY: this private key is published with bitbucket-mock; never use it for anything real"
+
 // defaultServerFixtures are the built-in Server/DC fixtures. Every password,
 // secret and key in them is a TEST VALUE.
 func defaultServerFixtures() ServerFixtures {
@@ -35,14 +38,16 @@ func defaultServerFixtures() ServerFixtures {
 				ConsumerKey:        TestLinkConsumerKey,
 				PublicKeyPEM:       testLinkPublicKeyPEM,
 				PrivateKeyPEM:      testLinkPrivateKeyPEM,
+				PrivateKeyNote:     testKeyNote,
 				ExecuteAs:          "svc-ci",
 				Allow2LO:           true,
 				AllowImpersonation: true,
 			},
 			{
-				ConsumerKey:   Test3LOLinkConsumerKey,
-				PublicKeyPEM:  test3LOLinkPublicKeyPEM,
-				PrivateKeyPEM: test3LOLinkPrivateKeyPEM,
+				ConsumerKey:    Test3LOLinkConsumerKey,
+				PublicKeyPEM:   test3LOLinkPublicKeyPEM,
+				PrivateKeyPEM:  test3LOLinkPrivateKeyPEM,
+				PrivateKeyNote: testKeyNote,
 			},
 		},
 		OAuth2Clients: []DCOAuth2Client{{

@@ -76,7 +76,7 @@ func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(
 		return msg, link, p
 	}
 	if msg.value("oauth_signature_method") != "RSA-SHA1" {
-		return msg, link, problem("signature_method_rejected", "oauth_acceptable_signature_methods", "RSA-SHA1")
+		return msg, link, problem("signature_method_rejected", "oauth_problem_advice", "application links accept RSA-SHA1 only")
 	}
 	base := msg.signatureBaseString()
 	if err := verifyRSASHA1(link.pub, base, msg.signature); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/cli"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
@@ -91,6 +93,7 @@ func TestScript(t *testing.T) {
 			"nosecrets":  cmdNoSecrets,
 			"writefile":  cmdWriteFile,
 			"timed":      cmdTimed,
+			"puttoken":   cmdPutToken,
 		},
 	})
 }
@@ -347,4 +350,26 @@ func cmdTimed(ts *testscript.TestScript, neg bool, args []string) {
 	case err == nil && neg:
 		ts.Fatalf("%s succeeded unexpectedly", args[1])
 	}
+}
+
+// cmdPutToken places a token in the store as the helper would have:
+// puttoken URL ACCESS-TOKEN [VALID-FOR].
+func cmdPutToken(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: puttoken URL ACCESS-TOKEN [VALID-FOR]")
+	}
+	u, err := url.Parse(args[0])
+	ts.Check(err)
+	valid := time.Hour
+	if len(args) == 3 {
+		valid, err = time.ParseDuration(args[2])
+		ts.Check(err)
+	}
+	st, err := tokenstore.Open(filepath.Dir(ts.Getenv("STORE_FILE")))
+	ts.Check(err)
+	ts.Check(st.Put(&tokenstore.Record{
+		Key:  tokenstore.Key{Protocol: u.Scheme, Host: u.Host},
+		Kind: "cloud", Grant: "client-credentials", GitUsername: "x-token-auth",
+		AccessToken: args[1], Expiry: shiftedClock(ts.Getenv(clockFileEnv))().Add(valid),
+	}))
 }

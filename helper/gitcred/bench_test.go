@@ -1,6 +1,7 @@
 package gitcred_test
 
 import (
+	"bufio"
 	"io"
 	"strings"
 	"testing"
@@ -59,6 +60,32 @@ func BenchmarkWrite(b *testing.B) {
 			for b.Loop() {
 				if err := gitcred.Write(io.Discard, req, bc.resp); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBaselineSplitLines is the floor Read is compared with (make bench prints ratios):
+// splitting the same input into key/value pairs with bufio.Scanner and strings.Cut, with none
+// of Read's validation.
+func BenchmarkBaselineSplitLines(b *testing.B) {
+	for _, bc := range benchRequests {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.in)))
+			var r strings.Reader
+			for b.Loop() {
+				r.Reset(bc.in)
+				sc := bufio.NewScanner(&r)
+				sc.Buffer(make([]byte, 0, 4096), gitcred.MaxLineLength+1)
+				m := map[string]string{}
+				for sc.Scan() {
+					k, v, _ := strings.Cut(sc.Text(), "=")
+					m[k] = v
+				}
+				if sc.Err() != nil {
+					b.Fatal(sc.Err())
 				}
 			}
 		})

@@ -24,6 +24,11 @@ import (
 // the mock's), and requests need a context. The header and base string are
 // byte-for-byte those of dghubble/oauth1 (sign_test.go checks it), with
 // oauth_token always present, empty for 2-legged requests (facts B2).
+//
+// A signer is safe for concurrent use: the nonce and timestamp are made
+// per request and nothing is written to shared state. (dghubble's Config,
+// by contrast, stores a default Noncer into itself on first use; any
+// oauth1.Config built here must set Noncer, see sign_concurrent_test.go.)
 type signer struct {
 	consumerKey string
 	rsa         *oauth1.RSASigner

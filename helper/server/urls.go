@@ -88,10 +88,11 @@ func IsServerChallenge(wwwauth []string) bool {
 	return false
 }
 
-// ChallengeHint is the one line the CLI prints on stderr when
-// IsServerChallenge holds for an unconfigured remote.
+// ChallengeHint is the one line (without the program's prefix) the CLI
+// prints on stderr when IsServerChallenge holds for a remote that is not
+// configured. remote is scheme://host[:port][/context-path].
 func ChallengeHint(remote string) string {
-	return fmt.Sprintf("git-credential-bitbucket: this looks like Bitbucket Server; run git-credential-bitbucket configure %s --kind server --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2", remote)
+	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2 ...", remote, remote)
 }
 
 // endpoint joins path segments to the base (each segment escaped).

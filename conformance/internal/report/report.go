@@ -54,6 +54,8 @@ type testState struct {
 	reported int      // results emitted at or below this test
 	failed   int      // failures emitted at or below this test
 	longest  float64  // longest elapsed of a deeper subtest (parallel ones outlast their parent's function)
+	deeper   map[Status]int
+	skipWhy  string // reason of a deeper skip
 }
 
 // Collector consumes events in order and emits a Result whenever a case ends.
@@ -125,13 +127,23 @@ func (c *Collector) Add(e Event) {
 }
 
 func (c *Collector) finish(e Event, segs []string) {
+	status := map[string]Status{"pass": Pass, "fail": Fail, "skip": Skip}[e.Action]
 	if len(segs) > caseDepth {
 		cs := c.state(e.Package, strings.Join(segs[:caseDepth], "/"))
 		cs.longest = max(cs.longest, e.Elapsed)
+		if cs.deeper == nil {
+			cs.deeper = map[Status]int{}
+		}
+		cs.deeper[status]++
+		if status == Skip && cs.skipWhy == "" {
+			cs.skipWhy = skipReason(c.state(e.Package, e.Test).own)
+		}
 		return // folded into its case
 	}
 	s := c.state(e.Package, e.Test)
-	status := map[string]Status{"pass": Pass, "fail": Fail, "skip": Skip}[e.Action]
+	if status == Pass && s.deeper[Skip] > 0 && s.deeper[Pass] == 0 && s.deeper[Fail] == 0 {
+		status = Skip // a case whose every subtest skipped did not pass
+	}
 	if len(segs) < caseDepth && s.reported > 0 {
 		// A parent of reported cases: only its own failure is news.
 		if status != Fail || s.failed > 0 {
@@ -148,6 +160,9 @@ func (c *Collector) finish(e Event, segs []string) {
 	switch status {
 	case Skip:
 		r.Reason = skipReason(s.own)
+		if r.Reason == "" {
+			r.Reason = s.skipWhy
+		}
 	case Fail:
 		r.Output = append([]string(nil), s.all...)
 	}
@@ -225,7 +240,10 @@ var frameRE = regexp.MustCompile(`^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|FAIL|
 
 func isFrameLine(s string) bool { return frameRE.MatchString(s) }
 
-var logPrefixRE = regexp.MustCompile(`^\s*[\w.\-]+\.go:\d+: `)
+var (
+	logPrefixRE  = regexp.MustCompile(`^\s*[\w.\-]+\.go:\d+: `)
+	scriptSkipRE = regexp.MustCompile(`^> (?:\[[^\]]*\] )*skip (?:'(.*)'|(.*))$`)
+)
 
 func skipReason(own []string) string {
 	for i := len(own) - 1; i >= 0; i-- {
@@ -233,7 +251,11 @@ func skipReason(own []string) string {
 		if l == "" {
 			continue
 		}
-		return strings.TrimSpace(logPrefixRE.ReplaceAllString(own[i], ""))
+		l = strings.TrimSpace(logPrefixRE.ReplaceAllString(own[i], ""))
+		if m := scriptSkipRE.FindStringSubmatch(l); m != nil { // a testscript `skip`
+			return m[1] + m[2]
+		}
+		return l
 	}
 	return ""
 }
@@ -247,7 +269,7 @@ func Line(r Result) string {
 	return l
 }
 
-// maxFailLines bounds the output printed under a failing case.
+// maxFailLines bounds the output printed under a failing case (its last lines).
 const maxFailLines = 60
 
 // Run reads a `go test -json` stream from in and writes the report to out.
@@ -260,8 +282,8 @@ func Run(in io.Reader, out io.Writer) ([]Result, Counts) {
 		fmt.Fprintln(out, Line(r))
 		if r.Status == Fail {
 			lines := r.Output
-			if len(lines) > maxFailLines {
-				lines = append(lines[:maxFailLines:maxFailLines], fmt.Sprintf("... (%d more lines)", len(r.Output)-maxFailLines))
+			if len(lines) > maxFailLines { // the end says what failed
+				lines = append([]string{fmt.Sprintf("... (%d earlier lines)", len(lines)-maxFailLines)}, lines[len(lines)-maxFailLines:]...)
 			}
 			for _, l := range lines {
 				fmt.Fprintln(out, "      | "+l)

@@ -82,6 +82,19 @@ func TestRun(t *testing.T) {
 			want: Counts{Passed: 1},
 		},
 		{
+			name: "a case whose subtests all skipped is a skip",
+			events: []Event{
+				ev("output", "TestInProcess/helper/modern/modern", 0, "        > [!modern-git] skip 'MODERN_GIT is not set'\n"),
+				ev("skip", "TestInProcess/helper/modern/modern", 0.1, ""),
+				ev("pass", "TestInProcess/helper/modern", 0.2, ""),
+			},
+			wantLines: []string{
+				"SKIP  inprocess/helper                        modern                                            0.20s  MODERN_GIT is not set",
+				"0 passed, 0 failed, 1 skipped",
+			},
+			want: Counts{Skipped: 1},
+		},
+		{
 			name: "setup failure of a parent with no cases",
 			events: []Event{
 				ev("run", "TestBinary", 0, ""),
