@@ -94,15 +94,39 @@ func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (aut
 	if ar.redirectURI != "" {
 		ar.redirect = ar.redirectURI
 	}
-	if c.CallbackURL == "" || !strings.HasPrefix(ar.redirect, c.CallbackURL) {
-		authorizeErrorPage(w, "Invalid redirect_uri", "This integration is misconfigured. Contact the vendor for assistance.")
-		return authorizeRequest{}, false
-	}
-	if u, err := url.Parse(ar.redirect); err != nil || u.Scheme == "" {
+	if !extendsCallback(ar.redirect, c.CallbackURL) {
 		authorizeErrorPage(w, "Invalid redirect_uri", "This integration is misconfigured. Contact the vendor for assistance.")
 		return authorizeRequest{}, false
 	}
 	return ar, true
+}
+
+// extendsCallback reports whether redirect "extends" the consumer's callback
+// URL (facts A1: configured example.com/add-on accepts
+// example.com/add-on/function). The documented rule is a string prefix, but a
+// bare prefix would let http://127.0.0.1 be extended into
+// http://127.0.0.1.evil.com/ or http://127.0.0.1@evil.com/ and hand the code
+// to another host; so, beyond the prefix, the redirect must be an absolute
+// URL without userinfo or fragment, on the callback's scheme and host, and on
+// its port when the callback names one (any port otherwise, as loopback
+// clients need: RFC 8252 §7.3). UNCONFIRMED how exactly Cloud parses it; this
+// is the safe reading of "extend".
+func extendsCallback(redirect, callback string) bool {
+	if callback == "" || !strings.HasPrefix(redirect, callback) {
+		return false
+	}
+	r, err := url.Parse(redirect)
+	if err != nil || r.Scheme == "" || r.Host == "" || r.User != nil || r.Fragment != "" || r.Opaque != "" {
+		return false
+	}
+	c, err := url.Parse(callback)
+	if err != nil {
+		return false
+	}
+	if !strings.EqualFold(r.Scheme, c.Scheme) || !strings.EqualFold(r.Hostname(), c.Hostname()) {
+		return false
+	}
+	return c.Port() == "" || r.Port() == c.Port()
 }
 
 // approve issues a code (query) or an access token (fragment) and redirects.
