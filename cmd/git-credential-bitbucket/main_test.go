@@ -94,6 +94,8 @@ func TestScript(t *testing.T) {
 			"writefile":  cmdWriteFile,
 			"timed":      cmdTimed,
 			"puttoken":   cmdPutToken,
+			"startmock":  cmdStartMock,
+			"srvget":     cmdSrvGet,
 		},
 	})
 }
@@ -114,10 +116,10 @@ func setupScript(env *testscript.Env, modern string) error {
 			return err
 		}
 	}
+	for k, v := range mockEnv(r) {
+		env.Setenv(k, v)
+	}
 	for k, v := range map[string]string{
-		"CLOUD_URL":                      r.CloudURL,
-		"CLOUD_HOST":                     strings.TrimPrefix(strings.TrimPrefix(r.CloudURL, "http://"), "https://"),
-		"SERVER_URL":                     r.ServerURL,
 		"HOME":                           home,
 		"XDG_CONFIG_HOME":                filepath.Join(home, ".config"),
 		"XDG_STATE_HOME":                 filepath.Join(home, ".local", "state"),
@@ -136,6 +138,84 @@ func setupScript(env *testscript.Env, modern string) error {
 		env.Setenv(k, v)
 	}
 	return nil
+}
+
+// mockEnv is what scripts know of a running mock.
+func mockEnv(r *mockserver.Running) map[string]string {
+	return map[string]string{
+		"CLOUD_URL":   r.CloudURL,
+		"CLOUD_HOST":  strings.TrimPrefix(strings.TrimPrefix(r.CloudURL, "http://"), "https://"),
+		"SERVER_URL":  r.ServerURL,
+		"SERVER_HOST": serverHost(r.ServerURL),
+	}
+}
+
+func serverHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// cmdStartMock starts another mock serving Server/DC under CONTEXT-PATH
+// and points the script's CLOUD_URL, CLOUD_HOST and SERVER_URL (and so
+// mock and advance) at it: startmock /tools/bitbucket. Use it before
+// advance, or the helper's clock and the new mock's disagree.
+func cmdStartMock(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: startmock CONTEXT-PATH")
+	}
+	dir, err := os.MkdirTemp(ts.Getenv("WORK"), ".mock-repos-")
+	ts.Check(err)
+	r, err := mockserver.Start(mockserver.Options{ReposDir: dir, AutoApprove: true, ContextPath: args[0]}, "", "")
+	ts.Check(err)
+	ts.Defer(func() { r.Close() })
+	for k, v := range mockEnv(r) {
+		ts.Setenv(k, v)
+	}
+}
+
+// cmdSrvGet GETs a Server/DC REST path as the user of a `git credential
+// fill` output file (its username and password, Basic), prints the body
+// and, for a page of HTTP access tokens, one "token id=ID user=SLUG" line
+// per token: srvget /rest/access-tokens/1.0/users/svc-ci current.cred.
+// Fails on a status other than 2xx (! expects one).
+func cmdSrvGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: srvget PATH CRED-FILE")
+	}
+	cred := map[string]string{}
+	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			cred[k] = v
+		}
+	}
+	req, err := http.NewRequest(http.MethodGet, ts.Getenv("SERVER_URL")+args[0], nil)
+	ts.Check(err)
+	req.SetBasicAuth(cred["username"], cred["password"])
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if (resp.StatusCode/100 != 2) != neg {
+		ts.Fatalf("GET %s: %s", args[0], resp.Status)
+	}
+	fmt.Fprintf(ts.Stdout(), "status %d\n%s\n", resp.StatusCode, b)
+	var page struct {
+		Values []struct {
+			ID   json.RawMessage `json:"id"`
+			User struct {
+				Slug string `json:"slug"`
+			} `json:"user"`
+		} `json:"values"`
+	}
+	if json.Unmarshal(b, &page) == nil {
+		for _, v := range page.Values {
+			fmt.Fprintf(ts.Stdout(), "token id=%s user=%s\n", strings.Trim(string(v.ID), `"`), v.User.Slug)
+		}
+	}
 }
 
 // cmdMock calls the mock's control API: mock METHOD PATH [JSON-BODY].
@@ -196,12 +276,16 @@ func cmdAdvance(ts *testscript.TestScript, neg bool, args []string) {
 
 // storeRecord is the part of the token store file the scripts look at.
 type storeRecord struct {
+	Key struct {
+		Path string `json:"path"`
+	} `json:"key"`
 	AccessToken       string `json:"access_token"`
 	RefreshToken      string `json:"refresh_token"`
 	OAuth1Token       string `json:"oauth1_token"`
 	OAuth1TokenSecret string `json:"oauth1_token_secret"`
 	Grant             string `json:"grant"`
 	Expiry            string `json:"expiry"`
+	Identity          string `json:"identity"`
 }
 
 func readStore(ts *testscript.TestScript) []storeRecord {
@@ -219,16 +303,18 @@ func readStore(ts *testscript.TestScript) []storeRecord {
 }
 
 // cmdStoreField prints one field of every stored record, one per line:
-// storefield access_token|refresh_token|grant|expiry. Token values are
+// storefield access_token|refresh_token|grant|expiry|path|identity. Token values are
 // printed so that scripts can compare them with cmp; they are also
 // remembered for nosecrets.
 func cmdStoreField(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: storefield FIELD")
 	}
+	out := ts.Stdout() // even when empty: stdout is this command's output
 	for _, r := range readStore(ts) {
-		v := map[string]string{"access_token": r.AccessToken, "refresh_token": r.RefreshToken, "grant": r.Grant, "expiry": r.Expiry}[args[0]]
-		fmt.Fprintln(ts.Stdout(), v)
+		v := map[string]string{"access_token": r.AccessToken, "refresh_token": r.RefreshToken, "grant": r.Grant, "expiry": r.Expiry,
+			"path": r.Key.Path, "identity": r.Identity}[args[0]]
+		fmt.Fprintln(out, v)
 	}
 }
 

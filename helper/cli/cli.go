@@ -23,6 +23,20 @@
 //     for it), unless bitbucket.interactive=never.
 //   - A malformed request gets one stderr line even for a host that is not
 //     ours: the host cannot be trusted before the request is understood.
+//   - Context paths: configure with a URL that has a path also sets
+//     credential.<url>.useHttpPath=true; the settings and the store key
+//     use the context path (the part before "scm/", else the configured
+//     URL's path), so there is one token per remote, not per repository
+//     (remote.go).
+//   - A record remembers the identity it was minted for (kind, grant,
+//     client id, consumer key, user); the slow path starts over, revoking
+//     what it can, when git config now says otherwise. The fast path keeps
+//     serving the old token until it nears expiry; status shows it.
+//   - An unconfigured remote that answers with Bitbucket Server's
+//     challenge (wwwauth[], git 2.41+) gets one hint line about configure,
+//     never for a host that imitates bitbucket.org (hint.go).
+//   - bitbucket.store=keyring is refused as a misconfiguration until a
+//     keyring backend exists: no silent fallback to the file.
 package cli
 
 import (

@@ -71,7 +71,8 @@ func (r *run) target(ctx context.Context, u *url.URL) (*target, error) {
 		return nil, err
 	}
 	if t == nil {
-		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", u.Scheme+"://"+u.Host, u.Scheme+"://"+u.Host)
+		where := remoteDisplay(u.Scheme, u.Host, commandPath(u))
+		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
 	}
 	return t, nil
 }
@@ -133,11 +134,11 @@ func (r *run) logout(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("logout", err)
 	}
-	origin := u.Scheme + "://" + u.Host
+	origin := remoteDisplay(u.Scheme, u.Host, commandPath(u))
 	n := 0
 	for _, rec := range recs {
 		k := rec.Key
-		if k.Protocol != u.Scheme || k.Host != u.Host || (u.User.Username() != "" && k.Username != u.User.Username()) {
+		if !concerns(rec, u) {
 			continue
 		}
 		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
@@ -181,11 +182,10 @@ func (r *run) status(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("status", err)
 	}
-	origin := u.Scheme + "://" + u.Host
+	origin := remoteDisplay(u.Scheme, u.Host, commandPath(u))
 	var mine []*tokenstore.Record
 	for _, rec := range recs {
-		if rec.Key.Protocol == u.Scheme && rec.Key.Host == u.Host &&
-			(u.User.Username() == "" || rec.Key.Username == u.User.Username()) {
+		if concerns(rec, u) {
 			r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
 			mine = append(mine, rec)
 		}
@@ -194,16 +194,19 @@ func (r *run) status(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "%s: no token stored\n", origin)
 		return exitOK
 	}
-	var t *target
-	if tt, err := r.resolve(ctx, u.Scheme, u.Host, strings.Trim(u.Path, "/")); err == nil {
-		t = tt
-	}
+	targets := map[string]*target{} // by context path
 	var b strings.Builder
 	for _, rec := range mine {
+		t, ok := targets[rec.Key.Path]
+		if !ok {
+			t, _ = r.resolve(ctx, rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
+			targets[rec.Key.Path] = t
+		}
 		fmt.Fprintf(&b, "%s\n", rec.Key)
 		fmt.Fprintf(&b, "  account:       %s\n", r.account(ctx, t, rec))
 		fmt.Fprintf(&b, "  kind:          %s\n", orNone(rec.Kind))
 		fmt.Fprintf(&b, "  grant:         %s\n", orNone(rec.Grant))
+		fmt.Fprintf(&b, "  minted for:    %s\n", orNone(rec.Identity))
 		fmt.Fprintf(&b, "  git username:  %s\n", orNone(rec.GitUsername))
 		fmt.Fprintf(&b, "  access token:  %s\n", r.validity(rec))
 		fmt.Fprintf(&b, "  scopes:        %s\n", orNone(rec.Scopes))
@@ -213,6 +216,25 @@ func (r *run) status(ctx context.Context, args []string) int {
 	// Belt and braces: status never prints a secret, even a misfiled one.
 	io.WriteString(r.stdout, r.red.redact(b.String()))
 	return exitOK
+}
+
+// concerns reports whether a user command given u acts on rec: same
+// protocol and host, related paths (see pathsRelated), and the URL's user
+// name when it has one.
+func concerns(rec *tokenstore.Record, u *url.URL) bool {
+	k := rec.Key
+	return k.Protocol == u.Scheme && k.Host == u.Host &&
+		pathsRelated(k.Path, commandPath(u)) &&
+		(u.User.Username() == "" || k.Username == u.User.Username())
+}
+
+// commandPath is the path of a user command's URL, cut to the context
+// path when it is a clone URL (…/scm/proj/repo.git).
+func commandPath(u *url.URL) string {
+	if cp, ok := scmContextPath(u.Path); ok {
+		return cp
+	}
+	return strings.Trim(u.Path, "/")
 }
 
 func orNone(s string) string {
@@ -267,7 +289,7 @@ func (r *run) token(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.usageErr("token", err)
 	}
-	rec := r.fastPath(u.Scheme, u.Host, "", u.User.Username())
+	rec := r.fastPath(u.Scheme, u.Host, u.Path, u.User.Username())
 	if rec == nil {
 		t, err := r.target(ctx, u)
 		if err != nil {

@@ -66,7 +66,6 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if u.User != nil {
 		return r.usageErr("configure", errors.New("the URL must not contain a user name"))
 	}
-	remote := strings.TrimSuffix(u.String(), "/")
 	if _, ok := grantKinds[*grant]; !ok {
 		if *grant == "implicit" {
 			return r.usageErr("configure", errors.New("the implicit grant is not offered: it gives no refresh token and puts the token in a URL fragment; use authorization-code (or client-credentials for CI)"))
@@ -80,6 +79,12 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if k != "cloud" && k != "server" && k != "datacenter" {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(k)))
 	}
+	if cp, ok := scmContextPath(u.Path); ok && k != "cloud" {
+		// A clone URL: the remote is its context path (one token per
+		// remote, not per repository).
+		u.Path, u.RawPath = "/"+cp, ""
+	}
+	remote := strings.TrimSuffix(u.String(), "/")
 	if *authType != "" && *authType != "basic" && *authType != "bearer" {
 		return r.usageErr("configure", fmt.Errorf("--authtype must be basic or bearer, not %s", quote(*authType)))
 	}
@@ -163,6 +168,13 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	}
 	if err := r.addHelper(ctx, "credential."+remote+".helper", helper); err != nil {
 		return r.commandErr("configure", err)
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		// Without it git sends no path, and settings keyed by a URL with a
+		// path would never match.
+		if err := r.gitConfig(ctx, "--global", "--replace-all", "credential."+remote+".useHttpPath", "true"); err != nil {
+			return r.commandErr("configure", err)
+		}
 	}
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)

@@ -47,7 +47,8 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 	}
 	t, err := r.resolve(ctx, req.Protocol, req.Host, req.Path)
 	if err == nil && t == nil {
-		return // not ours: silence
+		r.challengeHint(req)
+		return // not ours: silence, or one hint for a Bitbucket Server
 	}
 	if err == nil {
 		var rec *tokenstore.Record
@@ -62,6 +63,9 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 		}
 	}
 	origin := req.Protocol + "://" + req.Host
+	if t != nil {
+		origin = t.display()
+	}
 	var cfg *auth.ConfigError
 	switch {
 	case errors.Is(err, auth.ErrInteractionRequired):
@@ -115,7 +119,7 @@ func (r *run) store(ctx context.Context, req *gitcred.Request) {
 		r.msg.errorf("cannot keep the refresh token for %s: %v", t.display(), err)
 		return
 	}
-	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Username: req.Username}
+	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Path: t.keyPath, Username: req.Username}
 	lctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	unlock, err := st.Lock(lctx, key)
@@ -129,12 +133,12 @@ func (r *run) store(ctx context.Context, req *gitcred.Request) {
 		r.msg.errorf("cannot keep the refresh token for %s: %v", t.display(), err)
 		return
 	}
-	rec := findRecord(recs, t.protocol, t.host, "", req.Username)
+	rec := findRecordAt(recs, t.protocol, t.host, t.keyPath, req.Username)
 	if rec != nil && rec.RefreshToken != "" {
 		r.msg.tracef("store: we hold a refresh token for %s already", rec.Key)
 		return
 	}
-	n := tokenstore.Record{Key: key, Kind: t.kind, Grant: t.settings.Grant}
+	n := tokenstore.Record{Key: key, Kind: t.kind, Grant: t.settings.Grant, Identity: identity(t)}
 	if rec != nil {
 		n = *rec
 	}
@@ -223,14 +227,8 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 func (r *run) revoke(ctx context.Context, rec *tokenstore.Record) {
 	t, err := r.resolve(ctx, rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
 	if err != nil || t == nil {
-		r.msg.tracef("revoke: %v", err)
+		r.msg.tracef("revoke: %s is not configured (%v): forgotten here only", rec.Key, err)
 		return
 	}
-	env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
-	defer closeEnv()
-	rctx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
-	if err := t.provider.Revoke(rctx, env, rec); err != nil {
-		r.msg.tracef("revoke: %v", err)
-	}
+	r.revokeWith(ctx, t, rec)
 }

@@ -51,17 +51,25 @@ An erase without a password changes nothing.
 
 Runs the remote's configured flow now (for authorization-code: opens the
 browser, or prints the URL on the terminal and reads the redirect URL you
-paste) and stores the result. URL defaults to https://bitbucket.org.
+paste) and stores the result. URL defaults to https://bitbucket.org; for
+a remote with a context path, give it (https://host/bitbucket).
 `,
 	"logout": `usage: git-credential-bitbucket logout [URL]
 
 Revokes what the server allows to be revoked (minted Server/DC HTTP access
 tokens) and forgets every local token for URL (default https://bitbucket.org).
+A URL without a path covers every context path on the host.
 `,
 	"status": `usage: git-credential-bitbucket status [URL]
 
 Shows what is stored for URL (default https://bitbucket.org): account,
-grant, expiry and scopes. Never prints a secret.
+grant, the settings the token was minted for, expiry and scopes. Never
+prints a secret.
+
+A stored token is served until it nears expiry without reading git config.
+After changing bitbucket.grant, kind, clientId, consumerKey or user with
+plain git config, the next refresh notices the change and starts over; to
+apply it at once, run configure again or logout.
 `,
 	"token": `usage: git-credential-bitbucket token [URL] [--header]
 
@@ -76,6 +84,12 @@ Writes, with git config --global, credential.<URL>.helper and the
 bitbucket.<URL>.* settings for one remote. Secrets read with --*-stdin are
 written to a file only you can read (under $XDG_CONFIG_HOME/git-credential-bitbucket),
 never into git config.
+
+A URL with a path (a Server/DC context path such as https://host/bitbucket;
+a path with /scm/ is cut to the part before it) also gets
+credential.<URL>.useHttpPath=true, so that git tells the helper which
+remote it asks for. The helper keeps one token per remote, not per
+repository.
 
 Grants: authorization-code, client-credentials, jwt (Cloud);
         oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center)

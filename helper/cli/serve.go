@@ -17,7 +17,8 @@ import (
 // target is a remote the helper serves, with its settings and provider.
 type target struct {
 	protocol, host string
-	remote         *url.URL // scheme://host[:port][/path git sent]
+	keyPath        string   // context path: the store key's Path (see remote.go)
+	remote         *url.URL // scheme://host[:port][/keyPath]
 	settings       *gitconfig.Settings
 	kind           string
 	provider       auth.Provider
@@ -25,8 +26,8 @@ type target struct {
 	margin         time.Duration
 }
 
-// display is the remote's origin for messages (no path, no user).
-func (t *target) display() string { return t.protocol + "://" + t.host }
+// display is the remote for messages: origin and context path, no user.
+func (t *target) display() string { return remoteDisplay(t.protocol, t.host, t.keyPath) }
 
 // notImplementedError: a kind this build has no provider for.
 type notImplementedError struct{ kind string }
@@ -82,13 +83,16 @@ func inferKind(grant string) string {
 	return "cloud"
 }
 
-// resolve reads the settings for the remote (one git config call) and
-// decides whether it is ours: nil and no error when it is not.
+// resolve reads the settings for the remote (one git config call, two
+// when git sent a path without "scm/") and decides whether it is ours: nil
+// and no error when it is not. path is the path git sent (or a user
+// command's URL path); the settings are read for its context path.
 func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target, error) {
-	remote, ok := remoteURL(protocol, host, path)
-	if !ok {
+	if _, ok := remoteURL(protocol, host, ""); !ok {
 		return nil, nil
 	}
+	keyPath := r.keyPath(ctx, protocol, host, path)
+	remote, _ := remoteURL(protocol, host, keyPath)
 	cloudHost := gitconfig.IsCloudHost(host)
 	s, err := gitconfig.Load(ctx, r.git(), remote.String(), r.env)
 	if err != nil {
@@ -100,14 +104,14 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 			r.msg.tracef("cannot read git config for %s: %v", remote.Redacted(), err)
 			return nil, nil
 		}
-		return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", protocol+"://"+host, err)}
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", remoteDisplay(protocol, host, keyPath), err)}
 	}
 	if !cloudHost && s.Kind == "" && s.Grant == "" {
-		r.msg.tracef("%s://%s: no bitbucket.kind or bitbucket.grant configured: not ours", protocol, host)
+		r.msg.tracef("%s: no bitbucket.kind or bitbucket.grant configured: not ours", remote)
 		return nil, nil
 	}
 	r.red.add(s.ClientSecret, s.JWTSharedSecret)
-	t := &target{protocol: protocol, host: host, remote: remote, settings: s,
+	t := &target{protocol: protocol, host: host, keyPath: keyPath, remote: remote, settings: s,
 		kind: s.Kind, timeout: s.Timeout, margin: s.RefreshMargin}
 	if t.kind == "" {
 		t.kind = inferKind(s.Grant)
@@ -117,6 +121,11 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	}
 	if t.margin <= 0 {
 		t.margin = DefaultRefreshMargin
+	}
+	if strings.EqualFold(s.Store, "keyring") {
+		// Designed, not built: a silent fallback to the file would put
+		// secrets where the user asked us not to.
+		return nil, &auth.ConfigError{Msg: "bitbucket.store=keyring is not supported yet; remove it to use the file store"}
 	}
 	if protocol == "http" && !isLoopback(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
@@ -178,6 +187,9 @@ func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record
 	if _, ok := remoteURL(protocol, host, ""); !ok {
 		return nil
 	}
+	if strings.EqualFold(r.env.get(envPrefix+"STORE"), "keyring") {
+		return nil // the slow path says why that does not work
+	}
 	dir, err := r.storeDir()
 	if err != nil {
 		return nil
@@ -237,7 +249,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	if err != nil {
 		return nil, err
 	}
-	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Username: o.username}
+	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Path: t.keyPath, Username: o.username}
 	lockCtx, cancelLock := context.WithTimeout(ctx, t.timeout)
 	unlock, err := st.Lock(lockCtx, key)
 	cancelLock()
@@ -253,10 +265,19 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	if err != nil {
 		return nil, err
 	}
-	prev := findRecord(recs, t.protocol, t.host, "", o.username)
+	prev := findRecordAt(recs, t.protocol, t.host, t.keyPath, o.username)
 	if prev != nil {
 		key = prev.Key
-		r.red.add(prev.AccessToken, prev.RefreshToken)
+		r.red.add(prev.AccessToken, prev.RefreshToken, prev.OAuth1Token, prev.OAuth1TokenSecret)
+		if id := identity(t); !sameIdentity(prev, t, id) {
+			// Settings changed through plain git config: the record's
+			// refresh token or OAuth 1 token belongs to another identity.
+			r.msg.tracef("slow path: %s was minted for %s, now %s: starting over", key, orNone(prev.Identity), id)
+			r.revokeWith(ctx, t, prev)
+			prev = nil
+		}
+	}
+	if prev != nil {
 		if !o.login && fresh(prev, r.now(), t.margin) {
 			r.msg.tracef("slow path: %s was refreshed meanwhile, valid until %s", key, expiryText(prev.Expiry))
 			return prev, nil
@@ -264,7 +285,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	}
 	if o.refreshToken != "" && (prev == nil || prev.RefreshToken == "") {
 		r.msg.tracef("slow path: using the refresh token git forwarded")
-		p := tokenstore.Record{Key: key, Kind: t.kind, Grant: t.settings.Grant}
+		p := tokenstore.Record{Key: key, Kind: t.kind, Grant: t.settings.Grant, Identity: identity(t)}
 		if prev != nil {
 			p = *prev
 		}
@@ -311,6 +332,7 @@ func (r *run) complete(rec *tokenstore.Record, key tokenstore.Key, t *target) {
 	}
 	rec.RefreshMargin = t.margin
 	rec.AuthType = strings.ToLower(t.settings.AuthType)
+	rec.Identity = identity(t)
 	rec.Updated = time.Time{}
 }
 

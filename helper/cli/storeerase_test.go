@@ -26,7 +26,7 @@ func TestStore(t *testing.T) {
 		{name: "forwarded refresh token for our remote, none held",
 			in: request("username=x-token-auth", "password=tok-1234", "oauth_refresh_token=rt-forwarded"),
 			want: []*tokenstore.Record{{Key: tokenstore.Key{Protocol: "https", Host: testHost, Username: "x-token-auth"},
-				Kind: "cloud", Grant: "client-credentials", RefreshToken: "rt-forwarded"}}},
+				Kind: "cloud", Grant: "client-credentials", Identity: "kind=cloud grant=client-credentials", RefreshToken: "rt-forwarded"}}},
 		{name: "forwarded refresh token while we hold one",
 			stored: record("tok-1234", "rt-ours", time.Hour),
 			in:     request("password=tok-1234", "oauth_refresh_token=rt-forwarded"),

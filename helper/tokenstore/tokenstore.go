@@ -113,6 +113,10 @@ type Record struct {
 	// force when the record was written. Not secrets.
 	RefreshMargin time.Duration `json:"refresh_margin,omitempty"`
 	AuthType      string        `json:"authtype,omitempty"`
+	// Identity names the non-secret settings the record was minted for
+	// (kind, grant, client id, consumer key, user), so that the slow path
+	// does not reuse a refresh token or OAuth 1 token after they change.
+	Identity string `json:"identity,omitempty"`
 
 	Updated time.Time `json:"updated"`
 }

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+const keyringMsg = "bitbucket.store=keyring is not supported yet; remove it to use the file store"
+
+// TestKeyringIsAConfigError: the keyring backend does not exist; choosing
+// it is a misconfiguration (quit, one line), never a silent fall back to
+// the file.
+func TestKeyringIsAConfigError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		config []string
+		env    []string
+	}{
+		{name: "git config", config: []string{"bitbucket.https://" + testHost + ".store", "keyring"}},
+		{name: "environment", env: []string{"GIT_CREDENTIAL_BITBUCKET_STORE=keyring"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.config...)
+			h.prov.obtain = func(*tokenstore.Record, bool) (*tokenstore.Record, error) {
+				t.Error("provider called with store=keyring")
+				return nil, nil
+			}
+			stdout, stderr, code := h.run(request(), tt.env, "get")
+			if code != 0 || stdout != "quit=1\n" {
+				t.Errorf("get: exit %d stdout %q; want quit=1", code, stdout)
+			}
+			if want := linePrefix + "https://" + testHost + ": " + keyringMsg + "\n"; stderr != want {
+				t.Errorf("get: stderr %q, want %q", stderr, want)
+			}
+			stdout, stderr, code = h.run("", tt.env, "token", "https://"+testHost)
+			if code != exitFail || stdout != "" || stderr != linePrefix+"token: "+keyringMsg+"\n" {
+				t.Errorf("token: exit %d stdout %q stderr %q", code, stdout, stderr)
+			}
+		})
+	}
+	// The environment override also stops the fast path from answering
+	// out of the file store.
+	h := newHarness(t)
+	h.put(record("tok-valid-123", "", time.Hour))
+	if stdout, _, _ := h.run(request(), []string{"GIT_CREDENTIAL_BITBUCKET_STORE=keyring"}, "get"); stdout != "quit=1\n" {
+		t.Errorf("fast path with STORE=keyring: stdout %q, want quit=1", stdout)
+	}
+}
+
+// TestIdentityChange: after bitbucket.grant, kind, clientId, consumerKey
+// or user change through plain git config, the slow path does not hand the
+// provider a record minted for the old identity: it revokes what it can
+// and starts over. An unchanged identity keeps the record.
+func TestIdentityChange(t *testing.T) {
+	t.Parallel()
+	base := "bitbucket.https://" + testHost + "."
+	const old = "kind=cloud grant=client-credentials clientId=c1"
+	tests := []struct {
+		name       string
+		identity   string // of the stored record
+		grant      string // of the stored record
+		config     []string
+		wantPrev   bool
+		wantRevoke bool
+	}{
+		{name: "unchanged", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c1"}, wantPrev: true},
+		{name: "clientId", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c2"}, wantRevoke: true},
+		{name: "grant", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c1", base + "grant", "authorization-code"}, wantRevoke: true},
+		{name: "consumerKey", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c1", base + "consumerKey", "link-2"}, wantRevoke: true},
+		{name: "user", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c1", base + "user", "bob"}, wantRevoke: true},
+		{name: "kind", identity: old, grant: "client-credentials", config: []string{base + "clientId", "c1", base + "kind", "server"}, wantRevoke: true},
+		{name: "legacy record, same grant", grant: "client-credentials", wantPrev: true},
+		{name: "legacy record, other grant", grant: "jwt", wantRevoke: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.config...)
+			if tt.name == "kind" {
+				// kind server is served by the fake provider too.
+				h.app.Providers["server"] = h.prov
+			}
+			stored := record("tok-old-123", "rt-old-123", -time.Minute)
+			stored.Identity, stored.Grant = tt.identity, tt.grant
+			h.put(stored)
+			h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
+				return record("tok-new-456", "rt-new-456", 2*time.Hour), nil
+			}
+			stdout, stderr, _ := h.run(request(), nil, "get")
+			if !strings.Contains(stdout, "password=tok-new-456") {
+				t.Fatalf("get: stdout %q stderr %q", stdout, stderr)
+			}
+			if got := h.prov.prevs[0] != nil; got != tt.wantPrev {
+				t.Errorf("provider got the stored record: %v, want %v", got, tt.wantPrev)
+			}
+			var wantRevoked []string
+			if tt.wantRevoke {
+				wantRevoked = []string{"tok-old-123"}
+			}
+			if diff := cmp.Diff(wantRevoked, h.prov.revoked); diff != "" {
+				t.Errorf("revoked (-want +got):\n%s", diff)
+			}
+			recs := h.records()
+			if len(recs) != 1 || recs[0].RefreshToken != "rt-new-456" {
+				t.Fatalf("records %v, want the new one only", recs)
+			}
+			env := h.prov.envs[0]
+			kind := env.Settings.Kind
+			if kind == "" {
+				kind = inferKind(env.Settings.Grant)
+			}
+			if want := identity(&target{kind: kind, settings: env.Settings}); recs[0].Identity != want || !strings.Contains(want, "grant=") {
+				t.Errorf("stored identity %q, want %q", recs[0].Identity, want)
+			}
+		})
+	}
+}
+
+// TestIdentityFastPathAndStatus: a token minted for the old identity keeps
+// serving from the fast path until it nears expiry (no git config read),
+// and status says whom it was minted for.
+func TestIdentityFastPathAndStatus(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "bitbucket.https://"+testHost+".clientId", "c2")
+	stored := record("tok-old-123", "rt-old-123", time.Hour)
+	stored.Identity = "kind=cloud grant=client-credentials clientId=c1"
+	h.put(stored)
+	if stdout, _, _ := h.run(request(), nil, "get"); !strings.Contains(stdout, "password=tok-old-123") {
+		t.Errorf("fast path: stdout %q", stdout)
+	}
+	stdout, _, code := h.run("", nil, "status", "https://"+testHost)
+	if code != 0 || !strings.Contains(stdout, "minted for:    kind=cloud grant=client-credentials clientId=c1\n") {
+		t.Errorf("status: exit %d\n%s", code, stdout)
+	}
+}
