@@ -101,11 +101,20 @@ type run struct {
 	red    *redactor
 	msg    *messenger
 	now    func() time.Time
-	http   *http.Client
+	http   *http.Client // nil until client() is first called
 }
 
 // Run dispatches args (without the program name) and returns the exit code.
 func (a *App) Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	r, done := a.newRun(stdin, stdout, stderr, env)
+	defer done()
+	return r.dispatch(args)
+}
+
+// newRun sets up one invocation; done closes the trace file. Nothing here
+// may cost what the fast path does not need (the HTTP client is built on
+// first use, see client).
+func (a *App) newRun(stdin io.Reader, stdout, stderr io.Writer, env []string) (*run, func()) {
 	r := &run{app: a, env: environ(env), stdin: stdin, stdout: stdout, stderr: stderr, red: &redactor{}}
 	r.now = a.Now
 	if r.now == nil {
@@ -116,10 +125,8 @@ func (a *App) Run(args []string, stdin io.Reader, stdout, stderr io.Writer, env 
 	if err != nil {
 		r.msg.errorf("%v", err)
 	}
-	defer closeTrace()
 	r.msg.trace = tw
-	r.http = r.httpClient()
-	return r.dispatch(args)
+	return r, closeTrace
 }
 
 func (r *run) dispatch(args []string) int {

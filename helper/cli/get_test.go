@@ -302,13 +302,37 @@ func TestHTTPRefusedExceptLoopback(t *testing.T) {
 	}
 }
 
-func TestServerKindNotImplementedWithoutProvider(t *testing.T) {
+// TestUnknownKindIsConfigError: a kind nothing serves (a typo, or a
+// build without that provider) is a misconfiguration of the remote:
+// quit=1 and one clear line, never "not implemented yet".
+func TestUnknownKindIsConfigError(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, "bitbucket.https://dc.example.test.kind", "datacenter", "bitbucket.https://dc.example.test.grant", "oauth2")
-	h.app.Providers = map[string]auth.Provider{"cloud": h.prov}
-	stdout, stderr, _ := h.run("protocol=https\nhost=dc.example.test\n", nil, "get")
-	if stdout != "" || !strings.Contains(stderr, "not implemented yet") {
-		t.Errorf("stdout %q stderr %q", stdout, stderr)
+	tests := []struct {
+		name      string
+		config    []string
+		providers bool // only the cloud provider
+		wantErr   string
+	}{
+		{"typo", []string{"bitbucket.https://dc.example.test.kind", "datacentre", "bitbucket.https://dc.example.test.grant", "oauth2"}, false,
+			`https://dc.example.test: cannot read the bitbucket settings for https://dc.example.test: invalid bitbucket.kind "datacentre": want one of cloud, server, datacenter`},
+		{"no provider", []string{"bitbucket.https://dc.example.test.kind", "datacenter", "bitbucket.https://dc.example.test.grant", "oauth2"}, true,
+			`https://dc.example.test: bitbucket.kind "datacenter" for https://dc.example.test is not one of cloud`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.config...)
+			if tt.providers {
+				h.app.Providers = map[string]auth.Provider{"cloud": h.prov}
+			}
+			stdout, stderr, _ := h.run("protocol=https\nhost=dc.example.test\n", nil, "get")
+			if stdout != "quit=1\n" || !strings.Contains(stderr, tt.wantErr) || strings.Contains(stderr, "not implemented") || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stdout %q stderr %q; want quit=1 and one line containing %q", stdout, stderr, tt.wantErr)
+			}
+			if n := h.prov.callCount(); n != 0 {
+				t.Errorf("provider called %d times", n)
+			}
+		})
 	}
 }
 
@@ -344,5 +368,34 @@ func TestFindRecord(t *testing.T) {
 		if got != want {
 			t.Errorf("findRecord(%q, %q) = %v, want record %d", tt.path, tt.user, got, tt.want)
 		}
+	}
+}
+
+// TestFastPathBuildsNoHTTPClient: a get answered from the store does no
+// work it does not need; the HTTP client (a tls.Config clone) is built
+// only when the slow path hands the provider its environment.
+func TestFastPathBuildsNoHTTPClient(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.put(record("tok-fresh-123", "rt-1", time.Hour))
+	tests := []struct {
+		name, in   string
+		wantClient bool
+	}{
+		{"fast path", request(), false},
+		{"not ours", "protocol=https\nhost=other.example.test\n", false},
+		{"slow path", "protocol=https\nhost=" + testHost + "\nusername=bob\n", true},
+	}
+	for _, tt := range tests {
+		var stdout, stderr strings.Builder
+		r, done := h.app.newRun(strings.NewReader(tt.in), &stdout, &stderr, h.env)
+		r.dispatch([]string{"get"})
+		done()
+		if got := r.http != nil; got != tt.wantClient {
+			t.Errorf("%s: HTTP client built %t, want %t (stdout %q, stderr %q)", tt.name, got, tt.wantClient, stdout.String(), stderr.String())
+		}
+	}
+	if n := h.prov.callCount(); n != 1 {
+		t.Errorf("provider called %d times, want 1 (the slow path)", n)
 	}
 }

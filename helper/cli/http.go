@@ -5,7 +5,16 @@ import (
 	"time"
 )
 
-// httpClient is the client the providers use: App.HTTP (or a client with
+// client is the providers' HTTP client, built on first use: a get
+// answered from the store never needs one. A run is one goroutine.
+func (r *run) client() *http.Client {
+	if r.http == nil {
+		r.http = r.httpClient()
+	}
+	return r.http
+}
+
+// httpClient builds the client the providers use: App.HTTP (or a client with
 // the environment's proxy settings) behind a transport that traces every
 // request as method, URL without query, status and duration: never a
 // header or a body, which is where the secrets are.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,13 +30,6 @@ type target struct {
 
 // display is the remote for messages: origin and context path, no user.
 func (t *target) display() string { return remoteDisplay(t.protocol, t.host, t.keyPath) }
-
-// notImplementedError: a kind this build has no provider for.
-type notImplementedError struct{ kind string }
-
-func (e *notImplementedError) Error() string {
-	return fmt.Sprintf("Bitbucket %s support is not implemented yet", e.kind)
-}
 
 // remoteURL validates protocol and host as git sent them and builds the
 // remote URL. ok is false for anything that is not an HTTP(S) host git
@@ -130,13 +125,11 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	if protocol == "http" && !isLoopback(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
 	}
-	t.provider = r.providers()[t.kind]
+	providers := r.providers()
+	t.provider = providers[t.kind]
 	if t.provider == nil {
-		switch t.kind {
-		case "server", "datacenter":
-			return nil, &notImplementedError{kind: map[string]string{"server": "Server", "datacenter": "Data Center"}[t.kind]}
-		}
-		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.kind %q for %s is not one of cloud, server, datacenter", t.kind, t.display())}
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.kind %q for %s is not one of %s",
+			t.kind, t.display(), strings.Join(slices.Sorted(maps.Keys(providers)), ", "))}
 	}
 	r.msg.tracef("%s: kind %s, grant %q, timeout %s, refresh margin %s", t.display(), t.kind, s.Grant, t.timeout, t.margin)
 	return t, nil
@@ -343,7 +336,7 @@ func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
 		Settings:    t.settings,
 		Remote:      t.remote,
 		Username:    o.username,
-		HTTP:        r.http,
+		HTTP:        r.client(),
 		Now:         r.now,
 		Interactive: o.interactive,
 		OpenBrowser: r.app.OpenBrowser,

@@ -57,7 +57,7 @@ func TestConfigErrors(t *testing.T) {
 		{"redirect not loopback", func(s *gitconfig.Settings) {
 			s.Grant = "authorization-code"
 			s.RedirectURL = "http://example.com/cb"
-		}, "not a loopback address"},
+		}, "on a loopback host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

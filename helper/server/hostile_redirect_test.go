@@ -98,30 +98,36 @@ func TestHostilePastedRedirect(t *testing.T) {
 		wantErr        string
 	}{
 		{"real redirect", func(cb, s string) string { return cb + "?code=C1&state=" + s }, true, false, ""},
-		{"state missing", func(cb, s string) string { return cb + "?code=C1" }, false, true, "another state"},
-		{"state mismatched", func(cb, s string) string { return cb + "?code=C1&state=evil" }, false, true, "another state"},
-		{"state empty", func(cb, s string) string { return cb + "?code=C1&state=" }, false, true, "another state"},
-		{"state in the fragment", func(cb, s string) string { return cb + "?code=C1#state=" + s }, false, true, "another state"},
-		{"state duplicated, evil first", func(cb, s string) string { return cb + "?code=C1&state=evil&state=" + s }, false, true, "another state"},
+		{"bare code", func(cb, s string) string { return "C1" }, true, false, ""},
+		{"state missing", func(cb, s string) string { return cb + "?code=C1" }, false, true, "state mismatch"},
+		{"state mismatched", func(cb, s string) string { return cb + "?code=C1&state=evil" }, false, true, "state mismatch"},
+		{"state empty", func(cb, s string) string { return cb + "?code=C1&state=" }, false, true, "state mismatch"},
+		{"state in the fragment", func(cb, s string) string { return cb + "?code=C1#state=" + s }, false, true, "state mismatch"},
+		{"state duplicated, evil first", func(cb, s string) string { return cb + "?code=C1&state=evil&state=" + s }, false, true, "state mismatch"},
 		// The first value counts; forging it needs our state.
 		{"state duplicated, ours first", func(cb, s string) string { return cb + "?code=C1&state=" + s + "&state=evil" }, true, false, ""},
 		{"error=access_denied", func(cb, s string) string { return cb + "?error=access_denied&state=" + s }, false, true, "access was not granted (access_denied)"},
-		{"error, no state", func(cb, s string) string { return cb + "?error=access_denied&error_description=%0D%0Ax" }, false, true, "access was not granted"},
-		{"no code", func(cb, s string) string { return cb + "?state=" + s }, false, true, "without an authorization code"},
+		// The state is checked before the error is looked at.
+		{"error, no state", func(cb, s string) string { return cb + "?error=access_denied&error_description=%0D%0Ax" }, false, true, "state mismatch"},
+		{"no code", func(cb, s string) string { return cb + "?state=" + s }, false, true, "no authorization code"},
 		{"encoded CR LF in the code", func(cb, s string) string { return cb + "?code=C1%0D%0A&state=" + s }, false, false, "exchange the authorization code"},
 		{"encoded NUL in the code", func(cb, s string) string { return cb + "?code=C1%00&state=" + s }, false, false, "exchange the authorization code"},
-		{"raw NUL in a URL with evil state", func(cb, s string) string { return cb + "?code=C1&state=evil\x00" }, false, false, ""},
-		{"raw CR in a URL with evil state", func(cb, s string) string { return cb + "?code=C1\rx&state=evil" }, false, false, ""},
-		{"other host, evil state", func(cb, s string) string { return "http://evil.example:1/cb?code=C1&state=evil" }, false, true, "another state"},
+		{"raw NUL in a URL with evil state", func(cb, s string) string { return cb + "?code=C1&state=evil\x00" }, false, true, "not a URL or an authorization code"},
+		{"raw CR in a URL with our state", func(cb, s string) string { return cb + "?code=C1\rx&state=" + s }, false, true, "not a URL or an authorization code"},
+		{"other host, evil state", func(cb, s string) string { return "http://evil.example:1/cb?code=C1&state=evil" }, false, true, "state mismatch"},
 		// Host, port and scheme are not checked: the state is the gate.
 		{"other host with our state", func(cb, s string) string { return "https://evil.example/cb?code=C1&state=" + s }, true, false, ""},
-		{"javascript URL", func(cb, s string) string { return "javascript:alert(document.cookie)" }, false, false, ""},
-		{"javascript URL with evil state", func(cb, s string) string { return "javascript:x()//?code=C1&state=evil" }, false, true, "another state"},
-		{"data URL with evil state", func(cb, s string) string { return "data:text/html,x?code=C1&state=evil" }, false, true, "another state"},
-		{"empty line", func(cb, s string) string { return "" }, false, true, "without an authorization code"},
-		{"1 MB line, evil state", func(cb, s string) string { return cb + "?code=C1&state=evil&pad=" + huge }, false, true, "another state"},
-		// Cut at 8 KiB: our state is past the cut.
-		{"1 MB line, our state after the padding", func(cb, s string) string { return cb + "?pad=" + huge + "&code=C1&state=" + s }, false, true, "another state"},
+		// A line that is no URL with a query is a bare code only when it
+		// matches ^[A-Za-z0-9._~-]{1,512}$: nothing else is exchanged.
+		{"javascript URL", func(cb, s string) string { return "javascript:alert(document.cookie)" }, false, true, "not a URL or an authorization code"},
+		{"control characters", func(cb, s string) string { return "\x1b[2JC1\x07" }, false, true, "not a URL or an authorization code"},
+		{"NUL in a bare code", func(cb, s string) string { return "C\x001" }, false, true, "not a URL or an authorization code"},
+		{"8 KB blob", func(cb, s string) string { return strings.Repeat("b", 8000) }, false, true, "not a URL or an authorization code"},
+		{"javascript URL with evil state", func(cb, s string) string { return "javascript:x()//?code=C1&state=evil" }, false, true, "state mismatch"},
+		{"data URL with evil state", func(cb, s string) string { return "data:text/html,x?code=C1&state=evil" }, false, true, "state mismatch"},
+		{"empty line", func(cb, s string) string { return "" }, false, true, "nothing was pasted"},
+		{"1 MB line, evil state", func(cb, s string) string { return cb + "?code=C1&state=evil&pad=" + huge }, false, true, "longer than 8 KiB"},
+		{"1 MB line, our state after the padding", func(cb, s string) string { return cb + "?pad=" + huge + "&code=C1&state=" + s }, false, true, "longer than 8 KiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,24 +163,26 @@ func TestHostilePastedRedirect(t *testing.T) {
 	}
 }
 
-// TestHostileOAuth2Callback: a browser that sends forged requests to the
-// loopback listener before or after the real redirect. A forged code is
-// never exchanged; requests on other paths are ignored; a second callback
-// after the first is ignored.
+// TestHostileOAuth2Callback: a browser (or a local process, or a web page
+// that knows the fixed redirect port) that sends forged requests to the
+// loopback listener before or after the real redirect. None of them ends
+// the wait or aborts the login: the flow succeeds with the real code, and
+// a forged code is never exchanged.
 func TestHostileOAuth2Callback(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
 		before [][2]string // method, path?query sent before the real redirect ({S} is our state)
 		after  [][2]string
-		ok     bool // the flow must succeed (else it may fail, but never with a forged code)
 	}{
-		{"other paths are ignored", [][2]string{{"GET", "/favicon.ico?code=EVIL&state={S}"}, {"GET", "/cb/x?code=EVIL&state={S}"}, {"GET", "/?code=EVIL&state={S}"}}, nil, true},
-		{"second callback after the first", nil, [][2]string{{"GET", "/cb?code=EVIL&state={S}"}, {"GET", "/cb?error=access_denied&state={S}"}}, true},
-		{"forged state first", [][2]string{{"GET", "/cb?code=EVIL&state=evil"}}, nil, false},
-		{"POST first", [][2]string{{"POST", "/cb?code=EVIL&state=evil"}}, nil, false},
-		{"error first", [][2]string{{"GET", "/cb?error=%3Cscript%3Ealert(1)%3C/script%3E"}}, nil, false},
-		{"state duplicated, evil first", [][2]string{{"GET", "/cb?code=EVIL&state=evil&state={S}"}}, nil, false},
+		{"other paths are ignored", [][2]string{{"GET", "/favicon.ico?code=EVIL&state={S}"}, {"GET", "/cb/x?code=EVIL&state={S}"}, {"GET", "/?code=EVIL&state={S}"}}, nil},
+		{"second callback after the first", nil, [][2]string{{"GET", "/cb?code=EVIL&state={S}"}, {"GET", "/cb?error=access_denied&state={S}"}}},
+		{"forged state first", [][2]string{{"GET", "/cb?code=EVIL&state=evil"}}, nil},
+		{"POST with our state first", [][2]string{{"POST", "/cb?code=EVIL&state={S}"}}, nil},
+		{"HEAD with our state first", [][2]string{{"HEAD", "/cb?code=EVIL&state={S}"}}, nil},
+		{"error without state first", [][2]string{{"GET", "/cb?error=%3Cscript%3Ealert(1)%3C/script%3E"}}, nil},
+		{"error with evil state first", [][2]string{{"GET", "/cb?error=access_denied&state=evil"}}, nil},
+		{"state duplicated, evil first", [][2]string{{"GET", "/cb?code=EVIL&state=evil&state={S}"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,7 +237,7 @@ func TestHostileOAuth2Callback(t *testing.T) {
 					t.Errorf("exchanged a forged code %q", c)
 				}
 			}
-			if tt.ok && (err != nil || rec.AccessToken != "DCAT-1") {
+			if err != nil || rec.AccessToken != "DCAT-1" {
 				t.Fatalf("Obtain = %v, want DCAT-1", err)
 			}
 			mu.Lock()
@@ -244,8 +252,9 @@ func TestHostileOAuth2Callback(t *testing.T) {
 }
 
 // TestHostileOAuth1Callback: the 3-legged consent's loopback callback
-// with forged requests around the real one. A verifier for another
-// request token is never sent to the access-token leg.
+// with forged requests around the real one. Only the browser coming back
+// for our request token ends the wait: forged requests neither abort the
+// login nor reach the access-token leg.
 func TestHostileOAuth1Callback(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -257,8 +266,9 @@ func TestHostileOAuth1Callback(t *testing.T) {
 	}{
 		{"other paths are ignored", []string{"/favicon.ico?oauth_token=RT&oauth_verifier=EVIL", "/oauth1/callbackx?oauth_token=RT&oauth_verifier=EVIL"}, nil, true, ""},
 		{"second callback after the first", nil, []string{"/oauth1/callback?oauth_token=RT&oauth_verifier=EVIL"}, true, ""},
-		{"another request token first", []string{"/oauth1/callback?oauth_token=OTHER&oauth_verifier=EVIL"}, nil, false, ""},
-		{"no token first", []string{"/oauth1/callback?oauth_verifier=EVIL"}, nil, false, ""},
+		{"another request token first", []string{"/oauth1/callback?oauth_token=OTHER&oauth_verifier=EVIL"}, nil, true, ""},
+		{"denied for another request token first", []string{"/oauth1/callback?oauth_token=OTHER&oauth_verifier=denied"}, nil, true, ""},
+		{"no token first", []string{"/oauth1/callback?oauth_verifier=EVIL"}, nil, true, ""},
 		{"denied", []string{"/oauth1/callback?oauth_token=RT&oauth_verifier=denied"}, nil, false, "denied"},
 		{"empty verifier", []string{"/oauth1/callback?oauth_token=RT&oauth_verifier="}, nil, false, "denied"},
 	}

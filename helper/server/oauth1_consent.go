@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -51,7 +52,7 @@ func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record)
 	}
 	fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the verification code shown: ",
 		redactURL(c.base), c.authorizeURL(rt))
-	verifier, err := readLine(ctx, c.env.TTY)
+	verifier, err := consent.ReadLine(ctx, c.env.TTY)
 	if err != nil {
 		return err
 	}
@@ -70,27 +71,26 @@ func (e *noBrowserError) Unwrap() error { return e.err }
 // consentInBrowser gets a request token for a loopback callback, opens
 // the consent page and waits for the browser to come back.
 func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer) (rt, verifier string, err error) {
-	cb, err := p.startCallback(c.s.RedirectURL, "/oauth1/callback")
+	cb, err := consent.Listen(p.Listen, c.s.RedirectURL, "/oauth1/callback")
 	if err != nil {
 		return "", "", err
 	}
-	defer cb.close()
-	if rt, err = c.requestToken(ctx, sg, cb.url); err != nil {
+	defer cb.Close()
+	if rt, err = c.requestToken(ctx, sg, cb.URL); err != nil {
 		return "", "", err
 	}
-	c.tracef("3-legged consent: callback %s", cb.url)
+	// Only the browser coming back for our request token ends the wait.
+	cb.Serve(consent.ParamIs("oauth_token", rt))
+	c.tracef("3-legged consent: callback %s", cb.URL)
 	if err := c.env.OpenBrowser(c.authorizeURL(rt)); err != nil {
 		return "", "", &noBrowserError{err}
 	}
 	if c.env.TTY != nil {
 		fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
 	}
-	q, err := cb.wait(ctx)
+	q, err := cb.Wait(ctx)
 	if err != nil {
 		return "", "", err
-	}
-	if q.Get("oauth_token") != rt {
-		return "", "", errors.New("the consent page came back for another request token; try again")
 	}
 	verifier = q.Get("oauth_verifier")
 	if verifier == "" || verifier == "denied" {

@@ -6,14 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -139,18 +140,18 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 	}
 	ctx, cancel := p.consentContext(ctx)
 	defer cancel()
-	cb, err := p.startCallback(c.s.RedirectURL, "/callback")
+	cb, err := consent.Listen(p.Listen, c.s.RedirectURL, "/callback")
 	if err != nil {
 		return nil, err
 	}
-	defer cb.close()
-	cfg.RedirectURL = cb.url
+	defer cb.Close()
+	cfg.RedirectURL = cb.URL
 	verifier := oauth2.GenerateVerifier()
 	state := randomHex(16)
+	cb.Serve(consent.StateIs(state))
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
-	c.tracef("OAuth 2 consent: redirect %s", cb.url)
+	c.tracef("OAuth 2 consent: redirect %s", cb.URL)
 
-	pasted := make(chan url.Values, 1)
 	paste := !useBrowser
 	if useBrowser {
 		if err := c.env.OpenBrowser(authURL); err != nil {
@@ -163,32 +164,14 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 			fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
 		}
 	}
+	var tty io.Reader
 	if paste {
-		fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the address the browser was sent to (it starts with %s): ", redactURL(c.base), authURL, cb.url)
-		go func() {
-			line, err := readLine(ctx, c.env.TTY)
-			if err == nil {
-				pasted <- pastedRedirect(line, state)
-			}
-		}()
+		fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the address the browser was sent to (it starts with %s): ", redactURL(c.base), authURL, cb.URL)
+		tty = c.env.TTY
 	}
-	q, err := waitEither(ctx, cb, pasted)
+	code, err := cb.Await(ctx, tty, state)
 	if err != nil {
 		return nil, err
-	}
-	if e := q.Get("error"); e != "" {
-		msg := "access was not granted (" + sanitize(e) + ")"
-		if d := q.Get("error_description"); d != "" {
-			msg += ": " + sanitize(d)
-		}
-		return nil, errors.New(msg)
-	}
-	if q.Get("state") != state {
-		return nil, errors.New("the browser came back with another state (a stale or forged redirect); try again")
-	}
-	code := q.Get("code")
-	if code == "" {
-		return nil, errors.New("the browser came back without an authorization code")
 	}
 	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
@@ -196,26 +179,6 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 		return nil, fmt.Errorf("exchange the authorization code: %w", oauth2Error(err))
 	}
 	return tok, nil
-}
-
-func waitEither(ctx context.Context, cb *callbackServer, pasted <-chan url.Values) (url.Values, error) {
-	select {
-	case q := <-cb.ch:
-		return q, nil
-	case q := <-pasted:
-		return q, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for the browser to come back: %w", ctx.Err())
-	}
-}
-
-// pastedRedirect reads a pasted redirect URL (or a bare code, taken with
-// the expected state).
-func pastedRedirect(line, state string) url.Values {
-	if u, err := url.Parse(line); err == nil && u.RawQuery != "" {
-		return u.Query()
-	}
-	return url.Values{"code": {line}, "state": {state}}
 }
 
 // fillOAuth2 records tok (rotated refresh token included) and the user

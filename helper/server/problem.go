@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
 // OAuth 1 legs, named as the mock's request log names them.
@@ -245,16 +245,4 @@ func restMessage(body []byte) string {
 }
 
 // sanitize keeps server text printable on one line and short.
-func sanitize(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
-}
+func sanitize(s string) string { return consent.Sanitize(s) }
