@@ -102,6 +102,13 @@ type run struct {
 	msg    *messenger
 	now    func() time.Time
 	http   *http.Client // nil until client() is first called
+	// clockErr is an unusable GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET; the
+	// invocation refuses to run with it (see dispatch).
+	clockErr error
+	// gitConfigErr is why git could not read the config when resolve
+	// decided a remote is not ours: get stays silent, but a user command
+	// that names the remote reports it instead of "not configured".
+	gitConfigErr error
 }
 
 // Run dispatches args (without the program name) and returns the exit code.
@@ -119,6 +126,13 @@ func (a *App) newRun(stdin io.Reader, stdout, stderr io.Writer, env []string) (*
 	r.now = a.Now
 	if r.now == nil {
 		r.now = time.Now
+	}
+	offset, err := clockOffset(r.env)
+	if err != nil {
+		r.clockErr = err
+	} else if offset != 0 {
+		base := r.now
+		r.now = func() time.Time { return base().Add(offset) }
 	}
 	r.msg = &messenger{stderr: stderr, red: r.red, now: r.now}
 	tw, closeTrace, err := openTrace(r.env.get(envPrefix+"TRACE"), stderr)
@@ -149,6 +163,14 @@ func (r *run) dispatch(args []string) int {
 		return r.help(rest)
 	case "version", "--version":
 		return r.version(rest)
+	}
+	if r.clockErr != nil {
+		r.msg.errorf("%v", r.clockErr)
+		switch cmd {
+		case "get", "store", "erase":
+			return exitOK
+		}
+		return exitFail
 	}
 	ctx := context.Background()
 	switch cmd {

@@ -72,6 +72,9 @@ func (r *run) target(ctx context.Context, u *url.URL) (*target, error) {
 	}
 	if t == nil {
 		where := remoteDisplay(u.Scheme, u.Host, commandPath(u))
+		if r.gitConfigErr != nil {
+			return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", where, r.gitConfigErr)}
+		}
 		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
 	}
 	return t, nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -79,6 +80,13 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if k != "cloud" && k != "server" && k != "datacenter" {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(k)))
 	}
+	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
+		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Host) {
+		// The same refusal get would make later.
+		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
+	}
 	if cp, ok := scmContextPath(u.Path); ok && k != "cloud" {
 		// A clone URL: the remote is its context path (one token per
 		// remote, not per repository).
@@ -115,7 +123,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
-		if _, err := gitconfig.ReadSecretFile(p); err != nil {
+		if err := server.CheckPrivateKeyFile(p); err != nil {
 			return r.commandErr("configure", err)
 		}
 		add("privateKeyFile", p)
@@ -154,6 +162,11 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("configure", err)
 	}
+	// The access tokens stored for the host are dropped below: revoke them
+	// first, while the config still describes how they were obtained (an
+	// HTTP access token minted over OAuth 1 can only be deleted with the
+	// old consumer key and private key).
+	r.revokeDropped(ctx, u.Scheme, u.Host)
 	// The remote's section is replaced, not merged: a setting left over
 	// from another grant (a client secret file, a JWT key) must not apply.
 	if _, err := r.gitOutput(ctx, "config", "--global", "--get-regexp", `^bitbucket\.`+regexp.QuoteMeta(remote)+`\.`); err == nil {
@@ -184,6 +197,18 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "Log in now with: git-credential-bitbucket login %s\n", remote)
 	}
 	return exitOK
+}
+
+// grantsOf lists the grants of a kind for messages.
+func grantsOf(kind string) string {
+	cloud := kind == "cloud"
+	var gs []string
+	for _, g := range sortedKeys(grantKinds) {
+		if (grantKinds[g] == "cloud") == cloud {
+			gs = append(gs, g)
+		}
+	}
+	return "one of " + strings.Join(gs, ", ")
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -318,6 +343,27 @@ func (r *run) gitOutput(ctx context.Context, args ...string) (string, error) {
 		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args[:min(len(args), 3)], " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.String(), nil
+}
+
+// revokeDropped revokes, best effort and as logout does, the access tokens
+// stored for protocol://host that forgetAccessTokens is about to drop.
+func (r *run) revokeDropped(ctx context.Context, protocol, host string) {
+	dir, err := r.storeDir()
+	if err != nil {
+		return
+	}
+	recs, err := (&tokenstore.Store{Dir: dir, Now: r.now}).List()
+	if err != nil {
+		r.msg.tracef("configure: %v", err)
+		return
+	}
+	for _, rec := range recs {
+		if rec.Key.Protocol != protocol || rec.Key.Host != host || rec.AccessToken == "" {
+			continue
+		}
+		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.revoke(ctx, rec)
+	}
 }
 
 // forgetAccessTokens drops the stored access tokens for a reconfigured

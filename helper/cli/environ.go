@@ -61,6 +61,23 @@ func (e environ) duration(key string) (time.Duration, bool) {
 	return d, true
 }
 
+// clockOffset reads GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET, a testing aid
+// for bitbucket-mock: the helper's clock runs that far ahead of the wall
+// clock (expiry checks, OAuth 1 timestamps, JWT iat/exp), the way
+// POST /_mock/clock moves the mock's, so that time passes for both.
+func clockOffset(e environ) (time.Duration, error) {
+	const key = envPrefix + "CLOCK_OFFSET"
+	v := strings.TrimSpace(e.get(key))
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a duration of zero or more such as 2h1m", key, oneLine(v))
+	}
+	return d, nil
+}
+
 // browserOpener returns the function that opens a URL in the user's
 // browser: $BROWSER when set (a colon-separated list of commands as
 // xdg-open reads it; "%s" in a command is replaced by the URL, otherwise

@@ -22,6 +22,13 @@ Commands for people:
   help [COMMAND]        show help for a command
 
 URL defaults to https://bitbucket.org.
+
+Testing aid for bitbucket-mock (not for real servers):
+  GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET=DURATION
+                        run the helper's clock DURATION (e.g. 2h1m, not
+                        negative) ahead of this machine's: token expiry,
+                        OAuth 1 timestamps and JWT times all move, as
+                        POST /_mock/clock {"advance":"2h1m"} moves the mock's
 `
 
 var commandHelp = map[string]string{

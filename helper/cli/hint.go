@@ -26,8 +26,8 @@ func (r *run) challengeHint(req *gitcred.Request) {
 		r.msg.tracef("%s imitates bitbucket.org: no hint", req.Host)
 		return
 	}
-	path, _ := scmContextPath(req.Path)
-	r.msg.errorf("%s", server.ChallengeHint(remoteDisplay(req.Protocol, req.Host, path)))
+	path, known := scmContextPath(req.Path)
+	r.msg.errorf("%s", server.ChallengeHint(remoteDisplay(req.Protocol, req.Host, path), known))
 }
 
 // looksLikeCloud reports whether host (not bitbucket.org itself, which is

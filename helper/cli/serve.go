@@ -97,6 +97,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		// that is not ours must not see a word from us.
 		if !cloudHost && !strings.HasPrefix(err.Error(), "invalid ") {
 			r.msg.tracef("cannot read git config for %s: %v", remote.Redacted(), err)
+			r.gitConfigErr = err // a user command names it (target)
 			return nil, nil
 		}
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", remoteDisplay(protocol, host, keyPath), err)}

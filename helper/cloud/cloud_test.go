@@ -176,8 +176,19 @@ func TestTransientRefreshFailures(t *testing.T) {
 		wantOK   bool
 		maxTime  time.Duration
 	}{
-		{name: "503 without Retry-After", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+		{name: "503 without Retry-After: 250ms doubling until the wait does not fit", wantReqs: 4, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
+			// requests at 0, 0.25, 0.75 and 1.75s; a 2s wait does not fit in the 2s timeout
 			w.WriteHeader(http.StatusServiceUnavailable)
+		}},
+		{name: "503 without Retry-After once, then success", wantReqs: 2, wantOK: true, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			if n == 0 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			writeToken(w, "tok-new", "rt-new", "refresh_token")
+		}},
+		{name: "429 without Retry-After", wantReqs: 1, maxTime: time.Second, handler: func(w http.ResponseWriter, n int) {
+			w.WriteHeader(http.StatusTooManyRequests)
 		}},
 		{name: "503 with Retry-After that fits, then success", wantReqs: 2, wantOK: true, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
 			if n == 0 {
@@ -191,7 +202,7 @@ func TestTransientRefreshFailures(t *testing.T) {
 			w.Header().Set("Retry-After", "30")
 			w.WriteHeader(http.StatusTooManyRequests)
 		}},
-		{name: "503 twice with Retry-After: one retry only", wantReqs: 2, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
+		{name: "503 with Retry-After 1: no second wait past the 2s deadline", wantReqs: 2, maxTime: 2 * time.Second, handler: func(w http.ResponseWriter, n int) {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}},

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -25,9 +26,31 @@ type TokenError struct {
 	Description string
 	RetryAfter  time.Duration
 	Err         error // the transport or parse error, when there was one
+	// Fix names the settings to correct when the server refused the
+	// client itself (see clientAuthFix); such an error is also an
+	// *auth.ConfigError.
+	Fix string
 }
 
 func (e *TokenError) Error() string {
+	if e.Fix != "" {
+		return e.message() + ": " + e.Fix
+	}
+	return e.message()
+}
+
+// As makes a refused client an *auth.ConfigError: only a change of
+// configuration helps, so the CLI tells git to quit.
+func (e *TokenError) As(target any) bool {
+	t, ok := target.(**auth.ConfigError)
+	if !ok || e.Fix == "" {
+		return false
+	}
+	*t = &auth.ConfigError{Msg: e.Error()}
+	return true
+}
+
+func (e *TokenError) message() string {
 	switch {
 	case e.Code != "":
 		d := e.Description
@@ -81,6 +104,25 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 	return &TokenError{Op: op, Err: err}
 }
 
+// clientAuthFix says which settings to fix when the token endpoint refused
+// the client's authentication (a wrong client id or secret, a JWT signed
+// with the wrong shared secret); "" for any other failure.
+func (c *call) clientAuthFix(te *TokenError) string {
+	if te.Status != http.StatusUnauthorized && te.Status != http.StatusBadRequest {
+		return ""
+	}
+	if te.Code != "unauthorized_client" && te.Code != "invalid_client" && !strings.Contains(te.Description, "Invalid JWT") {
+		return ""
+	}
+	switch {
+	case strings.Contains(te.Description, "private consumer"):
+		return "the client-credentials grant needs a private OAuth consumer: make bitbucket.clientId's consumer private in Bitbucket"
+	case c.grant == GrantJWT:
+		return "check the Connect shared secret (bitbucket.jwtSharedSecret or bitbucket.clientSecretFile), bitbucket.jwtClientKey and bitbucket.jwtKey"
+	}
+	return "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId"
+}
+
 // retryAfter parses a Retry-After value (RFC 9110 §10.2.3: seconds or an
 // HTTP date); zero when absent or unparsable.
 func retryAfter(v string, now time.Time) time.Duration {
@@ -100,28 +142,46 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// retrieve runs one token request under the network timeout, honouring a
-// 429/503 Retry-After once when the wait fits in what is left of it.
+// Retries of a token request: a 429 or 503 with Retry-After waits that
+// long, a 503 without it waits firstBackoff, doubling; only while the wait
+// ends before the deadline, and at most maxAttempts requests in all.
+const (
+	firstBackoff = 250 * time.Millisecond
+	maxAttempts  = 10
+)
+
+// retrieve runs one token request under the network timeout, retrying
+// 429/503 answers as long as the wait fits in what is left of it.
 func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context) (*oauth2.Token, error)) (*oauth2.Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
-	for attempt := 0; ; attempt++ {
+	backoff := firstBackoff
+	for attempt := 1; ; attempt++ {
 		tok, err := fn(ctx)
 		if err == nil {
 			return tok, nil
 		}
 		te := tokenError(ctx, op, c.timeout, err)
-		if attempt > 0 || te.RetryAfter <= 0 || (te.Status != http.StatusTooManyRequests && te.Status != http.StatusServiceUnavailable) {
+		te.Fix = c.clientAuthFix(te)
+		wait := te.RetryAfter
+		switch {
+		case te.Status == http.StatusServiceUnavailable && wait <= 0:
+			wait = backoff
+			backoff *= 2
+		case te.Status == http.StatusTooManyRequests || te.Status == http.StatusServiceUnavailable:
+		default:
 			return nil, te
 		}
-		dl, _ := ctx.Deadline()
-		if time.Until(dl) <= te.RetryAfter {
-			c.tracef("%s: HTTP %d, Retry-After %s does not fit in the timeout", op, te.Status, te.RetryAfter)
+		if wait <= 0 || attempt >= maxAttempts {
 			return nil, te
 		}
-		c.tracef("%s: HTTP %d, retrying after %s", op, te.Status, te.RetryAfter)
-		t := time.NewTimer(te.RetryAfter)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
+			c.tracef("%s: HTTP %d, a wait of %s does not fit in the timeout", op, te.Status, wait)
+			return nil, te
+		}
+		c.tracef("%s: HTTP %d, retrying after %s", op, te.Status, wait)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -98,7 +98,7 @@ func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, er
 		}
 		return resp, body, e
 	}
-	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: restMessage(body)}
+	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: restMessage(body), Base: redactURL(c.base)}
 }
 
 // doJSON is do plus decoding of a JSON body into out (when non-nil).

@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
 // MinKeyBits is the smallest RSA key accepted for an application link.
@@ -65,4 +67,12 @@ func parsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("RSA key has %d bits; at least %d are required", bits, MinKeyBits)
 	}
 	return key, nil
+}
+
+// CheckPrivateKeyFile validates bitbucket.privateKeyFile the way a get
+// will (mode, PEM form, RSA, at least MinKeyBits), without contacting any
+// server: configure refuses what get would refuse later.
+func CheckPrivateKeyFile(path string) error {
+	_, err := loadPrivateKey(gitconfig.ReadSecretFile, path)
+	return err
 }

@@ -46,7 +46,7 @@ func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.R
 		}
 		var re *oauth2.RetrieveError
 		if !errors.As(err, &re) || !deadGrant(re) {
-			return nil, fmt.Errorf("refresh the OAuth 2 token: %w", oauth2Error(err))
+			return nil, c.oauth2Error("refresh the OAuth 2 token", err)
 		}
 		c.tracef("refresh token refused (%s): authorizing again", re.ErrorCode)
 		rec.RefreshToken, rec.AccessToken = "", ""
@@ -81,16 +81,25 @@ func deadGrant(re *oauth2.RetrieveError) bool {
 }
 
 // oauth2Error drops the response body x/oauth2 puts into its error text.
-func oauth2Error(err error) error {
+// A 404 (wrong base URL) and a refused client (invalid_client: wrong
+// client id or secret) become *auth.ConfigError naming what to fix.
+func (c *call) oauth2Error(op string, err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return redactURLError(err)
+		return fmt.Errorf("%s: %w", op, redactURLError(err))
 	}
 	status := 0
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
-	s := fmt.Sprintf("HTTP %d", status)
+	switch {
+	case status == http.StatusNotFound:
+		return &auth.ConfigError{Msg: notFoundMessage(op, redactURL(c.base))}
+	case re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client":
+		return &auth.ConfigError{Msg: fmt.Sprintf("%s: %s refused the OAuth 2 client (HTTP %d %s): check bitbucket.clientId %q and bitbucket.clientSecret / bitbucket.clientSecretFile",
+			op, redactURL(c.base), status, sanitize(re.ErrorCode), sanitize(c.s.ClientID))}
+	}
+	s := fmt.Sprintf("%s: HTTP %d", op, status)
 	if re.ErrorCode != "" {
 		s += " " + sanitize(re.ErrorCode)
 	}
@@ -176,7 +185,7 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, fmt.Errorf("exchange the authorization code: %w", oauth2Error(err))
+		return nil, c.oauth2Error("exchange the authorization code", err)
 	}
 	return tok, nil
 }

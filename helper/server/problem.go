@@ -166,14 +166,40 @@ type HTTPError struct {
 	Op      string
 	Status  int
 	Message string
+	// Base is the Bitbucket base URL the request was built from (no
+	// credentials or query): with it, a 404 says that the base URL, not
+	// the request, is likely wrong.
+	Base string
 }
 
 func (e *HTTPError) Error() string {
+	if e.Status == http.StatusNotFound && e.Base != "" {
+		return notFoundMessage(e.Op, e.Base)
+	}
 	s := fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
 	return s
+}
+
+// As makes a 404 from an endpoint every Bitbucket Server has an
+// *auth.ConfigError: the configured base URL is wrong (typically the
+// context path is missing), which no retry or password fixes.
+func (e *HTTPError) As(target any) bool {
+	t, ok := target.(**auth.ConfigError)
+	if !ok || e.Status != http.StatusNotFound || e.Base == "" {
+		return false
+	}
+	*t = &auth.ConfigError{Msg: e.Error()}
+	return true
+}
+
+// notFoundMessage is the line for a 404 from a Server/DC REST or OAuth
+// endpoint under base.
+func notFoundMessage(op, base string) string {
+	return fmt.Sprintf("%s: %s returned 404: is %s the Bitbucket base URL (including its context path, e.g. /bitbucket)? run configure with the base URL",
+		op, base, base)
 }
 
 // problemFrom extracts oauth_problem and its companions from the

@@ -88,11 +88,18 @@ func IsServerChallenge(wwwauth []string) bool {
 	return false
 }
 
-// ChallengeHint is the one line (without the program's prefix) the CLI
-// prints on stderr when IsServerChallenge holds for a remote that is not
-// configured. remote is scheme://host[:port][/context-path].
-func ChallengeHint(remote string) string {
-	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2 ...", remote, remote)
+// ChallengeHint is the one line for a remote that answered with Bitbucket
+// Server's challenge but is not configured. remote is the base URL to
+// configure; contextKnown says whether it came from a path git sent (the
+// part before /scm/). When it did not, Bitbucket may still be served under
+// a context path git did not show us, and the line says to include it.
+func ChallengeHint(remote string, contextKnown bool) string {
+	target, note := remote, ""
+	if !contextKnown {
+		target = remote + "[/<context-path>]"
+		note = " (include the context path, e.g. /bitbucket, if Bitbucket is served under one)"
+	}
+	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2 ...%s", remote, target, note)
 }
 
 // endpoint joins path segments to the base (each segment escaped).

@@ -1,0 +1,73 @@
+package cloud
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/mockserver"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/mocktest"
+)
+
+// TestClientAuthRefusedIsConfigError: when the mock's token endpoint
+// refuses the client itself (wrong client secret, JWT signed with a wrong
+// shared secret), the error is an *auth.ConfigError (quit=1) whose one line
+// names the setting to fix and never the secret.
+func TestClientAuthRefusedIsConfigError(t *testing.T) {
+	t.Parallel()
+	const wrong = "wrong-secret-TEST-ONLY"
+	tests := []struct {
+		name  string
+		s     gitconfig.Settings
+		prev  *tokenstore.Record
+		want  string
+		wantN string // the server's words, kept
+	}{
+		{name: "client credentials, wrong secret",
+			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-private", ClientSecret: wrong},
+			want: "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId", wantN: "unauthorized_client"},
+		{name: "refresh, wrong secret",
+			s:    gitconfig.Settings{Grant: GrantAuthorizationCode, ClientID: "mock-private", ClientSecret: wrong},
+			prev: &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, RefreshToken: "some-refresh-token"},
+			want: "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId", wantN: "refresh:"},
+		{name: "client credentials, public consumer",
+			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-public", ClientSecret: "mock-public-secret-TEST-ONLY"},
+			want: "needs a private OAuth consumer"},
+		{name: "jwt, wrong shared secret",
+			s:    gitconfig.Settings{Grant: GrantJWT, JWTKey: "mock-connect-app", JWTClientKey: "mock-connect-client-key", JWTSharedSecret: wrong},
+			want: "check the Connect shared secret (bitbucket.jwtSharedSecret or bitbucket.clientSecretFile), bitbucket.jwtClientKey and bitbucket.jwtKey", wantN: "Invalid JWT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			run := mocktest.StartForTest(t, mockserver.Options{})
+			u, err := url.Parse(run.CloudURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := tt.s
+			s.Kind, s.Timeout, s.RefreshMargin = "cloud", 5*time.Second, 5*time.Minute
+			env := &auth.Env{Settings: &s, Remote: u, HTTP: run.HTTPClient(), Now: run.Mock.Now,
+				Trace: func(format string, args ...any) { t.Logf("trace: "+format, args...) }}
+			_, err = New().Obtain(t.Context(), env, tt.prev, false)
+			var ce *auth.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Obtain = %v, want an *auth.ConfigError", err)
+			}
+			msg := ce.Error()
+			for _, w := range []string{tt.want, tt.wantN} {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+			if strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, wrong) || strings.Contains(msg, "SECRET") {
+				t.Errorf("message %q: want one line without a secret", msg)
+			}
+		})
+	}
+}
