@@ -32,9 +32,11 @@ func TestBrowserOpener(t *testing.T) {
 			t.Errorf("BROWSER=%q: %v", tt.browser, err)
 			continue
 		}
+		// The browser runs in the background: wait (up to 10s on a loaded
+		// machine) until it has written the whole line.
 		var got []byte
-		for i := 0; i < 200; i++ {
-			if b, err := os.ReadFile(out); err == nil {
+		for i := 0; i < 1000; i++ {
+			if b, err := os.ReadFile(out); err == nil && strings.HasSuffix(string(b), "\n") {
 				got = b
 				break
 			}

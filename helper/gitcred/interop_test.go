@@ -79,6 +79,7 @@ func fill(t *testing.T, git, input string, resp *gitcred.Response) (helperSaw, g
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL=" + filepath.Join(dir, "none"), "GIT_TERMINAL_PROMPT=0", helperDirEnv + "=" + dir,
+		"GORACE=atexit_sleep_ms=0", // the helper is this race-built test binary
 	}
 	cmd.Stdin = strings.NewReader(input)
 	var stdout, stderr bytes.Buffer

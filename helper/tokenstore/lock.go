@@ -15,10 +15,7 @@ import (
 	"github.com/gofrs/flock"
 )
 
-const (
-	defaultLockPoll         = 10 * time.Millisecond
-	defaultWriteLockTimeout = 30 * time.Second
-)
+const defaultWriteLockTimeout = 30 * time.Second
 
 // lockKey implements Store.Lock: an exclusive flock(2) on
 // locks/<hash of k>.lock. Lock files are never removed: removing one while
@@ -60,21 +57,37 @@ func (s *Store) lockStore() (func(), error) {
 	return unlock, nil
 }
 
-// flock takes an exclusive lock on path, polling until ctx is done. Each
+// flock takes an exclusive lock on path, waiting until ctx is done. Each
 // call opens the file anew, so the lock also excludes other goroutines of
-// this process.
+// this process. The wait is a blocking flock(2), so the kernel wakes a
+// waiter the moment the holder lets go (polling let a busy writer starve
+// others under load); when ctx ends first the wait is abandoned, and a lock
+// that arrives after that is let go at once.
 func (s *Store) flock(ctx context.Context, path string) (func(), error) {
-	poll := s.LockPoll
-	if poll <= 0 {
-		poll = defaultLockPoll
-	}
 	fl := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := fl.TryLockContext(ctx, poll)
+	ok, err := fl.TryLock()
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, errors.New("lock not acquired")
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		done := make(chan error, 1)
+		go func() { done <- fl.Lock() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				return nil, err
+			}
+		case <-ctx.Done():
+			go func() {
+				if <-done == nil {
+					_ = fl.Unlock()
+				}
+			}()
+			return nil, ctx.Err()
+		}
 	}
 	var once sync.Once
 	return func() { once.Do(func() { _ = fl.Unlock() }) }, nil

@@ -106,7 +106,7 @@ func TestLockSerializesGoroutines(t *testing.T) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			st := &Store{Dir: s.Dir, LockPoll: time.Millisecond}
+			st := &Store{Dir: s.Dir}
 			for range rounds {
 				if err := incrementCounter(t.Context(), st, func() {
 					if n := holders.Add(1); n != 1 {

@@ -46,7 +46,9 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func runRole(role string) error {
-	s := &Store{Dir: os.Getenv(dirEnv)}
+	// 32 race-instrumented processes on a loaded 2-core machine can queue for
+	// the write lock for a while: wait longer than a user-facing get would.
+	s := &Store{Dir: os.Getenv(dirEnv), WriteLockTimeout: 2 * time.Minute}
 	id, _ := strconv.Atoi(os.Getenv(idEnv))
 	rounds, _ := strconv.Atoi(os.Getenv(roundsEnv))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

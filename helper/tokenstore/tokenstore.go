@@ -132,9 +132,6 @@ type Store struct {
 	// time.Now.
 	Now func() time.Time
 
-	// LockPoll is how often Lock retries a held lock; zero means 10ms.
-	LockPoll time.Duration
-
 	// WriteLockTimeout bounds how long Put and Delete wait for the
 	// store-wide lock (held by other writers only for one file rewrite);
 	// zero means 30s.
