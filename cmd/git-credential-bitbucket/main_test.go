@@ -135,8 +135,8 @@ func setupScript(env *testscript.Env, modern string) error {
 		"MODERN_GIT":                     modern,
 		// The helper and the fake browser are this race-built test binary:
 		// without this every one of those processes sleeps 1s at exit.
-		"GORACE": strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0"),
-		"BROWSER":                        "fakebrowser",
+		"GORACE":  strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0"),
+		"BROWSER": "fakebrowser",
 	} {
 		env.Setenv(k, v)
 	}
