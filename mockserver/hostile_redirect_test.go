@@ -197,3 +197,34 @@ func FuzzDCRedirectURIMatches(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCloudExtendsCallback: whatever redirect_uri a client sends, a
+// redirect_uri accepted for a callback stays on the callback's scheme and
+// host (and port, when the callback has one), carries no userinfo or
+// fragment, and starts with the callback string (facts A1).
+func FuzzCloudExtendsCallback(f *testing.F) {
+	callbacks := []string{"http://127.0.0.1", "http://127.0.0.1:7777/cb", "https://ci.example/add-on"}
+	for _, s := range []string{"http://127.0.0.1:41234/", "http://127.0.0.1.evil.com/", "http://127.0.0.1@evil.com/",
+		"http://127.0.0.1:41234@evil.com/", "http://127.0.0.1:7777/cb/x", "https://ci.example/add-on/function",
+		"https://ci.example/add-on.evil.com", "http://127.0.0.1/cb#@evil.com", "HTTP://127.0.0.1/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, redirect string) {
+		for _, cb := range callbacks {
+			if !extendsCallback(redirect, cb) {
+				continue
+			}
+			r, err := url.Parse(redirect)
+			if err != nil {
+				t.Fatalf("%q accepted for %q but does not parse: %v", redirect, cb, err)
+			}
+			c, _ := url.Parse(cb)
+			if !strings.HasPrefix(redirect, cb) || r.User != nil || r.Fragment != "" || r.Opaque != "" ||
+				!strings.EqualFold(r.Scheme, c.Scheme) || !strings.EqualFold(r.Hostname(), c.Hostname()) ||
+				(c.Port() != "" && r.Port() != c.Port()) {
+				t.Fatalf("%q accepted for callback %q: scheme %q host %q port %q user %v fragment %q",
+					redirect, cb, r.Scheme, r.Hostname(), r.Port(), r.User, r.Fragment)
+			}
+		}
+	})
+}
