@@ -146,12 +146,17 @@ func (r *run) logout(ctx context.Context, args []string) int {
 		}
 		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
 		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-		unlock, err := st.Lock(lctx, k)
+		unlock, err := lockRemote(lctx, st, k)
 		cancel()
 		if err != nil {
 			return r.commandErr("logout", err)
 		}
-		r.revoke(ctx, rec)
+		// Revoke what the store holds now: a get may have minted anew
+		// since the list was read.
+		if cur, gerr := st.Get(k); gerr == nil && cur != nil {
+			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
+			r.revoke(ctx, cur)
+		}
 		err = st.Delete(k)
 		unlock()
 		if err != nil {

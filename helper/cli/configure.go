@@ -357,13 +357,38 @@ func (r *run) revokeDropped(ctx context.Context, protocol, host string) {
 		r.msg.tracef("configure: %v", err)
 		return
 	}
+	st := &tokenstore.Store{Dir: dir, Now: r.now}
 	for _, rec := range recs {
 		if rec.Key.Protocol != protocol || rec.Key.Host != host || rec.AccessToken == "" {
 			continue
 		}
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
-		r.revoke(ctx, rec)
+		r.underRemoteLock(ctx, st, rec.Key, func(cur *tokenstore.Record) *tokenstore.Record {
+			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
+			r.revoke(ctx, cur)
+			return nil
+		})
 	}
+}
+
+// underRemoteLock runs fn on the record stored under k, read afresh under
+// the remote's lock; a record fn returns is saved before the lock goes.
+// Best effort: failures are traced.
+func (r *run) underRemoteLock(ctx context.Context, st *tokenstore.Store, k tokenstore.Key, fn func(*tokenstore.Record) *tokenstore.Record) error {
+	lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	unlock, err := lockRemote(lctx, st, k)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := st.Get(k)
+	if err != nil || cur == nil {
+		return err
+	}
+	if n := fn(cur); n != nil {
+		return st.Put(n)
+	}
+	return nil
 }
 
 // forgetAccessTokens drops the stored access tokens for a reconfigured
@@ -383,9 +408,14 @@ func (r *run) forgetAccessTokens(protocol, host string) error {
 		if rec.Key.Protocol != protocol || rec.Key.Host != host || rec.AccessToken == "" {
 			continue
 		}
-		n := *rec
-		n.AccessToken, n.Expiry, n.Updated = "", time.Time{}, time.Time{}
-		if err := st.Put(&n); err != nil {
+		// Rewrite the record as stored now, under the lock: a get may have
+		// rotated its refresh token since the list was read.
+		err := r.underRemoteLock(context.Background(), st, rec.Key, func(cur *tokenstore.Record) *tokenstore.Record {
+			n := *cur
+			n.AccessToken, n.Expiry, n.Updated = "", time.Time{}, time.Time{}
+			return &n
+		})
+		if err != nil {
 			return err
 		}
 	}

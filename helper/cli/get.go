@@ -122,7 +122,7 @@ func (r *run) store(ctx context.Context, req *gitcred.Request) {
 	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Path: t.keyPath, Username: req.Username}
 	lctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	unlock, err := st.Lock(lctx, key)
+	unlock, err := lockRemote(lctx, st, key)
 	if err != nil {
 		r.msg.errorf("cannot keep the refresh token for %s: %v", t.display(), err)
 		return
@@ -200,7 +200,7 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 	defer cancel()
-	unlock, err := st.Lock(lctx, match.Key)
+	unlock, err := lockRemote(lctx, st, match.Key)
 	if err != nil {
 		r.msg.errorf("cannot forget the rejected token for %s: %v", match.Key, err)
 		return

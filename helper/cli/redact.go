@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // redacted replaces every secret value in traces and messages.
@@ -62,11 +63,12 @@ func (r *redactor) redact(s string) string {
 	return s
 }
 
-// oneLine makes msg a single line: git shows helper stderr as is, and a
-// multi-line message from a server could pretend to come from git.
+// oneLine makes msg a single line of printable text: git shows helper
+// stderr as is, so a multi-line message from a server could pretend to come
+// from git, and escape sequences in it would reach the user's terminal.
 func oneLine(msg string) string {
 	msg = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == 0 || r == '\t' {
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r

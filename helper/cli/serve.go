@@ -91,18 +91,25 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	cloudHost := gitconfig.IsCloudHost(host)
 	s, err := gitconfig.Load(ctx, r.git(), remote.String(), r.env)
 	if err != nil {
-		// A value gitconfig refuses ("invalid bitbucket.grant ...") means
-		// bitbucket.* is configured for the remote: it is ours, and
-		// misconfigured. When git itself fails we cannot tell, and a remote
-		// that is not ours must not see a word from us.
-		if !cloudHost && !strings.HasPrefix(err.Error(), "invalid ") {
+		// A value gitconfig refuses for a remote with bitbucket.kind or
+		// bitbucket.grant set (or for bitbucket.org) makes it ours, and
+		// misconfigured. A bad global value, or git itself failing, says
+		// nothing about a remote we do not serve: not a word to it.
+		var invalid *gitconfig.InvalidValueError
+		if !cloudHost && !(errors.As(err, &invalid) && invalid.RemoteConfigured) {
 			r.msg.tracef("cannot read git config for %s: %v", remote.Redacted(), err)
 			r.gitConfigErr = err // a user command names it (target)
 			return nil, nil
 		}
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", remoteDisplay(protocol, host, keyPath), err)}
 	}
-	if !cloudHost && s.Kind == "" && s.Grant == "" {
+	if s.Kind == "" && s.Grant == "" {
+		if cloudHost {
+			// bitbucket.org with the helper installed but no grant chosen:
+			// say how to set it up, but let git go on to its other helpers
+			// and its prompt rather than stopping it (no quit).
+			return nil, &unconfiguredError{display: remoteDisplay(protocol, host, keyPath)}
+		}
 		r.msg.tracef("%s: no bitbucket.kind or bitbucket.grant configured: not ours", remote)
 		return nil, nil
 	}
@@ -230,6 +237,23 @@ type obtainRequest struct {
 	interactive  bool
 }
 
+// unconfiguredError: bitbucket.org with no bitbucket.grant configured.
+type unconfiguredError struct{ display string }
+
+func (e *unconfiguredError) Error() string {
+	return fmt.Sprintf("no bitbucket.grant is configured for %s; run: git-credential-bitbucket configure %s --grant authorization-code --client-id KEY --client-secret-stdin", e.display, e.display)
+}
+
+// lockRemote takes the lock of the remote k belongs to: one lock for all
+// records of (protocol, host, key path) whatever their username, since a
+// request without a username (or with the git username a record gives) is
+// answered from, and may rewrite, a record kept under another key. Every
+// read-modify-write of records takes it.
+func lockRemote(ctx context.Context, st *tokenstore.Store, k tokenstore.Key) (func(), error) {
+	k.Username = ""
+	return st.Lock(ctx, k)
+}
+
 // obtain is the slow path: lock the key, re-read the store, let the
 // provider refresh, mint or authorize, persist, unlock.
 func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokenstore.Record, error) {
@@ -245,7 +269,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	}
 	key := tokenstore.Key{Protocol: t.protocol, Host: t.host, Path: t.keyPath, Username: o.username}
 	lockCtx, cancelLock := context.WithTimeout(ctx, t.timeout)
-	unlock, err := st.Lock(lockCtx, key)
+	unlock, err := lockRemote(lockCtx, st, key)
 	cancelLock()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -101,10 +101,38 @@ func Load(ctx context.Context, git, url string, env []string) (*Settings, error)
 			if k.secret {
 				shown = "(hidden)"
 			}
-			return nil, fmt.Errorf("invalid %s %s: %w", source, shown, err)
+			return nil, &InvalidValueError{Source: source, Shown: shown, Err: err, RemoteConfigured: remoteConfigured(raw, env)}
 		}
 	}
 	return s, nil
+}
+
+// InvalidValueError is a bitbucket.* setting (or its environment override)
+// that cannot be used. RemoteConfigured says whether bitbucket.kind or
+// bitbucket.grant is set for the URL at all, so a caller can tell a
+// misconfigured Bitbucket remote from a bad global value that should not
+// concern remotes it does not serve.
+type InvalidValueError struct {
+	Source           string // bitbucket.<key> or the environment variable
+	Shown            string // the value quoted, or "(hidden)" for secrets
+	Err              error
+	RemoteConfigured bool
+}
+
+func (e *InvalidValueError) Error() string {
+	return fmt.Sprintf("invalid %s %s: %v", e.Source, e.Shown, e.Err)
+}
+
+func (e *InvalidValueError) Unwrap() error { return e.Err }
+
+// remoteConfigured reports whether kind or grant is set, in config or env.
+func remoteConfigured(raw map[string]string, env []string) bool {
+	for _, k := range []string{"KIND", "GRANT"} {
+		if v, ok := lookupEnv(env, EnvPrefix+k); ok && v != "" {
+			return true
+		}
+	}
+	return raw["kind"] != "" || raw["grant"] != ""
 }
 
 // runGitConfig runs `git config -z --get-urlmatch bitbucket <url>` and
