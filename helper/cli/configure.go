@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"io"
 	"os"
 	"os/exec"
@@ -83,7 +84,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
 		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
 	}
-	if u.Scheme == "http" && !isLoopback(u.Host) {
+	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
 		// The same refusal get would make later.
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -50,21 +50,6 @@ func remoteURL(protocol, host, path string) (*url.URL, bool) {
 		u.Path = "/" + strings.Trim(path, "/")
 	}
 	return u, true
-}
-
-// isLoopback reports whether host (with optional port) is a loopback
-// address or localhost, the only hosts plain http is allowed for.
-func isLoopback(host string) bool {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.Trim(h, "[]")
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // inferKind picks the product when bitbucket.kind is not set.
@@ -130,7 +115,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		// secrets where the user asked us not to.
 		return nil, &auth.ConfigError{Msg: "bitbucket.store=keyring is not supported yet; remove it to use the file store"}
 	}
-	if protocol == "http" && !isLoopback(host) {
+	if protocol == "http" && !consent.IsLoopback(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
 	}
 	providers := r.providers()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -96,6 +97,10 @@ func endpointsFor(remote *url.URL, s *gitconfig.Settings) (endpoints, error) {
 		u, err := url.Parse(s.APIURL)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return endpoints{}, fmt.Errorf("bitbucket.apiURL %q is not an absolute http(s) URL", s.APIURL)
+		}
+		if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+			// status and token send the access token there.
+			return endpoints{}, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to bitbucket.apiURL %s: use https", u.Redacted())}
 		}
 		api := strings.TrimSuffix(s.APIURL, "/")
 		if !strings.HasSuffix(api, "/2.0") {

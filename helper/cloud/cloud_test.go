@@ -40,6 +40,20 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
+// TestPlainHTTPAPIURLRefused: status and token send the access token to
+// bitbucket.apiURL, so plain http is refused there except on loopback.
+func TestPlainHTTPAPIURLRefused(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("https://bitbucket.org")
+	for _, api := range []string{"http://api.example.test", "http://127.0.0.1.example.test:80/2.0"} {
+		_, err := endpointsFor(u, &gitconfig.Settings{APIURL: api})
+		var cfg *auth.ConfigError
+		if !errors.As(err, &cfg) || !strings.Contains(err.Error(), "plain http") {
+			t.Errorf("apiURL %s: err = %v, want a config error refusing plain http", api, err)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)

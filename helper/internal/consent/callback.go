@@ -40,7 +40,7 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 	host, port, path, escaped := "127.0.0.1", "0", defaultPath, defaultPath
 	if redirectURL != "" {
 		u, err := url.Parse(redirectURL)
-		if err != nil || u.Scheme != "http" || u.Host == "" || !isLoopback(u.Hostname()) {
+		if err != nil || u.Scheme != "http" || u.Host == "" || !IsLoopback(u.Hostname()) {
 			return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.redirectURL %q must be an http URL on a loopback host (127.0.0.1, [::1] or localhost)", redirectURL)}
 		}
 		host = u.Hostname()
@@ -72,7 +72,13 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 	}, nil
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host (a host name or IP literal, with or
+// without a port) is localhost or a loopback IP literal — never a name such
+// as 127.example.com. Plain http and redirect listeners are allowed only there.
+func IsLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
