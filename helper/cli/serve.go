@@ -99,6 +99,9 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		return nil, nil
 	}
 	r.red.add(s.ClientSecret, s.JWTSharedSecret)
+	if v, err := s.ClientSecretValue(); err == nil {
+		r.red.add(v) // a secret from clientSecretFile is redacted too
+	}
 	t := &target{protocol: protocol, host: host, keyPath: keyPath, remote: remote, settings: s,
 		kind: s.Kind, timeout: s.Timeout, margin: s.RefreshMargin}
 	if t.kind == "" {
