@@ -27,6 +27,10 @@ type call struct {
 	http     *http.Client
 	now      func() time.Time
 	username string // what git sent
+	// baseOK: a request to an endpoint every Bitbucket Server has
+	// succeeded under base in this call, so a later 404 is not about
+	// the base URL.
+	baseOK bool
 }
 
 func (p *Provider) newCall(env *auth.Env) (*call, error) {
@@ -98,7 +102,8 @@ func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, er
 		}
 		return resp, body, e
 	}
-	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: restMessage(body), Base: redactURL(c.base)}
+	msg, exc := restError(body)
+	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: msg, Exception: exc, Base: redactURL(c.base)}
 }
 
 // doJSON is do plus decoding of a JSON body into out (when non-nil).
@@ -108,12 +113,17 @@ func (c *call) doJSON(req *http.Request, op, leg string, out any) (*http.Respons
 	if err != nil {
 		return resp, err
 	}
+	return resp, decodeJSON(op, resp, body, out)
+}
+
+// decodeJSON decodes a 2xx body into out (when non-nil).
+func decodeJSON(op string, resp *http.Response, body []byte, out any) error {
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
-			return resp, fmt.Errorf("%s: malformed JSON response (HTTP %d)", op, resp.StatusCode)
+			return fmt.Errorf("%s: malformed JSON response (HTTP %d)", op, resp.StatusCode)
 		}
 	}
-	return resp, nil
+	return nil
 }
 
 // redactURLError keeps a transport error but drops the URL's query, which

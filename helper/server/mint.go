@@ -50,19 +50,24 @@ func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedTo
 	if err != nil {
 		return nil, err
 	}
-	req, err := cl.newRequest(ctx, http.MethodPut, endpoint(c.base, "rest", "access-tokens", "1.0", "users", slug),
-		bytes.NewReader(reqBody), "application/json")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
 	var out struct {
 		ID          json.RawMessage `json:"id"`
 		Token       string          `json:"token"`
 		CreatedDate json.RawMessage `json:"createdDate"`
 		ExpiryDate  json.RawMessage `json:"expiryDate"`
 	}
-	if _, err := c.doJSON(req, op, cl.leg, &out); err != nil {
-		return nil, err
+	// Only 429/503 answers are retried (send): a PUT whose outcome is
+	// unknown may have minted a token, and is not sent again.
+	_, err = c.sendJSON(ctx, op, cl.leg, func() (*http.Request, error) {
+		req, err := cl.newRequest(ctx, http.MethodPut, endpoint(c.base, "rest", "access-tokens", "1.0", "users", slug),
+			bytes.NewReader(reqBody), "application/json")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		return req, nil
+	}, &out)
+	if err != nil {
+		return nil, cl.userNotFound(err, slug)
 	}
 	id := strings.Trim(string(out.ID), `"`)
 	if out.Token == "" || id == "" || id == "null" {
@@ -85,11 +90,13 @@ func (cl *oauth1Client) deleteToken(ctx context.Context, slug, id string) error 
 	if slug == "" || id == "" {
 		return nil
 	}
-	req, err := cl.newRequest(ctx, http.MethodDelete, endpoint(cl.c.base, "rest", "access-tokens", "1.0", "users", slug, id), nil, "")
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, _, err = cl.c.do(req, op, cl.leg)
+	_, _, err := cl.c.send(ctx, op, cl.leg, func() (*http.Request, error) {
+		req, err := cl.newRequest(ctx, http.MethodDelete, endpoint(cl.c.base, "rest", "access-tokens", "1.0", "users", slug, id), nil, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		return req, nil
+	})
 	var he *HTTPError
 	if errors.As(err, &he) && he.Status == http.StatusNotFound {
 		return nil

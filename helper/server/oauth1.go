@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/dghubble/oauth1"
 
@@ -91,17 +93,45 @@ func (cl *oauth1Client) newRequest(ctx context.Context, method string, u *url.UR
 // endpoint).
 func (cl *oauth1Client) whoami(ctx context.Context) (string, error) {
 	const op = "find the acting user"
-	req, err := cl.newRequest(ctx, http.MethodGet, endpoint(cl.c.base, "rest", "api", "latest", "application-properties"), nil, "")
+	resp, err := cl.c.sendJSON(ctx, op, cl.leg, func() (*http.Request, error) {
+		req, err := cl.newRequest(ctx, http.MethodGet, endpoint(cl.c.base, "rest", "api", "latest", "application-properties"), nil, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		return req, nil
+	}, nil)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
+		return "", cl.withUser(err)
 	}
-	resp, err := cl.c.doJSON(req, op, cl.leg, nil)
-	if err != nil {
-		return "", err
-	}
+	// The base URL answers: a later 404 under it is about the request.
+	cl.c.baseOK = true
 	slug := resp.Header.Get("X-AUSERNAME")
 	if slug == "" {
 		return "", fmt.Errorf("%s: the server named no user (no X-AUSERNAME header); is the application link's execute-as user set, or is anonymous access answering?", op)
 	}
 	return slug, nil
+}
+
+// withUser names the impersonated user in an OAuth problem of this
+// client's requests.
+func (cl *oauth1Client) withUser(err error) error {
+	var pe *OAuthProblemError
+	if cl.requestor != "" && errors.As(err, &pe) {
+		pe.User = cl.requestor
+	}
+	return err
+}
+
+// userNotFound tells a 404 for a missing user from one for a wrong base
+// URL on a request under /users/{slug}: it is the user's when the base URL
+// answered earlier in this call or Bitbucket names NoSuchUserException.
+func (cl *oauth1Client) userNotFound(err error, slug string) error {
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusNotFound {
+		return cl.withUser(err)
+	}
+	if cl.c.baseOK || strings.HasSuffix(he.Exception, "NoSuchUserException") {
+		he.User, he.Impersonated = slug, cl.requestor != ""
+	}
+	return err
 }

@@ -39,7 +39,9 @@ func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.R
 	rec.Grant = c.grant
 
 	if !login && rec.RefreshToken != "" {
-		tok, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: rec.RefreshToken}).Token()
+		tok, err := c.retrieve(ctx, "refresh the OAuth 2 token", func() (*oauth2.Token, error) {
+			return cfg.TokenSource(octx, &oauth2.Token{RefreshToken: rec.RefreshToken}).Token()
+		})
 		if err == nil {
 			c.tracef("refreshed the DC OAuth 2 access token")
 			return c.fillOAuth2(ctx, rec, tok)
@@ -70,14 +72,13 @@ func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.R
 }
 
 // deadGrant: the refresh token itself is refused (RFC 6749 §5.2).
+//
+// Only the RFC 6749 §5.2 codes say so. A 400 or 401 without an error code
+// is more likely a proxy, an SSO gateway or a WAF in front of DC than DC
+// itself, and dropping the refresh token on its word would lose a login
+// the server never revoked.
 func deadGrant(re *oauth2.RetrieveError) bool {
-	switch re.ErrorCode {
-	case "invalid_grant", "invalid_token":
-		return true
-	case "":
-		return re.Response != nil && (re.Response.StatusCode == http.StatusBadRequest || re.Response.StatusCode == http.StatusUnauthorized)
-	}
-	return false
+	return re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_token"
 }
 
 // oauth2Error drops the response body x/oauth2 puts into its error text.
@@ -183,7 +184,9 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 		return nil, err
 	}
 	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
-	tok, err := cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
+	tok, err := c.retrieve(ctx, "exchange the authorization code", func() (*oauth2.Token, error) {
+		return cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
+	})
 	if err != nil {
 		return nil, c.oauth2Error("exchange the authorization code", err)
 	}
@@ -228,15 +231,18 @@ func (c *call) fillOAuth2(ctx context.Context, rec *tokenstore.Record, tok *oaut
 func (c *call) whoamiBearer(ctx context.Context, token string) (string, error) {
 	const op = "find the user of the OAuth 2 token"
 	u := endpoint(c.base, "rest", "api", "latest", "application-properties")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, err := c.sendJSON(ctx, op, LegOAuth2, func() (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		return req, nil
+	}, nil)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.doJSON(req, op, LegOAuth2, nil)
-	if err != nil {
-		return "", err
-	}
+	c.baseOK = true
 	slug := resp.Header.Get("X-AUSERNAME")
 	if slug == "" {
 		return "", fmt.Errorf("%s: the server named no user (no X-AUSERNAME header)", op)
@@ -248,4 +254,17 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// retrieve runs a token request, retrying 429/503 answers (see again).
+func (c *call) retrieve(ctx context.Context, op string, fn func() (*oauth2.Token, error)) (*oauth2.Token, error) {
+	var rs retryState
+	for {
+		tok, err := fn()
+		var re *oauth2.RetrieveError
+		if err == nil || !errors.As(err, &re) || re.Response == nil ||
+			!c.again(ctx, &rs, op, re.Response.StatusCode, re.Response.Header) {
+			return tok, err
+		}
+	}
 }

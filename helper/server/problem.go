@@ -34,6 +34,7 @@ type OAuthProblemError struct {
 	Params      string // oauth_parameters_absent / _rejected, when given
 	ConsumerKey string
 	KeyFile     string // bitbucket.privateKeyFile, for the signature_invalid hint
+	User        string // the impersonated user (xoauth_requestor_id), for Leg2LOi
 }
 
 // TokenProblem reports whether the problem is about the OAuth token itself
@@ -120,7 +121,14 @@ func (e *OAuthProblemError) hint() string {
 		case Leg2LO:
 			return "the application link for consumer " + ck + " does not allow 2-legged OAuth; enable it on the link or use bitbucket.grant oauth1"
 		case Leg2LOi:
-			return "the application link for consumer " + ck + " does not allow user impersonation; enable it on the link or use another grant"
+			if e.User != "" && strings.Contains(strings.ToLower(e.Advice), "unknown user") {
+				return fmt.Sprintf("user %q is not known to Bitbucket: check bitbucket.user", e.User)
+			}
+			s := "the application link for consumer " + ck + " does not allow user impersonation; enable it on the link or use another grant"
+			if e.User != "" {
+				s += fmt.Sprintf(" (or user %q does not exist: check bitbucket.user)", e.User)
+			}
+			return s
 		case LegAccessToken:
 			return "access was denied on the consent page"
 		}
@@ -170,9 +178,23 @@ type HTTPError struct {
 	// credentials or query): with it, a 404 says that the base URL, not
 	// the request, is likely wrong.
 	Base string
+	// Exception is the exceptionName of Bitbucket's error envelope.
+	Exception string
+	// User, when set, is the user in the request's path, known not to
+	// exist when the status is 404 (the base URL answered or Bitbucket
+	// said so); Impersonated says it came from bitbucket.user.
+	User         string
+	Impersonated bool
 }
 
 func (e *HTTPError) Error() string {
+	if e.Status == http.StatusNotFound && e.User != "" {
+		s := fmt.Sprintf("%s: user %q not found on %s", e.Op, e.User, e.Base)
+		if e.Impersonated {
+			s += ": check bitbucket.user"
+		}
+		return s
+	}
 	if e.Status == http.StatusNotFound && e.Base != "" {
 		return notFoundMessage(e.Op, e.Base)
 	}
@@ -188,7 +210,7 @@ func (e *HTTPError) Error() string {
 // context path is missing), which no retry or password fixes.
 func (e *HTTPError) As(target any) bool {
 	t, ok := target.(**auth.ConfigError)
-	if !ok || e.Status != http.StatusNotFound || e.Base == "" {
+	if !ok || e.Status != http.StatusNotFound || (e.Base == "" && e.User == "") {
 		return false
 	}
 	*t = &auth.ConfigError{Msg: e.Error()}
@@ -259,15 +281,23 @@ func parseOAuthChallenge(h string) url.Values {
 // restMessage returns the first message of Bitbucket's error envelope
 // {"errors":[{"message":...}]}, sanitised, or "".
 func restMessage(body []byte) string {
+	msg, _ := restError(body)
+	return msg
+}
+
+// restError returns the first message and exceptionName of Bitbucket's
+// error envelope, sanitised, or "".
+func restError(body []byte) (msg, exception string) {
 	var env struct {
 		Errors []struct {
-			Message string `json:"message"`
+			Message       string `json:"message"`
+			ExceptionName string `json:"exceptionName"`
 		} `json:"errors"`
 	}
 	if json.Unmarshal(body, &env) != nil || len(env.Errors) == 0 {
-		return ""
+		return "", ""
 	}
-	return sanitize(env.Errors[0].Message)
+	return sanitize(env.Errors[0].Message), sanitize(env.Errors[0].ExceptionName)
 }
 
 // sanitize keeps server text printable on one line and short.

@@ -3,7 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
-	"net"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"net/url"
 	"strings"
 
@@ -34,7 +34,7 @@ func BaseURL(remote *url.URL, s *gitconfig.Settings) (*url.URL, error) {
 	if out.Scheme != "https" && out.Scheme != "http" {
 		return nil, fmt.Errorf("bitbucket server: unsupported scheme %q (want https)", u.Scheme)
 	}
-	if out.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if out.Scheme == "http" && !consent.IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("bitbucket server: plain http is refused for %s (use https)", u.Host)
 	}
 	if cp := ContextPath(u.Path); cp != "" {
@@ -56,16 +56,6 @@ func ContextPath(path string) string {
 		}
 	}
 	return strings.Trim(path, "/")
-}
-
-// isLoopback: localhost or a loopback IP literal (never a name such as
-// 127.example.com).
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // IsServerChallenge reports whether one of git's wwwauth[] values is
