@@ -91,8 +91,9 @@ func TestErase(t *testing.T) {
 			if len(recs) != 1 {
 				t.Fatalf("%d records, want 1", len(recs))
 			}
-			tt.want.RefreshMargin = recs[0].RefreshMargin
-			if diff := cmp.Diff(tt.want, recs[0], ignoreUpdated); diff != "" {
+			want := *tt.want // subtests share want records: copy before filling in
+			want.RefreshMargin = recs[0].RefreshMargin
+			if diff := cmp.Diff(&want, recs[0], ignoreUpdated); diff != "" {
 				t.Errorf("record (-want +got):\n%s", diff)
 			}
 		})
