@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -91,7 +92,7 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 		out := &TokenError{Op: op, Code: re.ErrorCode, Description: re.ErrorDescription}
 		if re.Response != nil {
 			out.Status = re.Response.StatusCode
-			out.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+			out.RetryAfter = retry.After(re.Response.Header.Get("Retry-After"), time.Now())
 		}
 		return out
 	}
@@ -121,25 +122,6 @@ func (c *call) clientAuthFix(te *TokenError) string {
 		return "check the Connect shared secret (bitbucket.jwtSharedSecret or bitbucket.clientSecretFile), bitbucket.jwtClientKey and bitbucket.jwtKey"
 	}
 	return "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId"
-}
-
-// retryAfter parses a Retry-After value (RFC 9110 §10.2.3: seconds or an
-// HTTP date); zero when absent or unparsable.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // Retries of a token request: a 429 or 503 with Retry-After waits that

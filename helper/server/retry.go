@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
 )
 
 // Retries of a Server/DC request, as helper/cloud does them: a 429 or 503
@@ -34,7 +34,7 @@ func (c *call) again(ctx context.Context, rs *retryState, op string, status int,
 	if rs.backoff == 0 {
 		rs.backoff = firstBackoff
 	}
-	wait := retryAfter(h.Get("Retry-After"), c.now())
+	wait := retry.After(h.Get("Retry-After"), c.now())
 	switch {
 	case status == http.StatusServiceUnavailable && wait <= 0:
 		wait = rs.backoff
@@ -59,25 +59,6 @@ func (c *call) again(ctx context.Context, rs *retryState, op string, status int,
 	case <-t.C:
 		return true
 	}
-}
-
-// retryAfter parses a Retry-After value (RFC 9110 §10.2.3: seconds or an
-// HTTP date); zero when absent or unparsable.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // send builds (and so signs afresh: new nonce and timestamp) and sends a
