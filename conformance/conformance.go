@@ -209,14 +209,21 @@ func (e *env) server(t *testing.T) *Server {
 	return s
 }
 
+// ability returns the target's optional ability A (a small interface found
+// by type assertion, as in gocloud's drivertest) or skips with why not.
+func ability[A any](t *testing.T, tgt Target, lacks string) A {
+	t.Helper()
+	a, ok := tgt.(A)
+	if !ok {
+		t.Skipf("target %s %s", tgt.Name(), lacks)
+	}
+	return a
+}
+
 // clock returns the Clock ability or skips.
 func (e *env) clock(t *testing.T) Clock {
 	t.Helper()
-	c, ok := e.tgt.(Clock)
-	if !ok {
-		t.Skipf("target %s cannot move its clock", e.tgt.Name())
-	}
-	return c
+	return ability[Clock](t, e.tgt, "cannot move its clock")
 }
 
 // advance moves the target's clock or fails.
@@ -229,38 +236,22 @@ func (e *env) advance(t *testing.T, d time.Duration) {
 
 func (e *env) faults(t *testing.T) Faults {
 	t.Helper()
-	f, ok := e.tgt.(Faults)
-	if !ok {
-		t.Skipf("target %s cannot inject faults", e.tgt.Name())
-	}
-	return f
+	return ability[Faults](t, e.tgt, "cannot inject faults")
 }
 
 func (e *env) consent(t *testing.T) AutoConsent {
 	t.Helper()
-	a, ok := e.tgt.(AutoConsent)
-	if !ok {
-		t.Skipf("target %s has no automatic consent (a person must approve in a browser)", e.tgt.Name())
-	}
-	return a
+	return ability[AutoConsent](t, e.tgt, "has no automatic consent (a person must approve in a browser)")
 }
 
 func (e *env) revoker(t *testing.T) Revoker {
 	t.Helper()
-	r, ok := e.tgt.(Revoker)
-	if !ok {
-		t.Skipf("target %s cannot revoke tokens on demand", e.tgt.Name())
-	}
-	return r
+	return ability[Revoker](t, e.tgt, "cannot revoke tokens on demand")
 }
 
 func (e *env) customFixtures(t *testing.T) CustomFixtures {
 	t.Helper()
-	c, ok := e.tgt.(CustomFixtures)
-	if !ok {
-		t.Skipf("target %s cannot be started with custom fixtures", e.tgt.Name())
-	}
-	return c
+	return ability[CustomFixtures](t, e.tgt, "cannot be started with custom fixtures")
 }
 
 // need skips when a target lacks a configured credential.
