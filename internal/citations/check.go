@@ -1,0 +1,175 @@
+package citations
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Exempt is the directory whose files may hold old forms and made-up
+// anchors: the mapping and its tests.
+const Exempt = "internal/citations/"
+
+var (
+	// refRe is FILE.md#anchor; the character before it is checked by hand
+	// so that URLs are left alone.
+	refRe = regexp.MustCompile(`((?:\.{1,2}/)*(?:[\w.-]+/)*[\w.-]+\.md)#([\w-]+)`)
+	// localRe is a Markdown link to an anchor of the same file.
+	localRe   = regexp.MustCompile(`\]\(#([\w-]+)\)`)
+	idAttrRe  = regexp.MustCompile(`<a\s+(?:id|name)="([^"]+)"`)
+	headingRe = regexp.MustCompile(`^#{1,6}[ \t]+(.+?)[ \t#]*$`)
+	linkRe    = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	slugDrop  = regexp.MustCompile(`[^\p{L}\p{N} _-]`)
+)
+
+// Files lists the .go, .md and .txtar files under root (slash paths from
+// root), skipping hidden directories, bin/ and Exempt.
+func Files(root string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "bin" || rel+"/" == Exempt) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch path.Ext(rel) {
+		case ".go", ".md", ".txtar":
+			out = append(out, rel)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// Check reads files (from Files) under root and lists every citation
+// that does not resolve, and every old-style citation, as "file:line: why".
+func Check(root string, files []string) ([]string, error) {
+	anchors := map[string]map[string]bool{} // Markdown file -> its anchors
+	anchorsOf := func(rel string) (map[string]bool, error) {
+		if a, ok := anchors[rel]; ok {
+			return a, nil
+		}
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, err
+		}
+		a := Anchors(string(b))
+		anchors[rel] = a
+		return a, nil
+	}
+	var problems []string
+	for _, rel := range files {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, err
+		}
+		src := string(b)
+		report := func(at int, format string, args ...any) {
+			line := strings.Count(src[:at], "\n") + 1
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", rel, line, fmt.Sprintf(format, args...)))
+		}
+		for _, old := range oldStyle(src) {
+			report(old[0], "old-style citation %q: run go run ./scripts/cite-rewrite", src[old[0]:old[1]])
+		}
+		md := strings.HasSuffix(rel, ".md")
+		for _, loc := range refRe.FindAllStringSubmatchIndex(src, -1) {
+			if !boundary(src, loc[0]) {
+				continue
+			}
+			file, anchor := src[loc[2]:loc[3]], src[loc[4]:loc[5]]
+			target := path.Clean(file)
+			if md && strings.HasSuffix(src[:loc[0]], "](") {
+				target = path.Join(path.Dir(rel), file)
+			}
+			a, err := anchorsOf(target)
+			if err != nil {
+				report(loc[0], "%s#%s: no file %s", file, anchor, target)
+				continue
+			}
+			if !a[anchor] {
+				report(loc[0], "%s#%s: %s has no anchor %q", file, anchor, target, anchor)
+			}
+		}
+		if md {
+			for _, loc := range localRe.FindAllStringSubmatchIndex(src, -1) {
+				if a, _ := anchorsOf(rel); !a[src[loc[2]:loc[3]]] {
+					report(loc[0], "#%s: no such anchor in this file", src[loc[2]:loc[3]])
+				}
+			}
+		}
+	}
+	return problems, nil
+}
+
+// oldStyle finds the citations Rewrite would convert (or reports as
+// unknown), as offsets into src.
+func oldStyle(src string) [][2]int {
+	var out [][2]int
+	for _, m := range factsRe.FindAllStringSubmatchIndex(src, -1) {
+		sep, first := src[m[2]:m[3]], src[m[4]:m[5]]
+		if strings.Contains(sep, "\n") && len(first) == 1 && first[0] >= 'A' {
+			continue
+		}
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	for _, re := range []*regexp.Regexp{fileRe, designRe} {
+		for _, m := range re.FindAllStringIndex(src, -1) {
+			if boundary(src, m[0]) {
+				out = append(out, [2]int{m[0], m[1]})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// Anchors lists the anchors of a Markdown document: explicit <a id="…">
+// (or name) and the GitHub slugs of its headings outside code fences.
+func Anchors(md string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range idAttrRe.FindAllStringSubmatch(md, -1) {
+		out[m[1]] = true
+	}
+	fenced := false
+	seen := map[string]int{}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+			continue
+		}
+		m := headingRe.FindStringSubmatch(line)
+		if fenced || m == nil {
+			continue
+		}
+		s := Slug(m[1])
+		if n := seen[s]; n > 0 {
+			out[fmt.Sprintf("%s-%d", s, n)] = true
+		} else {
+			out[s] = true
+		}
+		seen[s]++
+	}
+	return out
+}
+
+// Slug is GitHub's anchor for a heading: link text kept, code marks and
+// punctuation dropped, lowercase, spaces as hyphens.
+func Slug(heading string) string {
+	s := linkRe.ReplaceAllString(heading, "$1")
+	s = idAttrRe.ReplaceAllString(s, "")
+	s = strings.ReplaceAll(s, "</a>", "")
+	s = slugDrop.ReplaceAllString(strings.ToLower(s), "")
+	return strings.ReplaceAll(s, " ", "-")
+}
