@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Client authentication at the Cloud token endpoint: facts A3.
+// Client authentication at the Cloud token endpoint: docs/bitbucket-behaviour.md#cloud-client-auth.
 func cloudClientAuthCases() []testCase {
 	const area = "cloud-client-auth"
 	cc := url.Values{"grant_type": {"client_credentials"}}
@@ -26,7 +26,7 @@ func cloudClientAuthCases() []testCase {
 		}},
 		{area: area, name: "missing-unauthorized-client", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			// Facts A3: "Requests must be authenticated using OAuth client credentials".
+			// docs/bitbucket-behaviour.md#cloud-client-auth: "Requests must be authenticated using OAuth client credentials".
 			wantOAuth2Error(t, e.postForm(t, cloudTokenURL(c), cc), 0, "unauthorized_client")
 		}},
 		{area: area, name: "wrong-secret-refused", fn: func(t *testing.T, e *env) {
@@ -38,7 +38,7 @@ func cloudClientAuthCases() []testCase {
 		{area: area, name: "bearer-scheme-refused", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			// Facts A3: the scheme must be Basic; Bearer base64(id:secret) gets no token.
+			// docs/bitbucket-behaviour.md#cloud-client-auth: the scheme must be Basic; Bearer base64(id:secret) gets no token.
 			r := e.postForm(t, cloudTokenURL(c), cc, "Authorization", "Bearer "+basic(c.Private.Key, c.Private.Secret)[len("Basic "):])
 			if r.status == http.StatusOK {
 				if _, ok := r.jsonObject(t)["access_token"]; ok {
@@ -49,7 +49,7 @@ func cloudClientAuthCases() []testCase {
 	}
 }
 
-// Cloud refresh tokens: facts A5, A5b.
+// Cloud refresh tokens: docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-refresh-rotation.
 func cloudRefreshCases() []testCase {
 	const area = "cloud-refresh"
 	refresh := func(rt string) url.Values {
@@ -59,7 +59,7 @@ func cloudRefreshCases() []testCase {
 		{area: area, name: "no-rotation-token-reusable", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			e.mockOnly(t, "real Cloud rotates refresh tokens since 2026 (facts A5b)")
+			e.mockOnly(t, "real Cloud rotates refresh tokens since 2026 (docs/bitbucket-behaviour.md#cloud-refresh-rotation)")
 			rt := str(e.cloudUserTokens(t, c, c.Private), "refresh_token")
 			for i := range 2 {
 				m := wantCloudToken(t, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
@@ -97,10 +97,10 @@ func cloudRefreshCases() []testCase {
 			rt := str(e.cloudUserTokens(t, c, c.Rotating), "refresh_token")
 			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true)
 			e.advance(t, c.Rotating.Grace/2)
-			// Inside the grace window the old token still works (facts A5b).
+			// Inside the grace window the old token still works (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true)
 			e.advance(t, c.Rotating.Grace)
-			// After it, the old token is dead: invalid_request (facts A5).
+			// After it, the old token is dead: invalid_request (docs/bitbucket-behaviour.md#cloud-2025-refresh).
 			wantOAuth2Error(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), 0, "invalid_request")
 		}},
 		{area: area, name: "rotated-token-survives-grace", exclusive: true, fn: func(t *testing.T, e *env) {
@@ -115,7 +115,7 @@ func cloudRefreshCases() []testCase {
 		{area: area, name: "unknown-token-invalid-request", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			// Facts A5: "Invalid refresh_token" is invalid_request, not invalid_grant.
+			// docs/bitbucket-behaviour.md#cloud-2025-refresh: "Invalid refresh_token" is invalid_request, not invalid_grant.
 			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, refresh("Zz"+randomHex(8))), 0, "invalid_request")
 		}},
 		{area: area, name: "revoked-grant-dead", fn: func(t *testing.T, e *env) {

@@ -18,7 +18,7 @@ func (e *env) cloudAccess(t *testing.T, c *Cloud, k *Consumer) string {
 	return str(e.cloudClientCredentials(t, c, k), "access_token")
 }
 
-// wantCloudErrorEnvelope checks Cloud's JSON error envelope (facts A12, A13).
+// wantCloudErrorEnvelope checks Cloud's JSON error envelope (docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user).
 func wantCloudErrorEnvelope(t *testing.T, r *response) {
 	t.Helper()
 	m := r.jsonObject(t)
@@ -28,7 +28,7 @@ func wantCloudErrorEnvelope(t *testing.T, r *response) {
 	}
 }
 
-// Cloud REST: facts A9, A12, A13, A8.
+// Cloud REST: docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user, docs/bitbucket-behaviour.md#cloud-scopes.
 func cloudRESTCases() []testCase {
 	const area = "cloud-rest"
 	return []testCase{
@@ -80,7 +80,7 @@ func cloudRESTCases() []testCase {
 				t.Errorf("x-oauth-scopes vs the token's scopes (-want +got):\n%s", diff)
 			}
 			if acc := r.header.Get("X-Accepted-OAuth-Scopes"); !strings.Contains(acc, "account") {
-				t.Errorf("x-accepted-oauth-scopes = %q, want it to name account (facts A9)", acc)
+				t.Errorf("x-accepted-oauth-scopes = %q, want it to name account (docs/bitbucket-behaviour.md#cloud-using-tokens)", acc)
 			}
 		}},
 		{area: area, name: "expired-token-401", exclusive: true, fn: func(t *testing.T, e *env) {
@@ -119,7 +119,7 @@ func cloudRESTCases() []testCase {
 			r := e.cloudUser(t, c, "", "Authorization", basic("nobody-"+randomHex(3), "wrong"))
 			wantChallenge(t, r, "Bitbucket.org HTTP")
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-				t.Errorf("Content-Type = %q, want text/plain (facts 0.5)", ct)
+				t.Errorf("Content-Type = %q, want text/plain (docs/bitbucket-behaviour.md#cloud-rest-401)", ct)
 			}
 		}},
 		{area: area, name: "repositories-list", fn: func(t *testing.T, e *env) {
@@ -161,7 +161,7 @@ func cloudRESTCases() []testCase {
 	}
 }
 
-// Cloud git over smart HTTP: facts 0.3, 0.4, A9, E1.
+// Cloud git over smart HTTP: docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#cloud-git-usernames, docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#git-http-requests.
 func cloudGitCases() []testCase {
 	const area = "cloud-git"
 	withRepo := func(fn func(t *testing.T, e *env, c *Cloud, repo string)) func(*testing.T, *env) {
@@ -185,7 +185,7 @@ func cloudGitCases() []testCase {
 		})},
 		{area: area, name: "owner-username-with-token", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {
 			tok := e.cloudAccess(t, c, c.Private)
-			// Facts A9: GCM sends the account's username with the OAuth token.
+			// docs/bitbucket-behaviour.md#cloud-using-tokens: GCM sends the account's username with the OAuth token.
 			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", basic(c.Private.Owner, tok)), "git-upload-pack")
 		})},
 		{area: area, name: "bad-token-challenge", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {

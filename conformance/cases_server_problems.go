@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// OAuth 1 problem reports and signature placement: facts 0.6, 0.7, B2, B3.
+// OAuth 1 problem reports and signature placement: docs/bitbucket-behaviour.md#oauth1-realm, docs/bitbucket-behaviour.md#oauth1-2lo, docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#dc-oauth1-problems.
 // Most cases use the request-token leg, which needs no token, so they run
 // against real servers too.
 func serverProblemCases() []testCase {
@@ -83,7 +83,7 @@ func serverProblemCases() []testCase {
 			if err := rv.Revoke(e.ctx, tok.Token); err != nil {
 				t.Fatalf("revoke: %v", err)
 			}
-			// Facts B3/S-58: a revoked token is reported as token_rejected
+			// docs/bitbucket-behaviour.md#dc-oauth1-problems, docs/bitbucket-behaviour.md#source-58: a revoked token is reported as token_rejected
 			// (net.oauth also knows token_revoked; both are 401).
 			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, Token: tok.Token})
 			wantOAuthProblem(t, s, r, http.StatusUnauthorized, "token_rejected", "token_revoked")

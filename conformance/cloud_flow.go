@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// Cloud OAuth 2 building blocks shared by the Cloud cases (facts A1-A5).
+// Cloud OAuth 2 building blocks shared by the Cloud cases (docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh).
 
 func cloudAuthorizeURL(c *Cloud, q url.Values) string {
 	return c.URL + "/site/oauth2/authorize?" + q.Encode()
@@ -43,7 +43,7 @@ func redirectTo(t *testing.T, r *response) *url.URL {
 }
 
 // wantErrorPage checks the answer to a misconfigured authorize request:
-// an error page, not a redirect to the client (facts A1).
+// an error page, not a redirect to the client (docs/bitbucket-behaviour.md#cloud-endpoints).
 func wantErrorPage(t *testing.T, r *response) {
 	t.Helper()
 	if r.status/100 == 3 || r.loc != "" {
@@ -88,7 +88,7 @@ func (e *env) cloudToken(t *testing.T, c *Cloud, k *Consumer, form url.Values) *
 	return e.postForm(t, cloudTokenURL(c), form, "Authorization", clientBasic(k.Key, k.Secret))
 }
 
-// wantCloudToken checks a successful Cloud token response (facts 0.1, A4).
+// wantCloudToken checks a successful Cloud token response (docs/bitbucket-behaviour.md#cloud-2025-token-response).
 func wantCloudToken(t *testing.T, r *response, grant string, wantRefresh bool) map[string]any {
 	t.Helper()
 	wantStatus(t, r, http.StatusOK)

@@ -15,7 +15,7 @@ import (
 )
 
 // TestCloudAuthorizeErrorPages: a bad client_id or redirect_uri is an HTML
-// page, never a redirect (facts A1).
+// page, never a redirect (docs/bitbucket-behaviour.md#cloud-endpoints).
 func TestCloudAuthorizeErrorPages(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)

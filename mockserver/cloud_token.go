@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// oauthError is the token endpoint's error body (facts A6).
+// oauthError is the token endpoint's error body (docs/bitbucket-behaviour.md#cloud-token-errors).
 type oauthError struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
@@ -22,7 +22,7 @@ func tokenError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 // Token endpoint errors. Texts marked OBS are observed on bitbucket.org
-// (facts A3, A5, A6); the others are our choice (UNCONFIRMED).
+// (docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors); the others are our choice (UNCONFIRMED).
 var (
 	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS A3
 	errBadClient      = oauthError{"unauthorized_client", "Invalid OAuth client credentials"}                              // UNCONFIRMED
@@ -34,7 +34,7 @@ var (
 	errRedirectDiffer = oauthError{"invalid_grant", "redirect_uri does not match the authorization request"}               // UNCONFIRMED
 )
 
-// handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; facts A2–A7).
+// handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors, docs/bitbucket-behaviour.md#cloud-jwt-grant).
 func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -43,7 +43,7 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	authz := r.Header.Get("Authorization")
 	if scheme, _, _ := strings.Cut(authz, " "); strings.EqualFold(scheme, "Bearer") {
-		// facts A3: a Bearer header on the token endpoint gets an HTML page.
+		// docs/bitbucket-behaviour.md#cloud-client-auth: a Bearer header on the token endpoint gets an HTML page.
 		authorizeErrorPage(w, "Bad request", "Unsupported authentication scheme.")
 		return
 	}
@@ -77,9 +77,9 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		s.refreshGrant(w, r, c)
 	default:
-		// The password grant is gone (facts A2); it is answered like any
+		// The password grant is gone (docs/bitbucket-behaviour.md#cloud-grants); it is answered like any
 		// other unsupported grant, in the observed "Unsupported grant type:
-		// None" shape (facts A5) — UNCONFIRMED for password itself.
+		// None" shape (docs/bitbucket-behaviour.md#cloud-2025-refresh) — UNCONFIRMED for password itself.
 		shown := grantType
 		if shown == "" {
 			shown = "None"
@@ -89,7 +89,7 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticateClient accepts HTTP Basic or client_id/client_secret form
-// fields (facts A3). Basic credentials are taken as sent or URL-decoded
+// fields (docs/bitbucket-behaviour.md#cloud-client-auth). Basic credentials are taken as sent or URL-decoded
 // (golang.org/x/oauth2 query-escapes them; curl -u does not).
 func (s *cloudState) authenticateClient(r *http.Request) (*CloudConsumer, *oauthError) {
 	id, secret, ok := r.BasicAuth()
@@ -181,8 +181,8 @@ func pkceMatches(challenge, method, verifier string) bool {
 }
 
 // clientCredentialsGrant issues a token for the consumer's owner; only
-// private consumers may (facts A1, A2). Cloud answers with a refresh token
-// here too (facts A5: only implicit and JWT lack one).
+// private consumers may (docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants). Cloud answers with a refresh token
+// here too (docs/bitbucket-behaviour.md#cloud-2025-refresh: only implicit and JWT lack one).
 func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	if !c.Private {
 		tokenError(w, http.StatusBadRequest, errNotPrivate.Error, errNotPrivate.Description)
@@ -196,9 +196,9 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 }
 
 // refreshGrant implements RFC 6749 §6 with the consumer's rotation policy:
-// "none" returns the same refresh token (facts A5); "rotate" returns a new
+// "none" returns the same refresh token (docs/bitbucket-behaviour.md#cloud-2025-refresh); "rotate" returns a new
 // one each time, and a used one keeps working for the grace period
-// (default 10 minutes) after its first use (facts A5b).
+// (default 10 minutes) after its first use (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func (s *cloudState) refreshGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()

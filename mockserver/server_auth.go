@@ -24,7 +24,7 @@ type srvPrincipal struct {
 type srvAuthFailure struct {
 	oauth   *oauthProblem // OAuth 1: answered with oauth_problem
 	client  string
-	bearer  bool // an unusable Bearer token: DC ignores it on public resources when anonymous access is on (facts 0.11)
+	bearer  bool // an unusable Bearer token: DC ignores it on public resources when anonymous access is on (docs/bitbucket-behaviour.md#dc-anonymous-access)
 	message string
 }
 
@@ -62,7 +62,7 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 
 // basicPrincipal accepts a fixture password, a personal HTTP access token
 // with its owner's name, or a DC OAuth 2 access token with any name (GCM
-// sends a placeholder username, facts C).
+// sends a placeholder username, docs/bitbucket-behaviour.md#dc-oauth2).
 func (s *serverState) basicPrincipal(name, pass string) (*srvPrincipal, *srvAuthFailure) {
 	if u := s.userByName(name); u != nil && u.Password != "" && pass == u.Password {
 		return &srvPrincipal{user: u, kind: "password", level: permAdmin}, nil
@@ -174,7 +174,7 @@ func writeNotPermitted(w http.ResponseWriter, msg string) {
 
 // restCaller authenticates a REST request. anonymousOK says whether the
 // resource would be served to an anonymous caller; then an unusable Bearer
-// token is ignored as DC does with anonymous access on (facts 0.11). It
+// token is ignored as DC does with anonymous access on (docs/bitbucket-behaviour.md#dc-anonymous-access). It
 // answers and returns false when the request must stop.
 func (s *serverState) restCaller(w http.ResponseWriter, r *http.Request, anonymousOK bool) (*srvPrincipal, bool) {
 	p, fail := s.authenticate(r)

@@ -14,7 +14,7 @@ import (
 )
 
 // Account implements auth.Provider: the username from GET /2.0/user
-// (facts A13) when the token's scopes allow it (account, facts A8), else
+// (docs/bitbucket-behaviour.md#cloud-user) when the token's scopes allow it (account, docs/bitbucket-behaviour.md#cloud-scopes), else
 // what the record remembers.
 func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.Record) (string, error) {
 	if rec == nil || rec.AccessToken == "" {

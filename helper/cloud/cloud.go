@@ -5,7 +5,7 @@
 //
 // Client authentication at the token endpoint is set explicitly to HTTP
 // Basic (oauth2.AuthStyleInHeader), the style Bitbucket documents
-// (facts A3): x/oauth2's default probe would send a failing request first
+// (docs/bitbucket-behaviour.md#cloud-client-auth): x/oauth2's default probe would send a failing request first
 // and could retry a refresh with a single-use refresh token.
 package cloud
 
@@ -36,7 +36,7 @@ const (
 )
 
 // GitUsername is the username Bitbucket Cloud expects with an OAuth access
-// token over HTTPS (facts A9).
+// token over HTTPS (docs/bitbucket-behaviour.md#cloud-using-tokens).
 const GitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
@@ -72,7 +72,7 @@ type endpoints struct {
 }
 
 // endpointsFor derives the endpoints: bitbucket.org's documented ones
-// (facts A1), or for another configured Cloud host (the mock) the same
+// (docs/bitbucket-behaviour.md#cloud-endpoints), or for another configured Cloud host (the mock) the same
 // paths on the remote's origin; bitbucket.apiURL overrides the REST base.
 func endpointsFor(remote *url.URL, s *gitconfig.Settings) (endpoints, error) {
 	if remote == nil || remote.Host == "" {

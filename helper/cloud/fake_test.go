@@ -101,7 +101,7 @@ func (f *fakeCloud) env(grant string, mod func(*gitconfig.Settings)) *auth.Env {
 
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
-// tokenJSONBody writes a Bitbucket-shaped token response (facts A4).
+// tokenJSONBody writes a Bitbucket-shaped token response (docs/bitbucket-behaviour.md#cloud-2025-token-response).
 func writeToken(w http.ResponseWriter, access, refresh, state string) {
 	w.Header().Set("Content-Type", "application/json")
 	body := map[string]any{"access_token": access, "scopes": "repository:write account", "expires_in": 7200,

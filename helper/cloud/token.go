@@ -74,7 +74,7 @@ func (e *TokenError) Unwrap() error { return e.Err }
 
 // isDeadRefreshToken reports whether the server rejected the refresh token
 // itself: invalid_grant (RFC 6749 §5.2) or invalid_request (what Bitbucket
-// Cloud answers for an unknown refresh token, facts A5).
+// Cloud answers for an unknown refresh token, docs/bitbucket-behaviour.md#cloud-2025-refresh).
 func isDeadRefreshToken(err error) bool {
 	var te *TokenError
 	return errors.As(err, &te) && (te.Code == "invalid_grant" || te.Code == "invalid_request")
@@ -247,7 +247,7 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	return rec, nil
 }
 
-// scopesOf reads Bitbucket's "scopes" (plural, facts A4), else RFC 6749's
+// scopesOf reads Bitbucket's "scopes" (plural, docs/bitbucket-behaviour.md#cloud-2025-token-response), else RFC 6749's
 // "scope".
 func scopesOf(tok *oauth2.Token) string {
 	for _, k := range []string{"scopes", "scope"} {

@@ -17,8 +17,7 @@ type key struct {
 	set    func(s *Settings, value string) error
 }
 
-// Valid values of the enumerated keys (design.md, "What git receives" and
-// "Configuration"). "implicit" is accepted so that the CLI can refuse it
+// Valid values of the enumerated keys (README.md#what-git-receives, README.md#configuration). "implicit" is accepted so that the CLI can refuse it
 // with an explanation instead of a parse error.
 var (
 	kinds        = []string{"cloud", "server", "datacenter"}
