@@ -73,7 +73,7 @@ func Rewrite(rel string, src string) (out string, unknown []string) {
 	})
 
 	out = replace(fileRe, out, func(m []string, alone bool) (string, bool) {
-		if !alone {
+		if !alone || !oldFile(m) {
 			return "", false
 		}
 		p := m[1]
@@ -111,6 +111,13 @@ func Rewrite(rel string, src string) (out string, unknown []string) {
 		return join(targets), true
 	})
 	return out, unknown
+}
+
+// oldFile reports whether a fileRe match names an old shared document: a
+// bare "git-credential-protocol.md" without a section is a relative link
+// inside docs/, not an old citation.
+func oldFile(m []string) bool {
+	return !(strings.TrimPrefix(m[0], "`") == "git-credential-protocol.md" && m[2] == "")
 }
 
 // suffixSection keeps a "§ n" that followed a facts-file path (that file
