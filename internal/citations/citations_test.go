@@ -103,6 +103,8 @@ func TestRewrite(t *testing.T) {
 		{"line break before a word", "a.go", "the facts\n// A token", "the facts\n// A token", 0},
 		{"a word after facts", "a.go", "the facts are silent; facts Cloud", "the facts are silent; facts Cloud", 0},
 		{"unknown id", "a.go", "(facts A4, C2)", "(facts A4, C2)", 1},
+		{"markdown bare ids", "c/README.md", "errors (0.1, A1–A3, A6) and (faithful, A1; x) (C) (0.2, C)", "errors ([cloud-2025-token-response](../" + d + "cloud-2025-token-response), [cloud-endpoints](../" + d + "cloud-endpoints), [cloud-grants](../" + d + "cloud-grants), [cloud-client-auth](../" + d + "cloud-client-auth), [cloud-token-errors](../" + d + "cloud-token-errors)) and (faithful, [cloud-endpoints](../" + d + "cloud-endpoints); x) (C) ([dc-oauth2-token-response](../" + d + "dc-oauth2-token-response), [dc-oauth2](../" + d + "dc-oauth2))", 0},
+		{"bare ids only in markdown", "a.go", "(faithful, A1)", "(faithful, A1)", 0},
 		{"markdown link", "mockserver/README.md", "### REST (facts A13)", "### REST ([cloud-user](../" + d + "cloud-user))", 0},
 		{"txtar", "x/testdata/script/s.txtar", "# (facts D1: 44)", "# (" + d + "dc-access-tokens: 44)", 0},
 		{"facts file path", "conformance/c.go", "from ../shared/reference/bitbucket-auth-facts.md here", "from " + BehaviourDoc + " here", 0},
@@ -126,7 +128,7 @@ func TestRewrite(t *testing.T) {
 				t.Errorf("unknown = %q, want %d", unknown, tt.unknown)
 			}
 			// The check flags exactly what the rewrite leaves old.
-			if old := oldStyle(got); (len(old) > 0) != (tt.unknown > 0) {
+			if old := oldStyle(got, strings.HasSuffix(tt.file, ".md")); (len(old) > 0) != (tt.unknown > 0) {
 				t.Errorf("oldStyle(%q) = %v after rewriting", got, old)
 			}
 			again, _ := Rewrite(tt.file, got)
