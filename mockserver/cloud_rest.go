@@ -29,7 +29,7 @@ func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope stri
 		w.Write([]byte(loginFailedText))
 		return nil, false
 	case res.status == tokenExpired:
-		// docs/bitbucket-behaviour.md#cloud-2025-refresh (body), A12 (OAuth realm observed on expired tokens)
+		// docs/bitbucket-behaviour.md#cloud-2025-refresh (body), docs/bitbucket-behaviour.md#cloud-401 (OAuth realm observed on expired tokens)
 		w.Header().Set("WWW-Authenticate", `OAuth realm="Bitbucket.org HTTP"`)
 		cloudRESTError(w, http.StatusUnauthorized, "Access token expired.", nil)
 		return nil, false

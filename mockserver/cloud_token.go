@@ -24,10 +24,10 @@ func tokenError(w http.ResponseWriter, status int, code, desc string) {
 // Token endpoint errors. Texts marked OBS are observed on bitbucket.org
 // (docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors); the others are our choice (UNCONFIRMED).
 var (
-	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS A3
+	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS docs/bitbucket-behaviour.md#cloud-client-auth
 	errBadClient      = oauthError{"unauthorized_client", "Invalid OAuth client credentials"}                              // UNCONFIRMED
-	errNoCallback     = oauthError{"invalid_request", "No callback uri defined for the OAuth client."}                     // OBS A1
-	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS A5
+	errNoCallback     = oauthError{"invalid_request", "No callback uri defined for the OAuth client."}                     // OBS docs/bitbucket-behaviour.md#cloud-endpoints
+	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS docs/bitbucket-behaviour.md#cloud-2025-refresh
 	errBadCode        = oauthError{"invalid_grant", "The specified code is not valid."}                                    // UNCONFIRMED
 	errNotPrivate     = oauthError{"unauthorized_client", "Client credentials are only allowed for private consumers."}    // UNCONFIRMED
 	errPKCEFailed     = oauthError{"invalid_grant", "Invalid code_verifier"}                                               // UNCONFIRMED

@@ -134,7 +134,7 @@ func randomAlnum(n int) string {
 
 // scopeImplies lists what each classic scope implies (docs/bitbucket-behaviour.md#cloud-scopes:
 // repository:write implies repository; repository:admin implies neither).
-// UNCONFIRMED beyond A8: the pull request, account, team, issue, snippet,
+// UNCONFIRMED beyond docs/bitbucket-behaviour.md#cloud-scopes: the pull request, account, team, issue, snippet,
 // pipeline and project implications follow Bitbucket's consumer UI, which
 // ticks the implied boxes.
 var scopeImplies = map[string][]string{

@@ -80,7 +80,7 @@ func Check(root string, files []string) ([]string, error) {
 		report := func(at int, format string, args ...any) {
 			found = append(found, problem{at, fmt.Sprintf(format, args...)})
 		}
-		for _, old := range oldStyle(src, strings.HasSuffix(rel, ".md")) {
+		for _, old := range oldStyle(rel, src) {
 			report(old[0], "old-style citation %q: run go run ./scripts/cite-rewrite", src[old[0]:old[1]])
 		}
 		md := strings.HasSuffix(rel, ".md")
@@ -131,15 +131,8 @@ type problem struct {
 // oldStyle finds the citations Rewrite would convert (or reports as
 // unknown), as offsets into src. Cheap substring tests skip the regular
 // expressions on files that cannot match.
-func oldStyle(src string, md bool) [][2]int {
+func oldStyle(rel, src string) [][2]int {
 	var out [][2]int
-	if md {
-		for _, m := range bareRe.FindAllStringSubmatchIndex(src, -1) {
-			if bareCitation(src[m[4]:m[5]]) {
-				out = append(out, [2]int{m[4], m[5]})
-			}
-		}
-	}
 	if strings.Contains(src, "acts") {
 		for _, m := range factsRe.FindAllStringSubmatchIndex(src, -1) {
 			sep, first := src[m[2]:m[3]], src[m[4]:m[5]]
@@ -165,6 +158,15 @@ func oldStyle(src string, md bool) [][2]int {
 			if boundary(src, m[0]) {
 				out = append(out, [2]int{m[0], m[1]})
 			}
+		}
+	}
+	for _, c := range bareCites(rel, src) {
+		inside := false
+		for _, o := range out {
+			inside = inside || c.start < o[1] && c.end > o[0]
+		}
+		if !inside {
+			out = append(out, [2]int{c.start, c.end})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })

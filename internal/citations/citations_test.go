@@ -104,7 +104,12 @@ func TestRewrite(t *testing.T) {
 		{"a word after facts", "a.go", "the facts are silent; facts Cloud", "the facts are silent; facts Cloud", 0},
 		{"unknown id", "a.go", "(facts A4, C2)", "(facts A4, C2)", 1},
 		{"markdown bare ids", "c/README.md", "errors (0.1, A1–A3, A6) and (faithful, A1; x) (C) (0.2, C)", "errors ([cloud-2025-token-response](../" + d + "cloud-2025-token-response), [cloud-endpoints](../" + d + "cloud-endpoints), [cloud-grants](../" + d + "cloud-grants), [cloud-client-auth](../" + d + "cloud-client-auth), [cloud-token-errors](../" + d + "cloud-token-errors)) and (faithful, [cloud-endpoints](../" + d + "cloud-endpoints); x) (C) ([dc-oauth2-token-response](../" + d + "dc-oauth2-token-response), [dc-oauth2](../" + d + "dc-oauth2))", 0},
-		{"bare ids only in markdown", "a.go", "(faithful, A1)", "(faithful, A1)", 0},
+		{"bare ids in a comment", "a.go", "x := 1 // (A5b, OBS) and (A0: \"q\")\n// A1, A2). Era", "x := 1 // (" + d + "cloud-refresh-rotation, OBS) and (" + d + "cloud-2026: \"q\")\n// " + d + "cloud-endpoints, " + d + "cloud-grants). Era", 0},
+		{"bare ids outside comments", "a.go", "f(A1, B2) // at 0, 0.25, 0.75 (C)", "f(A1, B2) // at 0, 0.25, 0.75 (C)", 0},
+		{"bare ids in prose", "a.go", "// OBS A3\n// x (body), A12 (realm)\n// beyond A8: y; A0 is silent", "// OBS " + d + "cloud-client-auth\n// x (body), " + d + "cloud-401 (realm)\n// beyond " + d + "cloud-scopes: y; " + d + "cloud-2026 is silent", 0},
+		{"not ids", "m.md", "`A1` [A4] #A5 %C3%A9 docs/A1 (0.5 s) v0.1,", "`A1` [A4] #A5 %C3%A9 docs/A1 (0.5 s) v0.1,", 0},
+		{"bare ids in txtar comments", "s.txtar", "# got (D1: 44)\nexec x (A1)", "# got (" + d + "dc-access-tokens: 44)\nexec x (A1)", 0},
+		{"unknown bare id", "m.md", "(faithful, C2)", "(faithful, C2)", 1},
 		{"markdown link", "mockserver/README.md", "### REST (facts A13)", "### REST ([cloud-user](../" + d + "cloud-user))", 0},
 		{"txtar", "x/testdata/script/s.txtar", "# (facts D1: 44)", "# (" + d + "dc-access-tokens: 44)", 0},
 		{"facts file path", "conformance/c.go", "from ../shared/reference/bitbucket-auth-facts.md here", "from " + BehaviourDoc + " here", 0},
@@ -128,7 +133,7 @@ func TestRewrite(t *testing.T) {
 				t.Errorf("unknown = %q, want %d", unknown, tt.unknown)
 			}
 			// The check flags exactly what the rewrite leaves old.
-			if old := oldStyle(got, strings.HasSuffix(tt.file, ".md")); (len(old) > 0) != (tt.unknown > 0) {
+			if old := oldStyle(tt.file, got); (len(old) > 0) != (tt.unknown > 0) {
 				t.Errorf("oldStyle(%q) = %v after rewriting", got, old)
 			}
 			again, _ := Rewrite(tt.file, got)

@@ -28,13 +28,6 @@ var (
 	// designRe is design.md with the quoted section titles after it.
 	designRe = regexp.MustCompile("`?((?:\\.\\./)*(?:shared/)?design\\.md)`?((?:[ \t]*,?(?:[ \t]*and)?(?:[ \t]*\n[ \t]*(?://|#))?[ \t]*(?:section[ \t]+)?\"[^\"\n]+\")*)")
 	quotedRe = regexp.MustCompile(`"([^"\n]+)"`)
-
-	// bareRe (Markdown only) is a list of numbered ids without the word
-	// "facts", as the READMEs wrote them: "(faithful, A1)", "(0.2, C)". It
-	// needs an opening parenthesis, comma or semicolon before and a closing
-	// one, comma or semicolon after, and at least one numbered id.
-	numberedRe = regexp.MustCompile(`\b(?:[A-F]\d|0\.\d)`)
-	bareRe     = regexp.MustCompile(`([(]|[,;] )(` + id + `\b(?:(?:, |/|-|–|—)` + id + `\b)*)([),;])`)
 )
 
 // Rewrite returns src with every old-style citation replaced by its
@@ -79,20 +72,21 @@ func Rewrite(rel string, src string) (out string, unknown []string) {
 		return lead + join(ids), true
 	})
 
-	if md {
-		out = replace(bareRe, out, func(m []string, _ bool) (string, bool) {
-			if !bareCitation(m[2]) {
-				return "", false
-			}
-			first, tail := splitFirst(m[2])
-			ids, err := expand(first, tail)
-			if err != nil {
-				unknown = append(unknown, fmt.Sprintf("%s: %q: %v", rel, m[0], err))
-				return "", false
-			}
-			return m[1] + join(ids) + m[3], true
-		})
+	var b strings.Builder
+	last := 0
+	for _, c := range bareCites(rel, out) {
+		first, tail := splitFirst(c.ids)
+		ids, err := expand(first, tail)
+		if err != nil {
+			unknown = append(unknown, fmt.Sprintf("%s: %q: %v", rel, c.ids, err))
+			continue
+		}
+		b.WriteString(out[last:c.start])
+		b.WriteString(join(ids))
+		last = c.end
 	}
+	b.WriteString(out[last:])
+	out = b.String()
 
 	out = replace(fileRe, out, func(m []string, alone bool) (string, bool) {
 		if !alone || !oldFile(m) {
@@ -133,12 +127,6 @@ func Rewrite(rel string, src string) (out string, unknown []string) {
 		return join(targets), true
 	})
 	return out, unknown
-}
-
-// bareCitation reports whether a bareRe list holds a numbered id (a lone
-// "C" or "0" in parentheses is too likely to be prose).
-func bareCitation(list string) bool {
-	return numberedRe.MatchString(list)
 }
 
 // splitFirst cuts a bareRe list into its first id and the rest.
