@@ -1,7 +1,7 @@
 package mockserver
 
 // Fixtures is the JSON schema of `bitbucket-mock fixtures` and --fixtures.
-// The field names are a contract (README.md): add fields freely,
+// The field names are a contract (mockserver/README.md#running-it): add fields freely,
 // never rename.
 type Fixtures struct {
 	Cloud  CloudFixtures  `json:"cloud"`
