@@ -40,7 +40,7 @@ func bareCites(rel, src string) []bareCite {
 	off := 0
 	for _, line := range strings.SplitAfter(src, "\n") {
 		at := textStart(rel, line)
-		if at >= 0 {
+		if at >= 0 && mayHoldID(line[at:], md) {
 			out = append(out, lineCites(line[at:], off+at, md)...)
 		}
 		off += len(line)
@@ -90,4 +90,16 @@ func textStart(rel, line string) int {
 		return strings.IndexByte(line, '#') + 1
 	}
 	return -1
+}
+
+// mayHoldID is a quick test before the regular expressions: an uppercase
+// A-F before a digit, or in Markdown "0." as well.
+func mayHoldID(text string, md bool) bool {
+	for i := 0; i+1 < len(text); i++ {
+		c, d := text[i], text[i+1]
+		if c >= 'A' && c <= 'F' && d >= '0' && d <= '9' || md && c == '0' && d == '.' {
+			return true
+		}
+	}
+	return false
 }

@@ -133,7 +133,7 @@ type problem struct {
 // expressions on files that cannot match.
 func oldStyle(rel, src string) [][2]int {
 	var out [][2]int
-	if strings.Contains(src, "acts") {
+	if strings.Contains(src, "acts ") || strings.Contains(src, "acts\n") || strings.Contains(src, "acts\t") {
 		for _, m := range factsRe.FindAllStringSubmatchIndex(src, -1) {
 			sep, first := src[m[2]:m[3]], src[m[4]:m[5]]
 			if !strings.Contains(sep, "\n") || len(first) > 1 || first[0] < 'A' {
