@@ -107,6 +107,14 @@ func Check(root string, files []string) ([]string, error) {
 			}
 		}
 		if md {
+			seen := map[string]bool{}
+			for _, loc := range idAttrRe.FindAllStringSubmatchIndex(src, -1) {
+				if a := src[loc[2]:loc[3]]; seen[a] {
+					report(loc[0], "anchor %q defined twice", a)
+				} else {
+					seen[a] = true
+				}
+			}
 			for _, loc := range localRe.FindAllStringSubmatchIndex(src, -1) {
 				if a, _ := anchorsOf(rel); !a[src[loc[2]:loc[3]]] {
 					report(loc[0], "#%s: no such anchor in this file", src[loc[2]:loc[3]])

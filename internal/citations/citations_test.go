@@ -145,7 +145,8 @@ func TestRewrite(t *testing.T) {
 }
 
 // TestCheckReports shows the check failing: a missing anchor, a missing
-// file, a broken in-page link and an old-style citation are each reported;
+// file, a broken in-page link, an anchor defined twice and an old-style
+// citation are each reported;
 // a good anchor, a heading slug and a relative Markdown link pass.
 func TestCheckReports(t *testing.T) {
 	t.Parallel()
@@ -159,7 +160,7 @@ func TestCheckReports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("docs/b.md", "<a id=\"good\"></a>\n## Control API (both, `x`)\n[up](#good) [bad](#nowhere)\n")
+	write("docs/b.md", "<a id=\"good\"></a>\n## Control API (both, `x`)\n[up](#good) [bad](#nowhere)\n<a id=\"good\"></a>\n")
 	write("p/a.go", "package p\n// ok (docs/b.md#good), slug (docs/b.md#control-api-both-x)\n// broken (docs/b.md#gone)\n// old (facts A1)\n")
 	write("p/README.md", "[ok](../docs/b.md#good) [no](../docs/c.md#x) see https://github.com/o/r/blob/main/README.md#y\n")
 	files, err := Files(dir)
@@ -172,6 +173,7 @@ func TestCheckReports(t *testing.T) {
 	}
 	want := []string{
 		`docs/b.md:3: #nowhere: no such anchor in this file`,
+		`docs/b.md:4: anchor "good" defined twice`,
 		`p/README.md:1: ../docs/c.md#x: no file docs/c.md`,
 		`p/a.go:3: docs/b.md#gone: docs/b.md has no anchor "gone"`,
 		`p/a.go:4: old-style citation "facts A1": run go run ./scripts/cite-rewrite`,
