@@ -36,97 +36,126 @@ var (
 // lists the citations left as they were because an id or a section title
 // has no mapping.
 func Rewrite(rel string, src string) (out string, unknown []string) {
-	md := strings.HasSuffix(rel, ".md")
-	cite := func(target string) string {
-		if !md {
-			return target
-		}
-		text := target
-		if i := strings.IndexByte(target, '#'); i >= 0 {
-			text = target[i+1:]
-		}
-		return "[" + text + "](" + relTo(rel, target) + ")"
-	}
-	join := func(targets []string) string {
-		parts := make([]string, 0, len(targets))
-		for _, t := range dedupe(targets) {
-			parts = append(parts, cite(t))
-		}
-		return strings.Join(parts, ", ")
-	}
+	w := &rewriter{rel: rel, md: strings.HasSuffix(rel, ".md")}
+	out = w.facts(src)
+	out = w.bare(out)
+	out = w.files(out)
+	out = w.design(out)
+	return out, w.unknown
+}
 
-	out = replace(factsRe, src, func(m []string, _ bool) (string, bool) {
+// rewriter holds what the passes of one file's rewrite share.
+type rewriter struct {
+	rel     string
+	md      bool
+	unknown []string
+}
+
+func (w *rewriter) fail(format string, args ...any) {
+	w.unknown = append(w.unknown, w.rel+": "+fmt.Sprintf(format, args...))
+}
+
+// cite writes one target: as it is, or in Markdown as a relative link.
+func (w *rewriter) cite(target string) string {
+	if !w.md {
+		return target
+	}
+	text := target
+	if i := strings.IndexByte(target, '#'); i >= 0 {
+		text = target[i+1:]
+	}
+	return "[" + text + "](" + relTo(w.rel, target) + ")"
+}
+
+func (w *rewriter) join(targets []string) string {
+	parts := make([]string, 0, len(targets))
+	for _, t := range dedupe(targets) {
+		parts = append(parts, w.cite(t))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// facts rewrites "facts A1, A2" (factsRe).
+func (w *rewriter) facts(s string) string {
+	return replace(factsRe, s, func(m []string, _ bool) (string, bool) {
 		sep, first, tail := m[1], m[2], m[3]
 		if strings.Contains(sep, "\n") && len(first) == 1 && first[0] >= 'A' {
 			return "", false // "facts\n// A token…": a word, not a section
 		}
 		ids, err := expand(first, tail)
 		if err != nil {
-			unknown = append(unknown, fmt.Sprintf("%s: %q: %v", rel, m[0], err))
+			w.fail("%q: %v", m[0], err)
 			return "", false
 		}
 		lead := ""
 		if strings.Contains(sep, "\n") {
 			lead = sep[strings.IndexByte(sep, '\n'):]
 		}
-		return lead + join(ids), true
+		return lead + w.join(ids), true
 	})
+}
 
+// bare rewrites ids written without "facts" (bareCites).
+func (w *rewriter) bare(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, c := range bareCites(rel, out) {
+	for _, c := range bareCites(w.rel, s) {
 		first, tail := splitFirst(c.ids)
 		ids, err := expand(first, tail)
 		if err != nil {
-			unknown = append(unknown, fmt.Sprintf("%s: %q: %v", rel, c.ids, err))
+			w.fail("%q: %v", c.ids, err)
 			continue
 		}
-		b.WriteString(out[last:c.start])
-		b.WriteString(join(ids))
+		b.WriteString(s[last:c.start])
+		b.WriteString(w.join(ids))
 		last = c.end
 	}
-	b.WriteString(out[last:])
-	out = b.String()
+	b.WriteString(s[last:])
+	return b.String()
+}
 
-	out = replace(fileRe, out, func(m []string, alone bool) (string, bool) {
+// files rewrites paths of the old shared documents (fileRe).
+func (w *rewriter) files(s string) string {
+	return replace(fileRe, s, func(m []string, alone bool) (string, bool) {
 		if !alone || !oldFile(m) {
 			return "", false
 		}
-		p := m[1]
-		if strings.Contains(p, "git-credential-protocol") {
-			if m[2] == "" {
-				return cite(ProtocolDoc), true
-			}
-			a, ok := protocolAnchors[m[2]]
-			if !ok {
-				unknown = append(unknown, fmt.Sprintf("%s: %q: no section %s", rel, m[0], m[2]))
-				return "", false
-			}
-			return cite(ProtocolDoc + "#" + a), true
+		if !strings.Contains(m[1], "git-credential-protocol") {
+			return w.cite(BehaviourDoc) + suffixSection(m), true
 		}
-		return cite(BehaviourDoc) + suffixSection(m), true
+		if m[2] == "" {
+			return w.cite(ProtocolDoc), true
+		}
+		a, ok := protocolAnchors[m[2]]
+		if !ok {
+			w.fail("%q: no section %s", m[0], m[2])
+			return "", false
+		}
+		return w.cite(ProtocolDoc + "#" + a), true
 	})
+}
 
-	out = replace(designRe, out, func(m []string, alone bool) (string, bool) {
+// design rewrites design.md and its quoted section titles (designRe).
+func (w *rewriter) design(s string) string {
+	return replace(designRe, s, func(m []string, alone bool) (string, bool) {
 		if !alone {
 			return "", false
 		}
 		titles := quotedRe.FindAllStringSubmatch(m[2], -1)
 		if len(titles) == 0 {
-			return cite(designSections[""]), true
+			return w.cite(designSections[""]), true
 		}
 		var targets []string
 		for _, t := range titles {
 			target, ok := designSections[strings.ToLower(t[1])]
 			if !ok {
-				unknown = append(unknown, fmt.Sprintf("%s: %q: no mapping for design.md section %q", rel, m[0], t[1]))
+				w.fail("%q: no mapping for design.md section %q", m[0], t[1])
 				return "", false
 			}
 			targets = append(targets, target)
 		}
-		return join(targets), true
+		return w.join(targets), true
 	})
-	return out, unknown
 }
 
 // splitFirst cuts a bareRe list into its first id and the rest.
