@@ -97,7 +97,9 @@ func TestRefusedRefreshInteractive(t *testing.T) {
 func TestRefusedRefreshCooldown(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-new", "rt-new", "refresh_token") }
+	f.token = func(w http.ResponseWriter, form url.Values, n int) {
+		writeToken(w, "tok-new", "rt-new", "refresh_token")
+	}
 	env := f.env(GrantAuthorizationCode, nil)
 
 	suspect := expired("rt-suspect")
@@ -187,7 +189,9 @@ func TestFingerprint(t *testing.T) {
 func TestClientCredentialsRunAgain(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-cc2", "", "client_credentials") }
+	f.token = func(w http.ResponseWriter, form url.Values, n int) {
+		writeToken(w, "tok-cc2", "", "client_credentials")
+	}
 	prev := &tokenstore.Record{Grant: GrantClientCredentials, AccessToken: "tok-cc1", RefreshToken: "rt-2025",
 		Expiry: testNow.Add(-time.Minute)}
 	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
