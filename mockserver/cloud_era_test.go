@@ -145,7 +145,11 @@ func TestCloud2026BearerOnly(t *testing.T) {
 		req  *http.Request
 		want int
 	}{
-		{"bearer", func() *http.Request { r := newRequest(t, http.MethodGet, user, nil); r.Header.Set("Authorization", "Bearer "+tok); return r }(), 200},
+		{"bearer", func() *http.Request {
+			r := newRequest(t, http.MethodGet, user, nil)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return r
+		}(), 200},
 		{"query parameter", newRequest(t, http.MethodGet, user+"?access_token="+url.QueryEscape(tok), nil), 401},
 		{"query parameter on a public repository", publicQuery, 401},
 		{"form body", formReq, 401},
