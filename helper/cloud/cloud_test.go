@@ -252,6 +252,9 @@ func TestClientCredentials(t *testing.T) {
 	}
 	// The grant runs again on expiry (facts A0): a refresh token the
 	// server still sends is not kept.
+	if !got.Expiry.Equal(testNow.Add(2 * time.Hour)) {
+		t.Errorf("expiry %s, want expires_in against the injected clock (%s)", got.Expiry, testNow.Add(2*time.Hour))
+	}
 	if got.RefreshToken != "" || !got.RefreshUsed.IsZero() {
 		t.Errorf("record keeps refresh token %q (used %s), want none", got.RefreshToken, got.RefreshUsed)
 	}
@@ -284,6 +287,7 @@ func TestAccount(t *testing.T) {
 	}{
 		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository account"}, "alice (Alice Example)"},
 		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository", Account: "remembered"}, "remembered"},
+		{&tokenstore.Record{AccessToken: "tok-app-user", Scopes: "repository account"}, "app user mock-private"},
 	}
 	for _, tt := range tests {
 		got, err := New().Account(context.Background(), env, tt.rec)

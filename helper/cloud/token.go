@@ -252,9 +252,13 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
+	expiresIn := tok.ExpiresIn
+	if f, ok := tok.Extra("expires_in").(float64); ok && expiresIn == 0 && f > 0 && f < 1e9 {
+		expiresIn = int64(f) // clientcredentials drops ExpiresIn; the raw field is there
+	}
 	switch {
-	case tok.ExpiresIn > 0:
-		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	case expiresIn > 0:
+		rec.Expiry = c.now().Add(time.Duration(expiresIn) * time.Second)
 	case !tok.Expiry.IsZero():
 		rec.Expiry = tok.Expiry
 	}
