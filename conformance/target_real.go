@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 	"testing"
 )
 
@@ -101,7 +102,9 @@ func cloudFromEnv(get func(string) string) (*Cloud, error) {
 			api = "https://api.bitbucket.org"
 		}
 	}
-	c := &Cloud{URL: site, APIURL: api}
+	// A real Cloud is Cloud since 2026-05-04 (facts A0); the grace window
+	// and lockout are its observed ones (facts A0, A5b).
+	c := &Cloud{URL: site, APIURL: api, Era: "2026", Grace: 10 * time.Minute, Lockout: 2 * time.Minute, Idle: 90 * 24 * time.Hour}
 	var errs []error
 	id := get(envCloudClientID)
 	if id == "" {
