@@ -37,7 +37,7 @@ func cloudFromFixtures(base string, f mockserver.CloudFixtures) *Cloud {
 	c.Private, c.Escaped, c.Public = pick("private"), pick("escaped"), pick("public")
 	c.Rotating, c.Long, c.NoCallback = pick("rotating"), pick("long"), pick("no-callback")
 	c.ReadOnly, c.NoAccount, c.Personal = pick("read-only"), pick("no-account"), pick("personal")
-	c.Era = f.Era
+	c.Mock, c.Era = true, f.Era
 	if c.Era == "" {
 		c.Era = "2026"
 	}

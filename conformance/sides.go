@@ -30,6 +30,9 @@ type Cloud struct {
 	// The era-2026 refresh policy (facts A0): grace after a refresh
 	// token's first use, lockout after a dead token's use, idle death.
 	Grace, Lockout, Idle time.Duration
+	// Mock: the target is bitbucket-mock (its choices where facts are
+	// silent may be checked).
+	Mock bool
 
 	SessionUser string      // who approves consent pages
 	Users       []CloudUser // known users

@@ -243,6 +243,7 @@ var (
 	_ Resetter       = (*binaryTarget)(nil)
 	_ Revoker        = (*binaryTarget)(nil)
 	_ CustomFixtures = (*binaryTarget)(nil)
+	_ RefreshControl = (*binaryTarget)(nil)
 )
 
 func newBinaryTarget(p *mockProcess, fx *mockserver.Fixtures, f *binaryFactory) (*binaryTarget, error) {

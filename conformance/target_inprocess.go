@@ -120,6 +120,7 @@ var (
 	_ Resetter       = (*inProcessTarget)(nil)
 	_ Revoker        = (*inProcessTarget)(nil)
 	_ CustomFixtures = (*inProcessTarget)(nil)
+	_ RefreshControl = (*inProcessTarget)(nil)
 )
 
 func (p *inProcessTarget) Name() string    { return "inprocess" }
@@ -155,6 +156,14 @@ func (p *inProcessTarget) Revoke(ctx context.Context, token string) error {
 }
 
 func (p *inProcessTarget) RevokeAll(ctx context.Context) error { return p.ctl.RevokeAll(ctx) }
+
+func (p *inProcessTarget) CloudRefreshPolicy(ctx context.Context) (RefreshPolicy, error) {
+	return p.ctl.CloudRefreshPolicy(ctx)
+}
+
+func (p *inProcessTarget) SetCloudRefreshPolicy(ctx context.Context, rp RefreshPolicy) error {
+	return p.ctl.SetCloudRefreshPolicy(ctx, rp)
+}
 
 func (p *inProcessTarget) WithFixtures(t *testing.T, edit func(*mockserver.Fixtures)) Target {
 	t.Helper()

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 // Real-target settings, read from the environment (documented in README.md).
