@@ -241,8 +241,8 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	switch {
 	case tok.ExpiresIn > 0:
 		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
-	case !tok.Expiry.IsZero():
-		rec.Expiry = tok.Expiry
+	case !tok.Expiry.IsZero(): // x/oauth2's clientcredentials drops ExpiresIn: move its wall-clock Expiry onto our clock
+		rec.Expiry = tok.Expiry.Add(c.now().Sub(time.Now()))
 	}
 	return rec, nil
 }
