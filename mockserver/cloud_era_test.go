@@ -271,6 +271,18 @@ func TestCloud2026RefreshControl(t *testing.T) {
 	if r := refreshWith(t, run, privKey, privSecret, rt1); r.status != 200 {
 		t.Errorf("valid token with no lockout: %d", r.status)
 	}
+	// One token's clock: issued, used, dead at the end of its grace.
+	info := controlPost(t, run.CloudURL, "/_mock/cloud/refresh/token", `{"token":"`+rt0+`"}`)
+	if m := info.json(t); info.status != 200 || m["dead"] != true || str(m, "used_at") == "" || str(m, "client") != privKey {
+		t.Errorf("token info of a spent token: %d %v", info.status, m)
+	}
+	info = controlPost(t, run.CloudURL, "/_mock/cloud/refresh/token", `{"token":"`+rt1+`"}`)
+	if m := info.json(t); info.status != 200 || m["dead"] != false || str(m, "dead_at") == "" {
+		t.Errorf("token info of a live token: %d %v", info.status, m)
+	}
+	if r := controlPost(t, run.CloudURL, "/_mock/cloud/refresh/token", `{"token":"nope"}`); r.status != 404 {
+		t.Errorf("token info of an unknown token: %d", r.status)
+	}
 	for _, bad := range []string{`{"grace":"soon"}`, `{"lockout":"-1m"}`, `{"idle":"1h","extra":1}`} {
 		if r := controlPost(t, run.CloudURL, "/_mock/cloud/refresh", bad); r.status != 400 {
 			t.Errorf("%s: %d, want 400", bad, r.status)

@@ -43,8 +43,8 @@ func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c 
 		return
 	}
 	resp := s.issueLocked(rt.grant, accessToken{client: c.Key, user: rt.user, scopes: rt.scopes, kind: "refresh_token"}, false, c.LongTokens)
-	if rt.firstUsed.IsZero() {
-		rt.firstUsed = now
+	if rt.usedAt.IsZero() {
+		rt.usedAt = now
 	}
 	rt.lastUsed = now
 	resp.RefreshToken = s.newRefreshLocked(rt.grant, c.Key, rt.user, rt.scopes, c.LongTokens)
@@ -58,8 +58,8 @@ func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c 
 // start a lockout. s.mu must be held.
 func (s *cloudState) refreshDeadAtLocked(rt *refreshToken) time.Time {
 	dead := rt.lastUsed.Add(s.policy.Idle)
-	if !rt.firstUsed.IsZero() {
-		if g := rt.firstUsed.Add(s.policy.Grace); g.Before(dead) {
+	if !rt.usedAt.IsZero() {
+		if g := rt.usedAt.Add(s.policy.Grace); g.Before(dead) {
 			dead = g
 		}
 	}

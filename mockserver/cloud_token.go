@@ -200,15 +200,15 @@ func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c 
 	rt, ok := s.refresh[v]
 	if !ok || rt.client != c.Key || rt.grant.revoked ||
 		(!rt.expires.IsZero() && !now.Before(rt.expires)) ||
-		(!rt.firstUsed.IsZero() && !now.Before(rt.firstUsed.Add(rotationGrace(c)))) {
+		(!rt.usedAt.IsZero() && !now.Before(rt.usedAt.Add(rotationGrace(c)))) {
 		tokenError(w, http.StatusBadRequest, errBadRefresh.Error, errBadRefresh.Description)
 		return
 	}
 	resp := s.issueLocked(rt.grant, accessToken{client: c.Key, user: rt.user, scopes: rt.scopes, kind: "refresh_token"}, false, c.LongTokens)
 	rt.lastUsed = now
 	if c.RefreshRotation == "rotate" {
-		if rt.firstUsed.IsZero() {
-			rt.firstUsed = now
+		if rt.usedAt.IsZero() {
+			rt.usedAt = now
 		}
 		resp.RefreshToken = s.newRefreshLocked(rt.grant, c.Key, rt.user, rt.scopes, c.LongTokens)
 	} else {

@@ -259,8 +259,8 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	switch {
 	case expiresIn > 0:
 		rec.Expiry = c.now().Add(time.Duration(expiresIn) * time.Second)
-	case !tok.Expiry.IsZero():
-		rec.Expiry = tok.Expiry
+	case !tok.Expiry.IsZero(): // only x/oauth2's wall-clock Expiry: move it onto our clock
+		rec.Expiry = tok.Expiry.Add(c.now().Sub(time.Now()))
 	}
 	return rec, nil
 }
