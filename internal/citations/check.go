@@ -143,9 +143,9 @@ func oldStyle(rel, src string) [][2]int {
 	var out [][2]int
 	if strings.Contains(src, "acts ") || strings.Contains(src, "acts\n") || strings.Contains(src, "acts\t") {
 		for _, m := range factsRe.FindAllStringSubmatchIndex(src, -1) {
-			sep, first := src[m[2]:m[3]], src[m[4]:m[5]]
+			sep, first := src[m[4]:m[5]], src[m[6]:m[7]]
 			if !strings.Contains(sep, "\n") || len(first) > 1 || first[0] < 'A' {
-				out = append(out, [2]int{m[0], m[1]})
+				out = append(out, [2]int{m[3], m[1]}) // from "facts" on
 			}
 		}
 	}

@@ -100,6 +100,7 @@ func TestRewrite(t *testing.T) {
 		{"stops at a non-id", "a.go", "(facts A12, OBS)", "(" + d + "cloud-401, OBS)", 0},
 		{"semicolon before words", "a.go", "(facts A1; issue 11)", "(" + d + "cloud-endpoints; issue 11)", 0},
 		{"line break", "a.go", "may (facts\n// A0) x", "may (\n// " + d + "cloud-2026) x", 0},
+		{"line break, no trailing blank", "a.go", "// (x, facts\n// A4)", "// (x,\n// " + d + "cloud-2025-token-response)", 0},
 		{"line break before a word", "a.go", "the facts\n// A token", "the facts\n// A token", 0},
 		{"a word after facts", "a.go", "the facts are silent; facts Cloud", "the facts are silent; facts Cloud", 0},
 		{"unknown id", "a.go", "(facts A4, C2)", "(facts A4, C2)", 1},

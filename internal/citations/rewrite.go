@@ -14,8 +14,10 @@ const id = `(?:0\.\d+|0|[A-F](?:\d+b?)?|S-\d+[a-z]?)`
 var (
 	// factsRe is "facts" (any case of its F), the first id on the same line
 	// or after a line break and a comment marker, then more ids separated
-	// by commas, slashes, semicolons, dashes (ranges) or "and".
-	factsRe = regexp.MustCompile(`\b[Ff]acts([ \t]+|[ \t]*\n[ \t]*(?://|#)[ \t]*)(` + id + `)\b((?:[ \t]*(?:,|/|;|-|–|—|and)[ \t]*(?:and[ \t]+)?` + id + `\b)*)`)
+	// by commas, slashes, semicolons, dashes (ranges) or "and". The blanks
+	// before it are captured so that a citation moved to the next line
+	// leaves no trailing blanks.
+	factsRe = regexp.MustCompile(`([ \t]*)\b[Ff]acts([ \t]+|[ \t]*\n[ \t]*(?://|#)[ \t]*)(` + id + `)\b((?:[ \t]*(?:,|/|;|-|–|—|and)[ \t]*(?:and[ \t]+)?` + id + `\b)*)`)
 	// tailIDRe splits the rest of a facts citation into ids, each with the
 	// separator before it (a dash means a range).
 	tailIDRe = regexp.MustCompile(`([-–—]?)[ \t]*(?:and[ \t]+)?(` + id + `)\b`)
@@ -78,20 +80,19 @@ func (w *rewriter) join(targets []string) string {
 // facts rewrites "facts A1, A2" (factsRe).
 func (w *rewriter) facts(s string) string {
 	return replace(factsRe, s, func(m []string, _ bool) (string, bool) {
-		sep, first, tail := m[1], m[2], m[3]
+		pre, sep, first, tail := m[1], m[2], m[3], m[4]
 		if strings.Contains(sep, "\n") && len(first) == 1 && first[0] >= 'A' {
 			return "", false // "facts\n// A token…": a word, not a section
 		}
 		ids, err := expand(first, tail)
 		if err != nil {
-			w.fail("%q: %v", m[0], err)
+			w.fail("%q: %v", strings.TrimLeft(m[0], " \t"), err)
 			return "", false
 		}
-		lead := ""
-		if strings.Contains(sep, "\n") {
-			lead = sep[strings.IndexByte(sep, '\n'):]
+		if i := strings.IndexByte(sep, '\n'); i >= 0 {
+			pre = sep[i:]
 		}
-		return lead + w.join(ids), true
+		return pre + w.join(ids), true
 	})
 }
 
