@@ -116,7 +116,7 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
 			// Cloud does not offer PKCE (BCLOUD-23469) and ignores its
-			// parameters (facts A1): a wrong verifier still gets a token.
+			// parameters (docs/bitbucket-behaviour.md#cloud-endpoints): a wrong verifier still gets a token.
 			_, ch := pkce()
 			code, _ := e.cloudCode(t, c, c.Private, url.Values{"code_challenge": {ch}, "code_challenge_method": {"S256"}})
 			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
@@ -149,8 +149,8 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a private Cloud consumer")
 			r := e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"client_credentials"}})
-			// Facts A5: every grant but implicit and JWT gave a refresh token;
-			// since 2026 client credentials give none (facts A0).
+			// docs/bitbucket-behaviour.md#cloud-2025-refresh: every grant but implicit and JWT gave a refresh token;
+			// since 2026 client credentials give none (docs/bitbucket-behaviour.md#cloud-2026).
 			m := wantCloudToken(t, c, r, "client_credentials", !c.modern())
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusOK)
 		}},
@@ -159,7 +159,7 @@ func cloudOAuth2Cases() []testCase {
 			need(t, c.Private != nil, "a private Cloud consumer")
 			m := e.cloudClientCredentials(t, c, c.Private)
 			if c.modern() {
-				// Facts A0: scope, no refresh token; no state is the mock's choice.
+				// docs/bitbucket-behaviour.md#cloud-2026: scope, no refresh token; no state is the mock's choice.
 				if c.Mock {
 					if diff := cmp.Diff([]string{"access_token", "expires_in", "scope", "token_type"}, keys(m)); diff != "" {
 						t.Errorf("token response keys (-want +got):\n%s", diff)

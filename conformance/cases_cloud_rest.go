@@ -35,7 +35,7 @@ func cloudRESTCases() []testCase {
 		{area: area, name: "user-bearer-header", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := ""
-			if c.modern() { // a client-credentials token is an app user since 2026 (facts A0)
+			if c.modern() { // a client-credentials token is an app user since 2026 (docs/bitbucket-behaviour.md#cloud-2026)
 				need(t, c.Private != nil, "a Cloud consumer")
 				tok = str(e.cloudUserTokens(t, c, c.Private), "access_token")
 			} else {
@@ -57,7 +57,7 @@ func cloudRESTCases() []testCase {
 		{area: area, name: "user-query-token", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := e.cloudAccess(t, c, c.Private)
-			// Accepted before 2026 (facts A9), refused since (facts A0).
+			// Accepted before 2026 (docs/bitbucket-behaviour.md#cloud-using-tokens), refused since (docs/bitbucket-behaviour.md#cloud-2026).
 			want := http.StatusOK
 			if c.modern() {
 				want = http.StatusUnauthorized
@@ -67,10 +67,10 @@ func cloudRESTCases() []testCase {
 		{area: area, name: "user-basic-x-token-auth", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := e.cloudAccess(t, c, c.Private)
-			// The mock took Basic on REST before 2026 (facts A9, GCM); refused since (facts A0).
+			// The mock took Basic on REST before 2026 (docs/bitbucket-behaviour.md#cloud-using-tokens, GCM); refused since (docs/bitbucket-behaviour.md#cloud-2026).
 			want := http.StatusUnauthorized
 			if !c.modern() {
-				e.mockOnly(t, "Basic with an OAuth token on REST before 2026 is the mock's reading of facts A9")
+				e.mockOnly(t, "Basic with an OAuth token on REST before 2026 is the mock's reading of docs/bitbucket-behaviour.md#cloud-using-tokens")
 				want = http.StatusOK
 			}
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", basic("x-token-auth", tok)), want)
@@ -207,9 +207,9 @@ func cloudGitCases() []testCase {
 			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", bearer(tok)), "git-upload-pack")
 		})},
 		{area: area, name: "owner-username-with-token", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {
-			// Facts A9: GCM sends the account's username with the OAuth
+			// docs/bitbucket-behaviour.md#cloud-using-tokens: GCM sends the account's username with the OAuth
 			// token. Since 2026 a client-credentials token is an app user
-			// with no username (facts A0), so a user's token is used.
+			// with no username (docs/bitbucket-behaviour.md#cloud-2026), so a user's token is used.
 			tok, user := "", c.Private.Owner
 			if c.modern() {
 				tok, user = str(e.cloudUserTokens(t, c, c.Private), "access_token"), c.SessionUser

@@ -58,7 +58,7 @@ func serverOAuth2Cases() []testCase {
 			}
 		})},
 		{area: area, name: "pkce-plain-accepted", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
-			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (facts C); the mock accepts it (issue 11)")
+			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (docs/bitbucket-behaviour.md#dc-oauth2); the mock accepts it (issue 11)")
 			e.consent(t)
 			ver := "plain-verifier-" + randomHex(16)
 			r := authorizeOnly(t, e, s, cl, url.Values{"code_challenge": {ver}, "code_challenge_method": {"plain"}})

@@ -37,7 +37,7 @@ func serverProblemCases() []testCase {
 		{area: area, name: "two-legged-without-oauth-token-anonymous", fn: withLink(func(t *testing.T, e *env, s *Server, l *AppLink, _ oauth1Req) {
 			need(t, l.Allow2LO, "a link allowing 2-legged OAuth")
 			// oauthlib's 2LO default omits oauth_token. Atlassian's
-			// OAuthRequestUtils then sees no OAuth attempt (facts B2, S-50),
+			// OAuthRequestUtils then sees no OAuth attempt (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#source-50),
 			// so the request runs anonymously: recent repos need a user.
 			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, TwoLegged: true, Omit: "oauth_token"})
 			wantStatus(t, r, http.StatusUnauthorized)

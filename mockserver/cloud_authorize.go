@@ -51,7 +51,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// PKCE parameters are carried through the consent page and otherwise
 	// ignored, any method included: Cloud does not offer PKCE (BCLOUD-23469,
-	// facts A1).
+	// docs/bitbucket-behaviour.md#cloud-endpoints).
 
 	auto := s.m.opts.AutoApprove || s.f.AutoApprove
 	if r.Method == http.MethodGet && !auto {
@@ -153,7 +153,7 @@ func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authoriz
 	f.Set("token_type", resp.TokenType)
 	f.Set("expires_in", "7200")
 	if s.modern() {
-		f.Set("scope", resp.Scope) // facts A0; UNCONFIRMED for the implicit fragment
+		f.Set("scope", resp.Scope) // docs/bitbucket-behaviour.md#cloud-2026; UNCONFIRMED for the implicit fragment
 	} else {
 		f.Set("scopes", resp.Scopes)
 	}

@@ -61,7 +61,7 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string // era 2026 client credentials: the workspace the app user may reach (facts A0)
+	appUser string // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the

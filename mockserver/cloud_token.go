@@ -157,7 +157,7 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 		tokenError(w, http.StatusBadRequest, errRedirectDiffer.Error, errRedirectDiffer.Description)
 		return
 	}
-	// No PKCE check: Cloud does not offer PKCE (BCLOUD-23469, facts A1)
+	// No PKCE check: Cloud does not offer PKCE (BCLOUD-23469, docs/bitbucket-behaviour.md#cloud-endpoints)
 	// and ignores code_challenge and code_verifier; GCM sends them, and a
 	// live client sending S256 plus the secret worked in April 2026. A
 	// mock that verified them would be stricter than Cloud (issue 11).
@@ -167,10 +167,10 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 	s.sendTokens(w, r, resp, code.user)
 }
 
-// clientCredentialsGrant issues a token; only private consumers may (facts
-// A1, A2). Era 2025: the token acts for the consumer's owner and comes with
-// a refresh token (facts A2, A5: only implicit and JWT lack one). Era 2026
-// (facts A0): no refresh token, and the token acts as the consumer's app
+// clientCredentialsGrant issues a token; only private consumers may (
+// docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants). Era 2025: the token acts for the consumer's owner and comes with
+// a refresh token (docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-2025-refresh: only implicit and JWT lack one). Era 2026
+// (docs/bitbucket-behaviour.md#cloud-2026): no refresh token, and the token acts as the consumer's app
 // user, which reaches only the workspace owning the consumer.
 func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	if !c.Private {
@@ -189,9 +189,9 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 }
 
 // refreshGrant2025 implements RFC 6749 §6 with the consumer's rotation policy:
-// "none" returns the same refresh token (facts A5); "rotate" returns a new
+// "none" returns the same refresh token (docs/bitbucket-behaviour.md#cloud-2025-refresh); "rotate" returns a new
 // one each time, and a used one keeps working for the grace period
-// (default 10 minutes) after its first use (facts A5b).
+// (default 10 minutes) after its first use (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()

@@ -15,10 +15,10 @@ const (
 	cloudDefaultGrace    = 10 * time.Minute    // a used rotating refresh token keeps working this long (docs/bitbucket-behaviour.md#cloud-refresh-rotation)
 )
 
-// cloudTokenResponse is the token endpoint's JSON body. Era 2025 (facts
-// A4): plural `scopes`, `state` = the grant type, lowercase `bearer`. Era
-// 2026 (facts A0): singular `scope` instead of `scopes`; no `state`
-// (UNCONFIRMED: A0 is silent on it; we drop it with the rest of the old shape).
+// cloudTokenResponse is the token endpoint's JSON body. Era 2025 (
+// docs/bitbucket-behaviour.md#cloud-2025-token-response): plural `scopes`, `state` = the grant type, lowercase `bearer`. Era
+// 2026 (docs/bitbucket-behaviour.md#cloud-2026): singular `scope` instead of `scopes`; no `state`
+// (UNCONFIRMED: docs/bitbucket-behaviour.md#cloud-2026 is silent on it; we drop it with the rest of the old shape).
 type cloudTokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	Scopes       string `json:"scopes,omitempty"`
@@ -81,7 +81,7 @@ func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []st
 	if c := s.consumers[client]; !s.modern() && c != nil && c.RefreshRotation == "rotate" {
 		rt.expires = now.Add(cloudRotatedLifetime)
 	}
-	// Era 2026 refresh tokens are long too (facts A5b: "regularly over
+	// Era 2026 refresh tokens are long too (docs/bitbucket-behaviour.md#cloud-refresh-rotation: "regularly over
 	// 2,500 characters"); opaque, as nothing says they are JWTs.
 	v := newRefreshTokenValue(long || s.modern())
 	s.refresh[v] = rt

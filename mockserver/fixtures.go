@@ -23,7 +23,7 @@ type CloudFixtures struct {
 	ConnectApps  []ConnectApp      `json:"connect_apps"`
 	Repositories []CloudRepository `json:"repositories"`
 	// Era picks the behaviour: "2026" (default: Cloud since 2026-05-04,
-	// facts A0) or "2025" (before CHANGE-3052); see cloud_era.go.
+	// docs/bitbucket-behaviour.md#cloud-2026) or "2025" (before CHANGE-3052); see cloud_era.go.
 	Era string `json:"era,omitempty"`
 	// The era-2026 refresh-token policy, Go durations; /_mock/cloud/refresh
 	// reads and sets them at run time.

@@ -65,7 +65,7 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 
 // lacksOAuthToken reports whether a signed request has no oauth_token
 // parameter at all (oauthlib's default for 2-legged requests). Atlassian's
-// OAuthRequestUtils (facts B2, S-50 CODE) counts a request as an OAuth
+// OAuthRequestUtils (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#source-50 CODE) counts a request as an OAuth
 // access attempt only when all of oauth_consumer_key, oauth_token,
 // oauth_signature_method, oauth_signature, oauth_timestamp and oauth_nonce
 // are present (2LO: oauth_token empty); without oauth_token its OAuth filter

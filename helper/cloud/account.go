@@ -56,7 +56,7 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	}
 	if u.Type == "app_user" {
 		// Client credentials since 2026-05-04 act as the consumer's app
-		// user, no Bitbucket user (facts A0).
+		// user, no Bitbucket user (docs/bitbucket-behaviour.md#cloud-2026).
 		return strings.TrimSpace("app user " + u.DisplayName), nil
 	}
 	name := u.Username

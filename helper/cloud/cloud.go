@@ -246,7 +246,7 @@ func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 // when a person may be asked).
 //
 // Client credentials and JWT never refresh: on expiry the grant runs again
-// (facts A0: client credentials issue no refresh token). A refresh token
+// (docs/bitbucket-behaviour.md#cloud-2026: client credentials issue no refresh token). A refresh token
 // the server refuses is kept as suspect (see refreshOrConsent) and
 // returned in the record along with the error, for the store. Any other
 // failure (network, 5xx, 429, an unreadable answer) returns nil and the

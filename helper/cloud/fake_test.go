@@ -67,7 +67,7 @@ func newFakeCloud(t *testing.T) *fakeCloud {
 	})
 	mux.HandleFunc("GET /2.0/user", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Has("access_token") {
-			t.Errorf("access token in the query: REST takes Bearer only (facts A0)")
+			t.Errorf("access token in the query: REST takes Bearer only (docs/bitbucket-behaviour.md#cloud-2026)")
 		}
 		if r.Header.Get("Authorization") == "Bearer tok-app-user" {
 			json.NewEncoder(w).Encode(map[string]any{"type": "app_user", "display_name": "mock-private"})

@@ -100,7 +100,7 @@ type Record struct {
 	Account      string    `json:"account,omitempty"`       // account/user slug for status
 	RefreshToken string    `json:"refresh_token,omitempty"` // secret
 
-	// Bitbucket Cloud refresh-token bookkeeping (facts A0, A5b); none of
+	// Bitbucket Cloud refresh-token bookkeeping (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation); none of
 	// it is secret. RefreshUsed is when the refresh token was issued or
 	// last spent (Cloud kills one unused for 90 days). RefreshRefused,
 	// when set, is when Bitbucket last refused it: the token is kept as
