@@ -27,8 +27,22 @@ const (
 // Path returns the store file's path.
 func (s *Store) Path() string { return filepath.Join(s.Dir, fileName) }
 
-// load reads and decodes the store file; a missing file holds no records.
+// load reads the store file and the secrets its records keep in the
+// keyring.
 func (s *Store) load() ([]*Record, error) {
+	recs, err := s.loadFile()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readSecrets(recs); err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// loadFile reads and decodes the store file; a missing file holds no
+// records. Secrets kept in the keyring are not read.
+func (s *Store) loadFile() ([]*Record, error) {
 	if s.Dir == "" {
 		return nil, errors.New("token store: no directory set")
 	}
@@ -121,8 +135,11 @@ func describeJSONError(err error) string {
 
 // update runs the read-modify-write of a Put or Delete under the store-wide
 // lock. fn reports whether it changed anything; nothing is written when it
-// did not, nor when the file cannot be read.
-func (s *Store) update(fn func([]*Record) ([]*Record, bool)) error {
+// did not, nor when the file cannot be read, nor when fn fails. after runs,
+// still under the lock, once the new file is in place. The secrets other
+// records keep in the keyring are neither read nor written: the file keeps
+// only their metadata.
+func (s *Store) update(fn func([]*Record) ([]*Record, bool, error), after func() error) error {
 	if s.Dir == "" {
 		return errors.New("token store: no directory set")
 	}
@@ -134,16 +151,19 @@ func (s *Store) update(fn func([]*Record) ([]*Record, bool)) error {
 		return err
 	}
 	defer unlock()
-	recs, err := s.load()
+	recs, err := s.loadFile()
 	if err != nil {
 		return err
 	}
-	recs, changed := fn(recs)
-	if !changed {
-		return nil
+	recs, changed, err := fn(recs)
+	if err != nil || !changed {
+		return err
 	}
 	s.removeStaleTemps()
-	return s.save(recs)
+	if err := s.save(recs); err != nil {
+		return err
+	}
+	return after()
 }
 
 // save replaces the store file atomically: temporary file in the same
@@ -196,7 +216,7 @@ func encode(recs []*Record) ([]byte, error) {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "{\"version\":%d,\"records\":[", SchemaVersion)
 	for i, r := range recs {
-		b, err := json.Marshal(r)
+		b, err := json.Marshal(r.metadataOnly())
 		if err != nil {
 			return nil, fmt.Errorf("encode token store: %w", err)
 		}

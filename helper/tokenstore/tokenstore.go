@@ -131,6 +131,11 @@ type Record struct {
 	// does not reuse a refresh token or OAuth 1 token after they change.
 	Identity string `json:"identity,omitempty"`
 
+	// SecretsIn is "keyring" when the secrets (AccessToken, RefreshToken,
+	// OAuth1Token, OAuth1TokenSecret) live in the OS keyring, tokens.json
+	// keeping only the rest; "" means in tokens.json. Not a secret.
+	SecretsIn string `json:"secrets_in,omitempty"`
+
 	Updated time.Time `json:"updated"`
 }
 
@@ -149,6 +154,17 @@ type Store struct {
 	// store-wide lock (held by other writers only for one file rewrite);
 	// zero means 30s.
 	WriteLockTimeout time.Duration
+
+	// SecretsTo says where Put keeps a record's secrets: SecretsInFile,
+	// SecretsInKeyring, or "" for where the record (or the one it
+	// replaces) has them, tokens.json for a new one. Readers need no
+	// setting: each record says where its secrets are.
+	SecretsTo string
+
+	// Keyring holds secrets for records kept in the keyring; nil means the
+	// platform's (SystemKeyring, each call bounded by KeyringTimeout).
+	Keyring        Keyring
+	KeyringTimeout time.Duration
 
 	// beforeRename, when set (by tests), runs after the temporary file is
 	// written and synced and before it is renamed over the store file.
@@ -199,7 +215,7 @@ func (s *Store) Find(protocol, host, path, username string) (*Record, error) {
 
 // Put inserts or replaces the record for r.Key, keeping every other record.
 // A zero r.Updated is stored as the current time (r itself is not modified).
-// Put refuses to write over a corrupt or newer-schema store file.
+// The secrets go where s.SecretsTo says (see placeSecrets). Put refuses to write over a corrupt or newer-schema store file.
 func (s *Store) Put(r *Record) error {
 	if r == nil {
 		return errors.New("token store: put of a nil record")
@@ -211,30 +227,50 @@ func (s *Store) Put(r *Record) error {
 	if rec.Updated.IsZero() {
 		rec.Updated = s.now()
 	}
-	return s.update(func(recs []*Record) ([]*Record, bool) {
-		for i, old := range recs {
-			if old.Key == rec.Key {
-				recs[i] = &rec
-				return recs, true
-			}
+	var after func() error
+	return s.update(func(recs []*Record) ([]*Record, bool, error) {
+		i := slices.IndexFunc(recs, func(o *Record) bool { return o.Key == rec.Key })
+		var old *Record
+		if i >= 0 {
+			old = recs[i]
 		}
-		return append(recs, &rec), true
+		var err error
+		if after, err = s.placeSecrets(&rec, old); err != nil {
+			return nil, false, err
+		}
+		if i >= 0 {
+			recs[i] = &rec
+			return recs, true, nil
+		}
+		return append(recs, &rec), true, nil
+	}, func() error {
+		if after != nil {
+			_ = after() // see placeSecrets
+		}
+		return nil
 	})
 }
 
-// Delete removes the record for k (no error when absent). Like Put, it
-// refuses to touch a corrupt or newer-schema store file.
+// Delete removes the record for k (no error when absent) and, when its
+// secrets are in the keyring, their item there. Like Put, it refuses to touch a corrupt or newer-schema store file.
 func (s *Store) Delete(k Key) error {
 	if _, err := os.Stat(s.Dir); s.Dir != "" && errors.Is(err, fs.ErrNotExist) {
 		return nil // nothing stored yet: do not create the directory
 	}
-	return s.update(func(recs []*Record) ([]*Record, bool) {
+	return s.update(func(recs []*Record) ([]*Record, bool, error) {
 		i := slices.IndexFunc(recs, func(r *Record) bool { return r.Key == k })
 		if i < 0 {
-			return recs, false
+			return recs, false, nil
 		}
-		return slices.Delete(recs, i, i+1), true
-	})
+		// The keyring item goes first: when that fails the record stays,
+		// so that a retry finds it (never an orphaned secret).
+		if recs[i].SecretsIn == SecretsInKeyring {
+			if err := s.deleteSecrets(k); err != nil {
+				return nil, false, err
+			}
+		}
+		return slices.Delete(recs, i, i+1), true, nil
+	}, func() error { return nil })
 }
 
 // List returns all records, in file order (writers keep it sorted by key).
