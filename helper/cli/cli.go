@@ -35,8 +35,9 @@
 //   - An unconfigured remote that answers with Bitbucket Server's
 //     challenge (wwwauth[], git 2.41+) gets one hint line about configure,
 //     never for a host that imitates bitbucket.org (hint.go).
-//   - bitbucket.store=keyring is refused as a misconfiguration until a
-//     keyring backend exists: no silent fallback to the file.
+//   - bitbucket.store (keyring.go) decides where the slow path writes
+//     secrets; every reader follows the record, so the fast path never
+//     probes for a keyring, and records written before keep working.
 package cli
 
 import (

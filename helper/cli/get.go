@@ -119,7 +119,7 @@ func (r *run) store(ctx context.Context, req *gitcred.Request) {
 		r.msg.tracef("store: not ours (%v)", err)
 		return
 	}
-	st, err := r.openStore()
+	st, err := r.openStoreFor(t)
 	if err != nil {
 		r.msg.errorf("cannot keep the refresh token for %s: %v", t.display(), err)
 		return
@@ -149,7 +149,7 @@ func (r *run) store(ctx context.Context, req *gitcred.Request) {
 	}
 	n.RefreshToken = req.OAuthRefreshToken
 	n.Updated = time.Time{}
-	if err := st.Put(&n); err != nil {
+	if err := r.put(st, t, &n); err != nil {
 		r.msg.errorf("cannot keep the refresh token for %s: %v", t.display(), err)
 		return
 	}

@@ -10,51 +10,6 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-const keyringMsg = "bitbucket.store=keyring is not supported yet; remove it to use the file store"
-
-// TestKeyringIsAConfigError: the keyring backend does not exist; choosing
-// it is a misconfiguration (quit, one line), never a silent fall back to
-// the file.
-func TestKeyringIsAConfigError(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name   string
-		config []string
-		env    []string
-	}{
-		{name: "git config", config: []string{"bitbucket.https://" + testHost + ".store", "keyring"}},
-		{name: "environment", env: []string{"GIT_CREDENTIAL_BITBUCKET_STORE=keyring"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, tt.config...)
-			h.prov.obtain = func(*tokenstore.Record, bool) (*tokenstore.Record, error) {
-				t.Error("provider called with store=keyring")
-				return nil, nil
-			}
-			stdout, stderr, code := h.run(request(), tt.env, "get")
-			if code != 0 || stdout != "quit=1\n" {
-				t.Errorf("get: exit %d stdout %q; want quit=1", code, stdout)
-			}
-			if want := linePrefix + "https://" + testHost + ": " + keyringMsg + "\n"; stderr != want {
-				t.Errorf("get: stderr %q, want %q", stderr, want)
-			}
-			stdout, stderr, code = h.run("", tt.env, "token", "https://"+testHost)
-			if code != exitFail || stdout != "" || stderr != linePrefix+"token: "+keyringMsg+"\n" {
-				t.Errorf("token: exit %d stdout %q stderr %q", code, stdout, stderr)
-			}
-		})
-	}
-	// The environment override also stops the fast path from answering
-	// out of the file store.
-	h := newHarness(t)
-	h.put(record("tok-valid-123", "", time.Hour))
-	if stdout, _, _ := h.run(request(), []string{"GIT_CREDENTIAL_BITBUCKET_STORE=keyring"}, "get"); stdout != "quit=1\n" {
-		t.Errorf("fast path with STORE=keyring: stdout %q, want quit=1", stdout)
-	}
-}
-
 // TestIdentityChange: after bitbucket.grant, kind, clientId, consumerKey
 // or user change through plain git config, the slow path does not hand the
 // provider a record minted for the old identity: it revokes what it can

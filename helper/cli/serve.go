@@ -113,11 +113,6 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	if t.margin <= 0 {
 		t.margin = DefaultRefreshMargin
 	}
-	if strings.EqualFold(s.Store, "keyring") {
-		// Designed, not built: a silent fallback to the file would put
-		// secrets where the user asked us not to.
-		return nil, &auth.ConfigError{Msg: "bitbucket.store=keyring is not supported yet; remove it to use the file store"}
-	}
 	if protocol == "http" && !consent.IsLoopback(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
 	}
@@ -175,9 +170,6 @@ func findRecord(recs []*tokenstore.Record, protocol, host, path, username string
 func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record {
 	if _, ok := remoteURL(protocol, host, ""); !ok {
 		return nil
-	}
-	if strings.EqualFold(r.env.get(envPrefix+"STORE"), "keyring") {
-		return nil // the slow path says why that does not work
 	}
 	dir, err := r.storeDir()
 	if err != nil {
@@ -255,7 +247,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
-	st, err := r.openStore()
+	st, err := r.openStoreFor(t)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +306,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		// A provider may return, with its error, what the store should
 		// now hold (a dead refresh token dropped); nil keeps it as is.
 		if rec != nil {
-			if perr := st.Put(rec); perr != nil {
+			if perr := r.put(st, t, rec); perr != nil {
 				r.msg.tracef("slow path: saving after an error: %v", perr)
 			}
 		}
@@ -324,7 +316,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		return nil, fmt.Errorf("%s provider returned no token", t.kind)
 	}
 	// A rotated refresh token is only good once: persist before printing.
-	if err := st.Put(rec); err != nil {
+	if err := r.put(st, t, rec); err != nil {
 		return nil, fmt.Errorf("save the token: %w", err)
 	}
 	r.msg.tracef("slow path: saved a token for %s valid until %s", key, expiryText(rec.Expiry))

@@ -36,7 +36,7 @@ type Settings struct {
 	Scopes           string
 	RedirectURL      string
 	APIURL           string
-	Store            string // file (default), keyring
+	Store            string // auto (default), file, keyring
 	Interactive      string // auto (default), never
 	Timeout          time.Duration
 	RefreshMargin    time.Duration // default 5m
@@ -53,7 +53,7 @@ const (
 	DefaultTokenExpiryDays  = 1
 	DefaultInteractive      = "auto"
 	DefaultAuthType         = "basic"
-	DefaultStore            = "file"
+	DefaultStore            = "auto"
 )
 
 // EnvPrefix starts the name of every environment override; the rest is the

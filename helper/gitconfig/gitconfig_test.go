@@ -41,7 +41,7 @@ func gitEnv(t *testing.T, globalConfig string, extra ...string) []string {
 
 func defaults(url string) *gitconfig.Settings {
 	return &gitconfig.Settings{
-		URL: url, Store: "file", Interactive: "auto", Timeout: 30 * time.Second,
+		URL: url, Store: "auto", Interactive: "auto", Timeout: 30 * time.Second,
 		RefreshMargin: 5 * time.Minute, AuthType: "basic", TokenPermissions: "REPO_READ,REPO_WRITE",
 		TokenExpiryDays: 1,
 	}
@@ -265,7 +265,7 @@ func TestLoadBadValues(t *testing.T) {
 		{name: "kind", config: "kind = cluod", want: `invalid bitbucket.kind "cluod": want one of cloud, server, datacenter`},
 		{name: "grant", config: "grant = password", want: `invalid bitbucket.grant "password": want one of authorization-code, client-credentials, jwt, implicit, oauth1, oauth1-2lo, oauth1-impersonate, oauth2`},
 		{name: "authtype", config: "authtype = digest", want: `invalid bitbucket.authtype "digest": want one of basic, bearer`},
-		{name: "store", config: "store = memory", want: `invalid bitbucket.store "memory": want one of file, keyring`},
+		{name: "store", config: "store = memory", want: `invalid bitbucket.store "memory": want one of auto, file, keyring`},
 		{name: "interactive", config: "interactive = sometimes", want: `invalid bitbucket.interactive "sometimes": want auto or never`},
 		{name: "timeout", config: "timeout = soon", want: `invalid bitbucket.timeout "soon": want a duration such as 30s or 5m`},
 		{name: "zero timeout", config: "timeout = 0s", want: `invalid bitbucket.timeout "0s": must be greater than zero`},

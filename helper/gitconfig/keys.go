@@ -23,7 +23,7 @@ type key struct {
 var (
 	kinds        = []string{"cloud", "server", "datacenter"}
 	grants       = []string{"authorization-code", "client-credentials", "jwt", "implicit", "oauth1", "oauth1-2lo", "oauth1-impersonate", "oauth2"}
-	stores       = []string{"file", "keyring"}
+	stores       = []string{"auto", "file", "keyring"}
 	authTypes    = []string{"basic", "bearer"}
 	interactives = []string{"auto", "never"}
 )
