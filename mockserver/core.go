@@ -27,6 +27,7 @@ type Options struct {
 	GitPath     string                           // git binary; "" = "git" from PATH
 	Logf        func(format string, args ...any) // logs (stderr in the binary); nil = discard
 	TLSDir      string                           // Start only: serve HTTPS with a generated CA written to TLSDir/ca.pem
+	RequestLog  int                              // request log entries kept (a ring); 0 = DefaultRequestLog
 }
 
 // Mock is the whole fake: build it with New, serve CloudHandler and
@@ -44,13 +45,15 @@ type Mock struct {
 	tmplMu sync.Mutex
 	tmpl   string // template bare repository (see ensureRepo)
 
+	log   *requestRing // own lock
+	sweep sweeper      // own atomics
+
 	closed      chan struct{} // closed by release: frees hanging faults
 	releaseOnce sync.Once
 	closeOnce   sync.Once
 
 	mu     sync.Mutex // guards everything below
 	offset time.Duration
-	log    []LoggedRequest
 	faults []*faultEntry
 	cloud  *cloudState
 	server *serverState
@@ -69,6 +72,7 @@ func New(opts Options) (*Mock, error) {
 		fixtures: *f,
 		gitPath:  opts.GitPath,
 		closed:   make(chan struct{}),
+		log:      newRequestRing(opts.RequestLog),
 	}
 	if m.gitPath == "" {
 		m.gitPath = "git"
@@ -200,6 +204,7 @@ func (m *Mock) Advance(d time.Duration) {
 	m.mu.Lock()
 	m.offset += d
 	m.mu.Unlock()
+	m.sweepNow() // /_mock/clock ages stored codes, tokens and nonces too
 }
 
 // Reset returns to the fixtures: tokens, codes, nonces, faults, log and clock
@@ -207,9 +212,9 @@ func (m *Mock) Advance(d time.Duration) {
 func (m *Mock) Reset() {
 	m.mu.Lock()
 	m.offset = 0
-	m.log = nil
 	m.faults = nil
 	m.mu.Unlock()
+	m.log.clear()
 	if err := m.buildStates(); err != nil {
 		// The fixtures built once in New; a rebuild can only fail if the
 		// repository directory vanished. Keep the old states and say so.
@@ -257,17 +262,31 @@ type LoggedRequest struct {
 	Status int       `json:"status"`
 }
 
-// Requests returns the log entries whose path starts with prefix.
+// Requests returns the log entries whose path starts with prefix, oldest
+// first (the newest RequestLogSize requests are kept).
 func (m *Mock) Requests(prefix string) []LoggedRequest {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := []LoggedRequest{}
-	for _, e := range m.log {
-		if strings.HasPrefix(e.Path, prefix) {
-			out = append(out, e)
-		}
-	}
+	out, _ := m.log.snapshot(prefix)
 	return out
+}
+
+// RequestLog is Requests plus how many requests (of any path) the ring has
+// dropped since New or the last Reset.
+func (m *Mock) RequestLog(prefix string) ([]LoggedRequest, int64) {
+	return m.log.snapshot(prefix)
+}
+
+// SetRequestLogSize changes how many requests the log keeps (n > 0); the
+// oldest entries beyond n are dropped and counted.
+func (m *Mock) SetRequestLogSize(n int) {
+	if n > 0 {
+		m.log.resize(n)
+	}
+}
+
+// RequestLogSize is how many requests the log keeps.
+func (m *Mock) RequestLogSize() int {
+	n, _ := m.log.stats()
+	return n
 }
 
 // Fault is one entry of POST /_mock/faults.

@@ -12,7 +12,7 @@ import (
 )
 
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
-                      [--repos DIR] [--tls DIR] [--auto-approve]
+                      [--repos DIR] [--tls DIR] [--auto-approve] [--request-log N]
        bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
 `
 
@@ -43,10 +43,15 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	repos := fs.String("repos", "", "directory of the bare repositories (default: a temporary one)")
 	tlsDir := fs.String("tls", "", "serve HTTPS; the generated CA goes to DIR/ca.pem")
 	autoApprove := fs.Bool("auto-approve", false, "skip consent pages")
+	requestLog := fs.Int("request-log", DefaultRequestLog, "requests kept in the /_mock/requests ring")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if *requestLog <= 0 || *requestLog > MaxRequestLog {
+		fmt.Fprintf(stderr, "bitbucket-mock: --request-log: want 1 to %d entries, got %d\n", MaxRequestLog, *requestLog)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -57,6 +62,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bitbucket-mock: "+format+"\n", a...) }
 	opts := Options{
 		ReposDir: *repos, AutoApprove: *autoApprove, ContextPath: *contextPath, TLSDir: *tlsDir, Logf: logf,
+		RequestLog: *requestLog,
 	}
 	if *fixturesFile != "" {
 		f, err := LoadFixtures(*fixturesFile)
