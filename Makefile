@@ -4,6 +4,8 @@ BIN     ?= bin
 PREFIX  ?= $(HOME)/.local
 FUZZTIME ?= 30s
 BENCH_RUNS ?= 200
+# mockbench flags (go run ./scripts/mockbench -h), e.g. MOCKBENCH_FLAGS=-mixed=50000
+MOCKBENCH_FLAGS ?=
 
 .PHONY: all build test conformance bench fuzz lint install clean
 
@@ -34,6 +36,7 @@ conformance: build
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee $(BIN)/bench.txt | awk -f scripts/bench-ratios.awk
 	scripts/bench-process.sh $(BENCH_RUNS)
+	$(GO) run ./scripts/mockbench -mock $(BIN)/bitbucket-mock $(MOCKBENCH_FLAGS)
 
 # Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m).
 fuzz:
