@@ -35,7 +35,9 @@ var (
 )
 
 // handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; facts A2–A7).
-func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
+func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
+	w := bufferResponse(rw) // the grants answer under s.mu: sent after it is released
+	defer w.flush()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)

@@ -1,0 +1,44 @@
+package mockserver
+
+import (
+	"bytes"
+	"net/http"
+)
+
+// bufferedResponse holds a handler's status and body until flush, so a
+// handler that answers while holding a state lock does no socket I/O under
+// it (issue 15: a slow client must not stall every other request). Headers
+// go straight to the real writer's map: nothing is sent before flush.
+type bufferedResponse struct {
+	w      http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func bufferResponse(w http.ResponseWriter) *bufferedResponse {
+	return &bufferedResponse{w: w}
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.w.Header() }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// flush sends what the handler wrote; call it with no lock held.
+func (b *bufferedResponse) flush() {
+	if b.status == 0 {
+		return
+	}
+	b.w.WriteHeader(b.status)
+	b.w.Write(b.body.Bytes())
+}
