@@ -24,6 +24,7 @@ type credentials struct {
 	basic     bool
 	basicUser string
 	badScheme bool // an Authorization scheme we do not take
+	query     bool // the token came as ?access_token= (era 2026 REST refuses it)
 }
 
 // presentedCredentials reads `Authorization: Bearer`, `Authorization:
@@ -46,7 +47,7 @@ func presentedCredentials(r *http.Request) credentials {
 		}
 	}
 	if t := r.URL.Query().Get("access_token"); t != "" {
-		return credentials{present: true, token: t}
+		return credentials{present: true, token: t, query: true}
 	}
 	return credentials{}
 }

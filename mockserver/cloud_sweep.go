@@ -1,15 +1,24 @@
 package mockserver
 
-import "time"
+import (
+	"crypto/sha256"
+	"time"
+)
 
 // sweep drops the Cloud side's codes, tokens and grants that no later
 // answer needs (issue 15; sweep.go says when it runs) and returns how many
 // entries it kept. Kept, and why:
 //   - an access token until expiredAnswerKept past its expiry (it answers
 //     "Access token expired." rather than "Token is invalid", facts A5);
-//   - a refresh token until it is spent and past its consumer's grace
-//     window (facts A5b), or unused past its lifetime: after that it is
-//     answered like an unknown one;
+//   - era 2025: a refresh token until it is spent and past its consumer's
+//     grace window (facts A5b), or past its lifetime: then it is answered
+//     like an unknown one;
+//   - era 2026: a refresh token spent and past the grace window still
+//     starts a lockout when used (cloud_refresh.go), so its record stays,
+//     filed under the SHA-256 of its value instead of the value (about
+//     2,600 characters, facts A5b), until policy.Idle after its last use,
+//     when it would have died of idleness anyway; an unused one goes when
+//     it dies of idleness;
 //   - an unused code until it expires; a used code while its grant is not
 //     revoked and still holds a token, because replaying it revokes them
 //     (RFC 6749 §4.1.2);
@@ -28,13 +37,23 @@ func (s *cloudState) sweep(now time.Time) int {
 		live[t.grant] = true
 		return false
 	})
-	kept += sweepMap(s.refresh, func(rt *refreshToken) bool {
-		if s.refreshDead(rt, now) {
-			return true
+	for v, rt := range s.refresh {
+		switch {
+		case s.refreshGoneLocked(rt, now):
+			delete(s.refresh, v)
+		case s.modern() && s.refreshSpentLocked(rt, now):
+			delete(s.refresh, v)
+			s.spentRefreshLocked()[sha256.Sum256([]byte(v))] = rt
 		}
+	}
+	kept += len(s.refresh)
+	kept += sweepMap(s.spent, func(rt *refreshToken) bool { return s.refreshGoneLocked(rt, now) })
+	for _, rt := range s.refresh {
 		live[rt.grant] = true
-		return false
-	})
+	}
+	for _, rt := range s.spent {
+		live[rt.grant] = true
+	}
 	kept += sweepMap(s.codes, func(c *authCode) bool {
 		if c.used {
 			return c.grant == nil || c.grant.revoked || !live[c.grant]
@@ -45,16 +64,44 @@ func (s *cloudState) sweep(now time.Time) int {
 	return kept
 }
 
-// refreshDead reports whether rt is answered like an unknown token from
-// now on: spent and past the grace window of its consumer's rotation, or
-// past its lifetime (the rules of refreshGrant).
-func (s *cloudState) refreshDead(rt *refreshToken, now time.Time) bool {
-	if !rt.expires.IsZero() && !now.Before(rt.expires) {
-		return true
+// refreshGoneLocked reports whether no answer needs rt any more. s.mu must
+// be held.
+func (s *cloudState) refreshGoneLocked(rt *refreshToken, now time.Time) bool {
+	if s.modern() {
+		return !now.Before(rt.lastUsed.Add(s.policy.Idle))
 	}
+	return s.refreshSpentLocked(rt, now) || (!rt.expires.IsZero() && !now.Before(rt.expires))
+}
+
+// refreshSpentLocked reports whether rt was used and its grace window has
+// passed (the rules of refreshGrant2025 and refreshDeadAtLocked). s.mu must
+// be held.
+func (s *cloudState) refreshSpentLocked(rt *refreshToken, now time.Time) bool {
 	if rt.firstUsed.IsZero() {
 		return false
 	}
+	if s.modern() {
+		return !now.Before(rt.firstUsed.Add(s.policy.Grace))
+	}
 	c := s.consumers[rt.client]
 	return c == nil || !now.Before(rt.firstUsed.Add(rotationGrace(c)))
+}
+
+// spentRefreshLocked is the store of swept era-2026 refresh tokens, made on
+// first use. s.mu must be held.
+func (s *cloudState) spentRefreshLocked() map[[sha256.Size]byte]*refreshToken {
+	if s.spent == nil {
+		s.spent = map[[sha256.Size]byte]*refreshToken{}
+	}
+	return s.spent
+}
+
+// lookupRefreshLocked finds a refresh token by value, swept spent ones
+// included. s.mu must be held.
+func (s *cloudState) lookupRefreshLocked(v string) (*refreshToken, bool) {
+	if rt, ok := s.refresh[v]; ok {
+		return rt, true
+	}
+	rt, ok := s.spent[sha256.Sum256([]byte(v))]
+	return rt, ok
 }

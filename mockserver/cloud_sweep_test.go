@@ -33,24 +33,39 @@ func TestCloudSweepExpiredAccessTokenAnswer(t *testing.T) {
 }
 
 // TestCloudSweepSpentRefreshInGrace: a spent rotating refresh token still
-// works until the end of its grace window, sweeps notwithstanding.
+// works until the end of its grace window, sweeps notwithstanding; in era
+// 2026 its use after the window still starts the consumer's lockout.
 func TestCloudSweepSpentRefreshInGrace(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
-	rt0 := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
-	refresh := func() int {
-		return tokenRequest(t, run, rotKey, rotSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt0}}).status
-	}
-	if st := refresh(); st != http.StatusOK {
-		t.Fatalf("first use: %d", st)
-	}
-	run.Mock.Advance(10*time.Minute - edgeMargin)
-	if st := refresh(); st != http.StatusOK {
-		t.Fatalf("spent, inside the grace window: %d, want 200", st)
-	}
-	run.Mock.Advance(2 * edgeMargin)
-	if st := refresh(); st != http.StatusBadRequest {
-		t.Fatalf("spent, past the grace window: %d, want 400", st)
+	for _, era := range []string{"2025", "2026"} {
+		t.Run(era, func(t *testing.T) {
+			t.Parallel()
+			run := cloudMock(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) { f.Era = era })
+			key, secret := rotKey, rotSecret
+			code := tokenRequest(t, run, key, secret, url.Values{"grant_type": {"authorization_code"}, "code": {authCode(t, run, key, nil)}})
+			rt0 := str(code.json(t), "refresh_token")
+			refresh := func(v string) response {
+				return tokenRequest(t, run, key, secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {v}})
+			}
+			first := refresh(rt0)
+			if first.status != http.StatusOK {
+				t.Fatalf("first use: %d %s", first.status, first.body)
+			}
+			rt1 := str(first.json(t), "refresh_token")
+			run.Mock.Advance(10*time.Minute - edgeMargin)
+			if r := refresh(rt0); r.status != http.StatusOK {
+				t.Fatalf("spent, inside the grace window: %d %s, want 200", r.status, r.body)
+			}
+			run.Mock.Advance(2 * edgeMargin)
+			if r := refresh(rt0); r.status != http.StatusBadRequest {
+				t.Fatalf("spent, past the grace window: %d %s, want 400", r.status, r.body)
+			}
+			if era == "2026" {
+				if r := refresh(rt1); r.status != http.StatusBadRequest {
+					t.Fatalf("an unused token right after a dead one's use: %d %s, want 400 (lockout)", r.status, r.body)
+				}
+			}
+		})
 	}
 }
 

@@ -23,6 +23,7 @@ func (m *Mock) controlHandler() http.Handler {
 	mux.HandleFunc("GET /_mock/requests", m.handleRequestsGet)
 	mux.HandleFunc("POST /_mock/requests", m.handleRequestsPost)
 	mux.HandleFunc("POST /_mock/revoke", m.handleRevoke)
+	mux.HandleFunc("/_mock/cloud/refresh", m.handleCloudRefreshControl) // cloud_control.go
 	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
 		m.Reset()
 		jsonReply(w, http.StatusOK, map[string]any{})

@@ -39,10 +39,10 @@ func tokenPair(body []byte) (access, refresh string) {
 func TestMockConcurrentMixedLoad(t *testing.T) {
 	t.Parallel()
 	const workers, perWorker, logSize = 6, 25, 64
-	run, base := startServer(t, Options{RequestLog: logSize}, nil)
+	run, base := startServer(t, Options{RequestLog: logSize, AutoApprove: true}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	send := func(req *http.Request) (int, []byte, error) {
 		resp, err := client.Do(req)
 		if err != nil {
@@ -59,11 +59,28 @@ func TestMockConcurrentMixedLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var access, refresh string
+			// A grant of its own through the (auto-approved) authorize page.
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, run.CloudURL+"/site/oauth2/authorize?client_id=mock-rotating&response_type=code", nil)
+			resp, err := client.Do(req)
+			logged.Add(1)
+			if err != nil {
+				errs <- "authorize: " + err.Error()
+				return
+			}
+			resp.Body.Close()
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			code := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}}
+			status, body, err := send(cloudTokenRequest(ctx, run.CloudURL, "mock-rotating", "mock-rotating-secret-TEST-ONLY", code))
+			logged.Add(1)
+			if err != nil || status != http.StatusOK {
+				errs <- "code exchange: " + http.StatusText(status) + " " + string(body)
+				return
+			}
+			access, refresh := tokenPair(body)
 			for i := range perWorker {
 				var req *http.Request
 				switch {
-				case access == "" || i%5 == 0:
+				case i%5 == 0:
 					req = cloudTokenRequest(ctx, run.CloudURL, "mock-rotating", "mock-rotating-secret-TEST-ONLY", url.Values{"grant_type": {"client_credentials"}})
 				case i%5 == 1:
 					req = cloudTokenRequest(ctx, run.CloudURL, "mock-rotating", "mock-rotating-secret-TEST-ONLY", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
@@ -84,7 +101,11 @@ func TestMockConcurrentMixedLoad(t *testing.T) {
 					return
 				}
 				if strings.HasSuffix(req.URL.Path, "/access_token") {
-					access, refresh = tokenPair(body)
+					a, r := tokenPair(body)
+					access = a
+					if r != "" {
+						refresh = r
+					}
 				}
 			}
 		}()
@@ -139,7 +160,7 @@ func (b *blockingWriter) Write(p []byte) (int, error) {
 // the state lock for the map work only, never across I/O).
 func TestCloudTokenAnswerOutsideLock(t *testing.T) {
 	t.Parallel()
-	m := newSweepMock(t)
+	m := newSweepMock(t, "2025") // client credentials with a refresh token
 	h := m.CloudHandler()
 	ctx := context.Background()
 	cc := url.Values{"grant_type": {"client_credentials"}}

@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-// newSweepMock is a mock for tests that fill and sweep the stores directly.
-func newSweepMock(t *testing.T) *Mock {
+// newSweepMock is a mock for tests that fill and sweep the stores
+// directly; era is the Cloud era ("" = the default, 2026).
+func newSweepMock(t *testing.T, era string) *Mock {
 	t.Helper()
-	m, err := New(Options{ReposDir: t.TempDir()})
+	f := DefaultFixtures()
+	f.Cloud.Era = era
+	m, err := New(Options{ReposDir: t.TempDir(), Fixtures: f})
 	if err != nil {
 		t.Fatalf("new mock: %v", err)
 	}
@@ -22,8 +25,10 @@ func TestCloudSweepEdges(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 	grace := 10 * time.Minute // mock-rotating's rotation_grace
+	idle := 90 * 24 * time.Hour // era 2026 default refresh_idle
 	tests := []struct {
 		name  string
+		era   string
 		put   func(s *cloudState)
 		edge  time.Time // first instant the entry is dropped
 		count func(s *cloudState) int
@@ -37,7 +42,8 @@ func TestCloudSweepEdges(t *testing.T) {
 			count: func(s *cloudState) int { return len(s.access) },
 		},
 		{
-			name: "unused rotating refresh token lives its lifetime",
+			name: "era 2025: unused rotating refresh token lives its lifetime",
+			era:  "2025",
 			put: func(s *cloudState) {
 				s.refresh["r"] = &refreshToken{client: "mock-rotating", expires: t0, grant: s.newGrantLocked()}
 			},
@@ -45,12 +51,37 @@ func TestCloudSweepEdges(t *testing.T) {
 			count: func(s *cloudState) int { return len(s.refresh) },
 		},
 		{
-			name: "spent refresh token lives its grace window",
+			name: "era 2025: spent refresh token lives its grace window",
+			era:  "2025",
 			put: func(s *cloudState) {
 				s.refresh["r"] = &refreshToken{client: "mock-rotating", expires: t0.Add(90 * 24 * time.Hour), firstUsed: t0, grant: s.newGrantLocked()}
 			},
 			edge:  t0.Add(grace),
 			count: func(s *cloudState) int { return len(s.refresh) },
+		},
+		{
+			name: "era 2026: unused refresh token lives until it dies of idleness",
+			put: func(s *cloudState) {
+				s.refresh["r"] = &refreshToken{client: "mock-private", lastUsed: t0.Add(-idle), grant: s.newGrantLocked()}
+			},
+			edge:  t0,
+			count: func(s *cloudState) int { return len(s.refresh) },
+		},
+		{
+			name: "era 2026: spent refresh token is filed by hash after its grace window",
+			put: func(s *cloudState) {
+				s.refresh["r"] = &refreshToken{client: "mock-private", firstUsed: t0.Add(-grace), lastUsed: t0.Add(-grace), grant: s.newGrantLocked()}
+			},
+			edge:  t0,
+			count: func(s *cloudState) int { return len(s.refresh) },
+		},
+		{
+			name: "era 2026: swept spent refresh token lives until idleness would have killed it",
+			put: func(s *cloudState) {
+				s.spentRefreshLocked()[[32]byte{1}] = &refreshToken{client: "mock-private", firstUsed: t0.Add(-idle), lastUsed: t0.Add(-idle), grant: s.newGrantLocked()}
+			},
+			edge:  t0,
+			count: func(s *cloudState) int { return len(s.spent) },
 		},
 		{
 			name: "unused code lives until it expires",
@@ -62,6 +93,7 @@ func TestCloudSweepEdges(t *testing.T) {
 		},
 		{
 			name: "used code lives while its grant holds a token",
+			era:  "2025",
 			put: func(s *cloudState) {
 				g := s.newGrantLocked()
 				s.codes["c"] = &authCode{client: "mock-rotating", expires: t0.Add(-time.Hour), used: true, grant: g}
@@ -82,7 +114,7 @@ func TestCloudSweepEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSweepMock(t).cloud
+			s := newSweepMock(t, tt.era).cloud
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
@@ -98,11 +130,12 @@ func TestCloudSweepEdges(t *testing.T) {
 	}
 }
 
-// TestCloudSweepKeepsWhatAnswersNeed: a non-rotating refresh token never
-// expires and is never dropped; a used code whose grant is revoked goes.
+// TestCloudSweepKeepsWhatAnswersNeed: in era 2025 a non-rotating refresh
+// token never expires and is never dropped; a used code whose grant is
+// revoked goes.
 func TestCloudSweepKeepsWhatAnswersNeed(t *testing.T) {
 	t.Parallel()
-	s := newSweepMock(t).cloud
+	s := newSweepMock(t, "2025").cloud
 	far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	s.mu.Lock()
 	g := s.newGrantLocked()
@@ -174,7 +207,7 @@ func TestServerSweepEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSweepMock(t).server
+			s := newSweepMock(t, "").server
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
@@ -194,7 +227,7 @@ func TestServerSweepEdges(t *testing.T) {
 // not (facts D1), so the sweep never drops them.
 func TestServerSweepKeepsHTTPTokens(t *testing.T) {
 	t.Parallel()
-	s := newSweepMock(t).server
+	s := newSweepMock(t, "").server
 	s.mu.Lock()
 	s.httpTokens["v"] = &httpToken{id: "1", value: "v", user: "alice", expires: time.Unix(1, 0)}
 	s.mu.Unlock()
