@@ -24,7 +24,7 @@ func newSweepMock(t *testing.T, era string) *Mock {
 func TestCloudSweepEdges(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
-	grace := 10 * time.Minute // mock-rotating's rotation_grace
+	grace := 10 * time.Minute   // mock-rotating's rotation_grace
 	idle := 90 * 24 * time.Hour // era 2026 default refresh_idle
 	tests := []struct {
 		name  string
