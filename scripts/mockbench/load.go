@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// Test values of the built-in fixtures (mockserver/cloud_fixtures.go): the
-// rotating private consumer, whose refresh tokens expire after 90 days.
+// Test values of the built-in fixtures (mockserver/cloud_fixtures.go): a
+// private consumer (client credentials), rotating in both Cloud eras, so any
+// refresh token it gets expires after 90 days.
 const (
 	consumerKey    = "mock-rotating"
 	consumerSecret = "mock-rotating-secret-TEST-ONLY"
