@@ -183,10 +183,7 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 	if s.modern() {
 		t.user, t.appUser = appUserName(c.Key), consumerWorkspace(c)
 	}
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, t, !s.modern(), c.LongTokens)
-	s.mu.Unlock()
+	resp := s.issueNewGrant(t, !s.modern(), c.LongTokens)
 	s.sendTokens(w, r, resp, t.user)
 }
 

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,8 +53,9 @@ type Mock struct {
 	releaseOnce sync.Once
 	closeOnce   sync.Once
 
+	offset atomic.Int64 // the clock's advance in nanoseconds; read on every request, so no lock
+
 	mu     sync.Mutex // guards everything below
-	offset time.Duration
 	faults []*faultEntry
 	cloud  *cloudState
 	server *serverState
@@ -191,9 +193,7 @@ func (m *Mock) Fixtures() Fixtures { return m.fixtures }
 // Now is the mock's clock: the real time plus every Advance since New or
 // the last Reset. Every expiry and timestamp check uses it.
 func (m *Mock) Now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return time.Now().Add(m.offset)
+	return time.Now().Add(time.Duration(m.offset.Load()))
 }
 
 // Advance moves the clock forward (negative durations are ignored).
@@ -201,17 +201,15 @@ func (m *Mock) Advance(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	m.mu.Lock()
-	m.offset += d
-	m.mu.Unlock()
+	m.offset.Add(int64(d))
 	m.sweepNow() // /_mock/clock ages stored codes, tokens and nonces too
 }
 
 // Reset returns to the fixtures: tokens, codes, nonces, faults, log and clock
 // cleared. Repository contents are kept.
 func (m *Mock) Reset() {
+	m.offset.Store(0)
 	m.mu.Lock()
-	m.offset = 0
 	m.faults = nil
 	m.mu.Unlock()
 	m.log.clear()
