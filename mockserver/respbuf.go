@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 )
 
 // bufferedResponse holds a handler's status and body until flush, so a
@@ -34,11 +35,14 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
-// flush sends what the handler wrote; call it with no lock held.
+// flush sends what the handler wrote; call it with no lock held. The
+// length is known, so a body over net/http's 2 KB chunking threshold (an
+// era-2026 token answer) goes out in one piece, not chunked.
 func (b *bufferedResponse) flush() {
 	if b.status == 0 {
 		return
 	}
+	b.w.Header().Set("Content-Length", strconv.Itoa(b.body.Len()))
 	b.w.WriteHeader(b.status)
 	b.w.Write(b.body.Bytes())
 }

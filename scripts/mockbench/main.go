@@ -35,6 +35,7 @@ type config struct {
 	mix       [4]int // weights of token, oauth1, git in the mixed load (index by kind)
 	advance   time.Duration
 	check     bool
+	mockArgs  []string // more bitbucket-mock flags
 }
 
 func main() {
@@ -55,6 +56,10 @@ func main() {
 	flag.StringVar(&mix, "mix", "90,8,2", "weights of token, OAuth 1 and git requests in the mixed load")
 	flag.DurationVar(&cfg.advance, "advance", 91*24*time.Hour, "mock clock advance after each round (past every lifetime)")
 	flag.BoolVar(&cfg.check, "check", true, "exit 1 when an acceptance bound is missed")
+	flag.Func("mock-arg", "one more bitbucket-mock flag (repeatable), e.g. -mock-arg=--cloud-era=2025", func(v string) error {
+		cfg.mockArgs = append(cfg.mockArgs, v)
+		return nil
+	})
 	flag.Parse()
 	if err := parseMix(mix, &cfg.mix); err != nil {
 		fmt.Fprintf(os.Stderr, "mockbench: -mix: %v\n", err)
@@ -90,7 +95,7 @@ func parseMix(s string, out *[4]int) error {
 
 // startMock starts a fresh bitbucket-mock and a client for it.
 func startMock(cfg config, bareURL string) (*proc, *client, error) {
-	p, err := startProc(cfg.mock, "--cloud", "127.0.0.1:0", "--server", "127.0.0.1:0")
+	p, err := startProc(cfg.mock, append([]string{"--cloud", "127.0.0.1:0", "--server", "127.0.0.1:0"}, cfg.mockArgs...)...)
 	if err != nil {
 		return nil, nil, err
 	}
