@@ -42,9 +42,15 @@ func newJWTShapedToken(client, user string, scopes []string, iat, exp time.Time,
 	padLen := max(((target-fixed)*3+3)/4-len(body), 0)
 	random := make([]byte, 256+padLen)
 	rand.Read(random)                                // never fails (crypto/rand)
-	pad := enc.EncodeToString(random[256:])[:padLen] // URL-safe: nothing to escape in JSON
-	body = append(body[:len(body)-2:len(body)-2], pad+`"}`...)
-	return enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString(body) + "." + enc.EncodeToString(random[:256])
+	// The padding is URL-safe base64: nothing to escape in JSON.
+	n := len(body) - 2 + padLen
+	body = enc.AppendEncode(body[:len(body)-2], random[256:])[:n]
+	body = append(body, `"}`...)
+	out := make([]byte, 0, fixed+enc.EncodedLen(len(body)))
+	out = enc.AppendEncode(out, []byte(header))
+	out = enc.AppendEncode(append(out, '.'), body)
+	out = enc.AppendEncode(append(out, '.'), random[:256])
+	return string(out)
 }
 
 // randomInt is uniform in [0, n).

@@ -17,7 +17,9 @@ type bufferedResponse struct {
 }
 
 func bufferResponse(w http.ResponseWriter) *bufferedResponse {
-	return &bufferedResponse{w: w}
+	b := &bufferedResponse{w: w}
+	b.body.Grow(4096) // a token answer, era 2026 included, in one allocation
+	return b
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.w.Header() }
