@@ -41,7 +41,7 @@ func newJWTShapedToken(client, user string, scopes []string, iat, exp time.Time,
 	// The claims part must reach target-fixed characters: 4 per 3 bytes.
 	padLen := max(((target-fixed)*3+3)/4-len(body), 0)
 	random := make([]byte, 256+padLen)
-	rand.Read(random)                                // never fails (crypto/rand)
+	rand.Read(random) // never fails (crypto/rand)
 	// The padding is URL-safe base64: nothing to escape in JSON.
 	n := len(body) - 2 + padLen
 	body = enc.AppendEncode(body[:len(body)-2], random[256:])[:n]

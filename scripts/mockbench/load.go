@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,6 +103,16 @@ func (c *client) request(k kind, auth string) (*http.Request, error) {
 		return req, nil
 	}
 	return nil, fmt.Errorf("unknown request kind %d", k)
+}
+
+// toBare points req at the bare handler.
+func (c *client) toBare(req *http.Request) error {
+	u, err := url.Parse(c.bare)
+	if err != nil {
+		return err
+	}
+	req.URL.Scheme, req.URL.Host, req.Host = u.Scheme, u.Host, u.Host
+	return nil
 }
 
 // send makes one request and wants a 200.

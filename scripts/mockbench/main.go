@@ -46,7 +46,7 @@ func main() {
 	var mix string
 	flag.StringVar(&cfg.mock, "mock", "bin/bitbucket-mock", "the bitbucket-mock binary")
 	flag.IntVar(&cfg.workers, "workers", 4, "concurrent clients")
-	flag.IntVar(&cfg.counts[kindBare], "bare", 20000, "requests to the bare handler, before each measurement")
+	flag.IntVar(&cfg.counts[kindBare], "bare", 20000, "requests to the bare handler (the same as the measured kind's), alternating with each measurement")
 	flag.IntVar(&cfg.counts[kindToken], "token", 20000, "token endpoint requests")
 	flag.IntVar(&cfg.counts[kindOAuth1], "oauth1", 3000, "signed OAuth 1 REST calls (signed before the clock starts)")
 	flag.IntVar(&cfg.counts[kindGit], "git", 500, "git info/refs requests")
