@@ -75,7 +75,7 @@ func (r *run) target(ctx context.Context, u *url.URL) (*target, error) {
 		if r.gitConfigErr != nil {
 			return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", where, r.gitConfigErr)}
 		}
-		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
+		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote (environment and URL-less settings apply only to remotes named by a bitbucket.<url>.* key or in GIT_CREDENTIAL_BITBUCKET_URL); run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
 	}
 	return t, nil
 }
