@@ -101,4 +101,3 @@ func expiryText(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-

@@ -82,4 +82,3 @@ func (r *run) writeSecretFile(remote, name, secret string) (string, error) {
 	}
 	return path, nil
 }
-
