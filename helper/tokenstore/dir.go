@@ -114,7 +114,10 @@ func ensureDir(dir string) error {
 		return err
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("token store: %s is writable by other users (mode %04o): refusing to keep tokens there; set %s to a directory of your own", dir, perm, StateDirEnv)
+		if fi.Mode()&fs.ModeSticky != 0 {
+			perm |= 0o1000
+		}
+		return fmt.Errorf("token store: %s is writable by other users (mode %04o): refusing to keep tokens there; set %s to a directory of your own", dir, uint32(perm), StateDirEnv)
 	}
 	return nil
 }
