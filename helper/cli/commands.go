@@ -312,7 +312,7 @@ func (r *run) token(ctx context.Context, args []string) int {
 	if !visibleASCII(rec.AccessToken) {
 		// Printed raw on a terminal: an escape sequence in it would run
 		// there (issue 10, point 6). Tokens are visible ASCII.
-		return r.commandErr("token", fmt.Errorf("the token %s issued contains characters other than visible ASCII: not printing it", rec.Key))
+		return r.commandErr("token", fmt.Errorf("the token from %s contains characters other than visible ASCII: not printing it", rec.Key))
 	}
 	if *header {
 		fmt.Fprintf(r.stdout, "Authorization: Bearer %s\n", rec.AccessToken)
