@@ -220,7 +220,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		}
 	}
 	if prev != nil {
-		if !o.login && fresh(prev, r.now(), t.margin) {
+		if !o.login && fresh(prev, r.now(), t.margin) && !keepAliveDue(prev, r.now()) {
 			r.msg.tracef("slow path: %s was refreshed meanwhile, valid until %s", key, expiryText(prev.Expiry))
 			return prev, nil
 		}
