@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// cloudRealm is the Basic realm of bitbucket.org (facts 0.3, A12).
+// cloudRealm is the Basic realm of bitbucket.org (docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#cloud-401).
 const cloudRealm = `Basic realm="Bitbucket.org HTTP"`
 
 // loginFailedText is the plain-text body of a REST 401 for bad Basic
-// credentials (facts A12, OBS).
+// credentials (docs/bitbucket-behaviour.md#cloud-401, OBS).
 const loginFailedText = `Login failed due to incorrect login credentials or method.
 For information on authentication methods for Bitbucket Cloud APIs, visit:
     https://developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication
@@ -24,12 +24,11 @@ type credentials struct {
 	basic     bool
 	basicUser string
 	badScheme bool // an Authorization scheme we do not take
-	query     bool // the token came as ?access_token= (era 2026 REST refuses it)
 }
 
 // presentedCredentials reads `Authorization: Bearer`, `Authorization:
 // Basic` (username x-token-auth or the token's owner, password the access
-// token) or the `access_token` query parameter (facts A9).
+// token) or the `access_token` query parameter (docs/bitbucket-behaviour.md#cloud-using-tokens).
 func presentedCredentials(r *http.Request) credentials {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(h, " ")
@@ -47,7 +46,7 @@ func presentedCredentials(r *http.Request) credentials {
 		}
 	}
 	if t := r.URL.Query().Get("access_token"); t != "" {
-		return credentials{present: true, token: t, query: true}
+		return credentials{present: true, token: t}
 	}
 	return credentials{}
 }

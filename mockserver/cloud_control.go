@@ -94,3 +94,50 @@ func (s *cloudState) refreshControl() cloudRefreshControl {
 	}
 	return out
 }
+
+// cloudRefreshTokenInfo answers POST /_mock/cloud/refresh/token
+// {"token":"…"}: one refresh token's clock (era 2026), times in RFC 3339.
+type cloudRefreshTokenInfo struct {
+	Client   string `json:"client"`
+	Issued   string `json:"issued"`
+	LastUsed string `json:"last_used"`         // issue or last successful use: the idle clock
+	UsedAt   string `json:"used_at,omitempty"` // first use: the grace window starts here
+	DeadAt   string `json:"dead_at,omitempty"` // era 2026: end of grace once used, else last_used + idle
+	Dead     bool   `json:"dead"`              // era 2026: dead_at has passed
+	Revoked  bool   `json:"revoked"`
+}
+
+// handleCloudRefreshToken shows when a refresh token was issued and last
+// used and when it dies, on the mock's clock; 404 {"known":false} for a
+// token the mock never issued. The token goes in the body, not the URL.
+func (m *Mock) handleCloudRefreshToken(w http.ResponseWriter, r *http.Request) {
+	var req struct{ Token string }
+	if err := decodeControl(r, &req); err != nil || req.Token == "" {
+		controlError(w, fmt.Errorf("want {\"token\":\"<refresh token>\"}"))
+		return
+	}
+	m.mu.Lock()
+	cs := m.cloud
+	m.mu.Unlock()
+	now := cs.m.Now()
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	rt, ok := cs.lookupRefreshLocked(req.Token) // swept spent ones too (cloud_sweep.go)
+	if !ok {
+		jsonReply(w, http.StatusNotFound, map[string]bool{"known": false})
+		return
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	info := cloudRefreshTokenInfo{Client: rt.client, Issued: stamp(rt.issued), LastUsed: stamp(rt.lastUsed),
+		UsedAt: stamp(rt.usedAt), Revoked: rt.grant.revoked}
+	if cs.modern() {
+		dead := cs.refreshDeadAtLocked(rt)
+		info.DeadAt, info.Dead = stamp(dead), !now.Before(dead)
+	}
+	jsonReply(w, http.StatusOK, info)
+}

@@ -63,21 +63,21 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string // era 2026 client credentials: the workspace the app user may reach (facts A0)
+	appUser string // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the
 // timestamps alone (cloud_refresh.go), so a store may drop a record once
 // refreshDeadAt says it is dead.
 type refreshToken struct {
-	client    string
-	user      string
-	scopes    []string
-	grant     *grant
-	expires   time.Time // era 2025 rotate: absolute end (90 days); zero = never
-	firstUsed time.Time // usedAt: zero = not yet used (the rotation grace starts here)
-	issued    time.Time
-	lastUsed  time.Time // issue time or last successful use (era 2026 idle death counts from here)
+	client   string
+	user     string
+	scopes   []string
+	grant    *grant
+	expires  time.Time // era 2025 rotate: absolute end (90 days); zero = never
+	usedAt   time.Time // first use; zero = not yet used (the rotation grace starts here)
+	issued   time.Time
+	lastUsed time.Time // issue time or last successful use (era 2026 idle death counts from here)
 }
 
 func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {

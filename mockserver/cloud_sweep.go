@@ -77,14 +77,14 @@ func (s *cloudState) refreshGoneLocked(rt *refreshToken, now time.Time) bool {
 // passed (the rules of refreshGrant2025 and refreshDeadAtLocked). s.mu must
 // be held.
 func (s *cloudState) refreshSpentLocked(rt *refreshToken, now time.Time) bool {
-	if rt.firstUsed.IsZero() {
+	if rt.usedAt.IsZero() {
 		return false
 	}
 	if s.modern() {
-		return !now.Before(rt.firstUsed.Add(s.policy.Grace))
+		return !now.Before(rt.usedAt.Add(s.policy.Grace))
 	}
 	c := s.consumers[rt.client]
-	return c == nil || !now.Before(rt.firstUsed.Add(rotationGrace(c)))
+	return c == nil || !now.Before(rt.usedAt.Add(rotationGrace(c)))
 }
 
 // spentRefreshLocked is the store of swept era-2026 refresh tokens, made on

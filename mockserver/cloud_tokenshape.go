@@ -10,7 +10,7 @@ import (
 )
 
 // newJWTShapedToken is an era-2026 access token: three dot-separated
-// base64url parts like a JWT, about 2,000 to 2,700 characters (facts A0,
+// base64url parts like a JWT, about 2,000 to 2,700 characters (docs/bitbucket-behaviour.md#cloud-2026,
 // OBS: "about 1,900 to 2,600+ characters, with dots"). The claims are
 // plausible but nothing verifies them: the mock looks tokens up by value,
 // and clients must treat them as opaque. The signature part is random bytes

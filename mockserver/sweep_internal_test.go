@@ -54,7 +54,7 @@ func TestCloudSweepEdges(t *testing.T) {
 			name: "era 2025: spent refresh token lives its grace window",
 			era:  "2025",
 			put: func(s *cloudState) {
-				s.refresh["r"] = &refreshToken{client: "mock-rotating", expires: t0.Add(90 * 24 * time.Hour), firstUsed: t0, grant: s.newGrantLocked()}
+				s.refresh["r"] = &refreshToken{client: "mock-rotating", expires: t0.Add(90 * 24 * time.Hour), usedAt: t0, grant: s.newGrantLocked()}
 			},
 			edge:  t0.Add(grace),
 			count: func(s *cloudState) int { return len(s.refresh) },
@@ -70,7 +70,7 @@ func TestCloudSweepEdges(t *testing.T) {
 		{
 			name: "era 2026: spent refresh token is filed by hash after its grace window",
 			put: func(s *cloudState) {
-				s.refresh["r"] = &refreshToken{client: "mock-private", firstUsed: t0.Add(-grace), lastUsed: t0.Add(-grace), grant: s.newGrantLocked()}
+				s.refresh["r"] = &refreshToken{client: "mock-private", usedAt: t0.Add(-grace), lastUsed: t0.Add(-grace), grant: s.newGrantLocked()}
 			},
 			edge:  t0,
 			count: func(s *cloudState) int { return len(s.refresh) },
@@ -78,7 +78,7 @@ func TestCloudSweepEdges(t *testing.T) {
 		{
 			name: "era 2026: swept spent refresh token lives until idleness would have killed it",
 			put: func(s *cloudState) {
-				s.spentRefreshLocked()[[32]byte{1}] = &refreshToken{client: "mock-private", firstUsed: t0.Add(-idle), lastUsed: t0.Add(-idle), grant: s.newGrantLocked()}
+				s.spentRefreshLocked()[[32]byte{1}] = &refreshToken{client: "mock-private", usedAt: t0.Add(-idle), lastUsed: t0.Add(-idle), grant: s.newGrantLocked()}
 			},
 			edge:  t0,
 			count: func(s *cloudState) int { return len(s.spent) },
