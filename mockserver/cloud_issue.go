@@ -31,7 +31,7 @@ func (s *cloudState) mint(t accessToken, withRefresh, long bool) minted {
 }
 
 // mintRefresh is a refresh token value. Era 2026 refresh tokens are long
-// too (facts A5b: "regularly over 2,500 characters"); opaque, as nothing
+// too (docs/bitbucket-behaviour.md#cloud-refresh-rotation: "regularly over 2,500 characters"); opaque, as nothing
 // says they are JWTs.
 func (s *cloudState) mintRefresh(long bool) string {
 	return newRefreshTokenValue(long || s.modern())

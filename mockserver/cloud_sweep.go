@@ -9,14 +9,14 @@ import (
 // answer needs (issue 15; sweep.go says when it runs) and returns how many
 // entries it kept. Kept, and why:
 //   - an access token until expiredAnswerKept past its expiry (it answers
-//     "Access token expired." rather than "Token is invalid", facts A5);
+//     "Access token expired." rather than "Token is invalid", docs/bitbucket-behaviour.md#cloud-2025-refresh);
 //   - era 2025: a refresh token until it is spent and past its consumer's
-//     grace window (facts A5b), or past its lifetime: then it is answered
+//     grace window (docs/bitbucket-behaviour.md#cloud-refresh-rotation), or past its lifetime: then it is answered
 //     like an unknown one;
 //   - era 2026: a refresh token spent and past the grace window still
 //     starts a lockout when used (cloud_refresh.go), so its record stays,
 //     filed under the SHA-256 of its value instead of the value (about
-//     2,600 characters, facts A5b), until policy.Idle after its last use,
+//     2,600 characters, docs/bitbucket-behaviour.md#cloud-refresh-rotation), until policy.Idle after its last use,
 //     when it would have died of idleness anyway; an unused one goes when
 //     it dies of idleness;
 //   - an unused code until it expires; a used code while its grant is not

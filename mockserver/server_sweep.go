@@ -11,13 +11,13 @@ import "time"
 //   - an OAuth 1 request token (and its verifier) until expiredAnswerKept
 //     past its expiry (token_expired rather than token_rejected);
 //   - an OAuth 1 access token until expiredAnswerKept past both its expiry
-//     and its session's (renewal answers, facts B2);
+//     and its session's (renewal answers, docs/bitbucket-behaviour.md#dc-oauth1-wire);
 //   - a DC OAuth 2 code or refresh token until it expires (an expired one is
 //     answered like an unknown one), an access token until
 //     expiredAnswerKept past its expiry ("has expired" rather than
 //     "Authentication failed");
 //   - personal HTTP access tokens always: the user lists and deletes them
-//     (expired ones included, facts D1), and there are at most 100 a user.
+//     (expired ones included, docs/bitbucket-behaviour.md#dc-access-tokens), and there are at most 100 a user.
 //
 // Each map is swept under its own hold of the lock.
 func (s *serverState) sweep(now time.Time) int {

@@ -224,7 +224,7 @@ func TestServerSweepEdges(t *testing.T) {
 }
 
 // TestServerSweepKeepsHTTPTokens: personal tokens are listed expired or
-// not (facts D1), so the sweep never drops them.
+// not (docs/bitbucket-behaviour.md#dc-access-tokens), so the sweep never drops them.
 func TestServerSweepKeepsHTTPTokens(t *testing.T) {
 	t.Parallel()
 	s := newSweepMock(t, "").server
