@@ -10,8 +10,9 @@ import "time"
 //     before the nonce is looked at;
 //   - an OAuth 1 request token (and its verifier) until expiredAnswerKept
 //     past its expiry (token_expired rather than token_rejected);
-//   - an OAuth 1 access token until expiredAnswerKept past both its expiry
-//     and its session's (renewal answers, docs/bitbucket-behaviour.md#dc-oauth1-wire);
+//   - OAuth 1 access tokens always: they answer token_expired for ever
+//     after five years (docs/bitbucket-behaviour.md#dc-oauth1-wire), and each needs a consented three-legged
+//     dance, so they do not pile up under load;
 //   - a DC OAuth 2 code or refresh token until it expires (an expired one is
 //     answered like an unknown one), an access token until
 //     expiredAnswerKept past its expiry ("has expired" rather than
@@ -34,11 +35,7 @@ func (s *serverState) sweep(now time.Time) int {
 	locked(func() int {
 		return sweepMap(s.reqTokens, func(t *o1RequestToken) bool { return answered(t.expires) })
 	})
-	locked(func() int {
-		return sweepMap(s.accTokens, func(t *o1AccessToken) bool {
-			return answered(t.expires) && answered(t.sessionExpires)
-		})
-	})
+	locked(func() int { return len(s.accTokens) })
 	locked(func() int { return sweepMap(s.dcCodes, func(c *dcCode) bool { return gone(c.expires) }) })
 	locked(func() int {
 		return sweepMap(s.dcAccess, func(t *dcAccessToken) bool { return answered(t.expires) })

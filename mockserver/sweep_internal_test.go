@@ -178,14 +178,6 @@ func TestServerSweepEdges(t *testing.T) {
 			count: func(s *serverState) int { return len(s.reqTokens) },
 		},
 		{
-			name: "OAuth 1 access token outlives its session by a day",
-			put: func(s *serverState) {
-				s.accTokens["a"] = &o1AccessToken{token: "a", expires: t0.Add(-time.Hour), sessionExpires: t0}
-			},
-			edge:  t0.Add(expiredAnswerKept),
-			count: func(s *serverState) int { return len(s.accTokens) },
-		},
-		{
 			name:  "DC code lives until it expires",
 			put:   func(s *serverState) { s.dcCodes["c"] = &dcCode{expires: t0} },
 			edge:  t0,
@@ -223,16 +215,19 @@ func TestServerSweepEdges(t *testing.T) {
 	}
 }
 
-// TestServerSweepKeepsHTTPTokens: personal tokens are listed expired or
-// not (docs/bitbucket-behaviour.md#dc-access-tokens), so the sweep never drops them.
-func TestServerSweepKeepsHTTPTokens(t *testing.T) {
+// TestServerSweepKeepsHTTPAndOAuth1AccessTokens: personal tokens are
+// listed expired or not (docs/bitbucket-behaviour.md#dc-access-tokens), and
+// an OAuth 1 access token answers token_expired for ever, so the sweep never
+// drops them.
+func TestServerSweepKeepsHTTPAndOAuth1AccessTokens(t *testing.T) {
 	t.Parallel()
 	s := newSweepMock(t, "").server
 	s.mu.Lock()
 	s.httpTokens["v"] = &httpToken{id: "1", value: "v", user: "alice", expires: time.Unix(1, 0)}
+	s.accTokens["a"] = &o1AccessToken{token: "a", expires: time.Unix(1, 0), sessionExpires: time.Unix(1, 0)}
 	s.mu.Unlock()
 	s.sweep(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
-	if len(s.httpTokens) != 1 {
-		t.Fatal("an expired personal HTTP access token was dropped")
+	if len(s.httpTokens) != 1 || len(s.accTokens) != 1 {
+		t.Fatalf("%d personal and %d OAuth 1 access tokens kept, want 1 and 1", len(s.httpTokens), len(s.accTokens))
 	}
 }
