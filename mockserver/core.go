@@ -248,45 +248,6 @@ func (m *Mock) logf(format string, args ...any) {
 // server/<project>/<slug>.git live.
 func (m *Mock) reposDir() string { return m.repos }
 
-// LoggedRequest is one entry of GET /_mock/requests.
-type LoggedRequest struct {
-	Time   time.Time `json:"time"`
-	Side   string    `json:"side"` // cloud, server
-	Method string    `json:"method"`
-	Path   string    `json:"path"`
-	Grant  string    `json:"grant,omitempty"`  // OAuth 2 grant type or OAuth 1 leg (request-token, access-token, 3lo, 2lo, 2loi)
-	Client string    `json:"client,omitempty"` // client id / consumer key
-	User   string    `json:"user,omitempty"`
-	Status int       `json:"status"`
-}
-
-// Requests returns the log entries whose path starts with prefix, oldest
-// first (the newest RequestLogSize requests are kept).
-func (m *Mock) Requests(prefix string) []LoggedRequest {
-	out, _ := m.log.snapshot(prefix)
-	return out
-}
-
-// RequestLog is Requests plus how many requests (of any path) the ring has
-// dropped since New or the last Reset.
-func (m *Mock) RequestLog(prefix string) ([]LoggedRequest, int64) {
-	return m.log.snapshot(prefix)
-}
-
-// SetRequestLogSize changes how many requests the log keeps (n > 0); the
-// oldest entries beyond n are dropped and counted.
-func (m *Mock) SetRequestLogSize(n int) {
-	if n > 0 {
-		m.log.resize(n)
-	}
-}
-
-// RequestLogSize is how many requests the log keeps.
-func (m *Mock) RequestLogSize() int {
-	n, _ := m.log.stats()
-	return n
-}
-
 // Fault is one entry of POST /_mock/faults.
 type Fault struct {
 	Path       string `json:"path"` // path prefix to match (context path included on the server side)
