@@ -15,11 +15,11 @@ import (
 )
 
 // TestCloudWithGolangOAuth2: a client nobody here wrote works against the
-// mock, in every auth style (facts A3).
+// mock, in every auth style (docs/bitbucket-behaviour.md#cloud-client-auth).
 func TestCloudWithGolangOAuth2(t *testing.T) {
 	t.Parallel()
 	const key, secret = "x/oauth2 consumer", "secret with +/&= TEST-ONLY"
-	run := cloudMock(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
+	run := cloudMock2025(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
 		f.Consumers = append(f.Consumers, mockserver.CloudConsumer{Key: key, Secret: secret, CallbackURL: "http://127.0.0.1",
 			Private: true, Scopes: []string{"repository", "account"}, Owner: "bob", RefreshRotation: "rotate"})
 	})

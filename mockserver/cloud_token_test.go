@@ -13,10 +13,10 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
-// TestCloudTokenResponseShape checks the exact body of facts A4.
+// TestCloudTokenResponseShape checks the exact body of docs/bitbucket-behaviour.md#cloud-2025-token-response.
 func TestCloudTokenResponseShape(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	r := tokenRequest(t, run, privKey, privSecret, url.Values{"grant_type": {"client_credentials"}})
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -48,10 +48,10 @@ func TestCloudTokenResponseShape(t *testing.T) {
 }
 
 // TestCloudTokenErrors covers client authentication and grant errors
-// (facts A1, A2, A3, A5, A6).
+// (docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors).
 func TestCloudTokenErrors(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	tests := []struct {
 		name       string
@@ -109,7 +109,7 @@ func TestCloudTokenErrors(t *testing.T) {
 }
 
 // TestCloudClientAuthStyles: Basic with URL-escaped credentials and form
-// fields both work (facts A3).
+// fields both work (docs/bitbucket-behaviour.md#cloud-client-auth).
 func TestCloudClientAuthStyles(t *testing.T) {
 	t.Parallel()
 	const key, secret = "odd key+/&", "s3cr=t/+&%TEST-ONLY"
@@ -129,7 +129,7 @@ func TestCloudClientAuthStyles(t *testing.T) {
 	}
 }
 
-// TestCloudRefresh covers refresh_rotation none and rotate (facts A5, A5b).
+// TestCloudRefresh covers refresh_rotation none and rotate (docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func TestCloudRefresh(t *testing.T) {
 	t.Parallel()
 	refresh := func(t *testing.T, run *mockserver.Running, id, secret, rt string) response {
@@ -138,7 +138,7 @@ func TestCloudRefresh(t *testing.T) {
 	}
 	t.Run("none keeps the refresh token", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		first := clientCredentials(t, run, privKey, privSecret)
 		run.Mock.Advance(3 * time.Hour) // access token expired
 		rt := str(first, "refresh_token")
@@ -164,7 +164,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("rotate with grace", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		rt0 := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
 		r := refresh(t, run, rotKey, rotSecret, rt0)
 		if r.status != 200 {
@@ -189,7 +189,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("rotating refresh token ages out after 90 days", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		rt := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
 		run.Mock.Advance(91 * 24 * time.Hour)
 		if r := refresh(t, run, rotKey, rotSecret, rt); r.status != 400 {
@@ -198,7 +198,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("long tokens", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		m := clientCredentials(t, run, longKey, longSecret)
 		r := refresh(t, run, longKey, longSecret, str(m, "refresh_token"))
 		if r.status != 200 {
@@ -216,7 +216,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("revoked grant", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		m := clientCredentials(t, run, privKey, privSecret)
 		if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+str(m, "access_token")+`"}`); r.status != 200 {
 			t.Fatalf("revoke: %d %s", r.status, r.body)
@@ -231,7 +231,7 @@ func TestCloudRefresh(t *testing.T) {
 // goroutines (run with -race).
 func TestCloudConcurrentTokens(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	const n = 16
 	errs := make(chan string, 2*n)
 	tokens := make(chan string, n)

@@ -1,6 +1,6 @@
 package mockserver
 
-// OAuth 1.0a application links (facts B): the checks every signed request
+// OAuth 1.0a application links (docs/bitbucket-behaviour.md#dc-oauth1): the checks every signed request
 // passes, in net.oauth's order, and the three legs' use of them.
 
 import (
@@ -129,7 +129,7 @@ func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg
 	writeOAuthProblem(w, s.realm(r), p)
 }
 
-// writeOAuthForm answers a token leg: text/plain, OAuth form encoding (facts B2).
+// writeOAuthForm answers a token leg: text/plain, OAuth form encoding (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func writeOAuthForm(w http.ResponseWriter, params []oauthParam) {
 	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -179,7 +179,7 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 // handleAccessToken is POST {base}/plugins/servlet/oauth/access-token: a
 // request token plus verifier becomes an access token (RFC 5849 §2.3), or
 // an access token plus oauth_session_handle is renewed (Atlassian's
-// session extension, facts B2).
+// session extension, docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	var req *o1RequestToken
 	var renew *o1AccessToken
@@ -272,7 +272,7 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 }
 
 // authenticateOAuth1 verifies a signed request for a protected resource
-// (facts B2): 3-legged with an access token, 2-legged with oauth_token
+// (docs/bitbucket-behaviour.md#dc-oauth1-wire): 3-legged with an access token, 2-legged with oauth_token
 // present and empty (as the link's execute-as user), 2-legged with
 // impersonation (xoauth_requestor_id).
 func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauthProblem, string) {

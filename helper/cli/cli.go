@@ -37,6 +37,18 @@
 //     never for a host that imitates bitbucket.org (hint.go).
 //   - bitbucket.store=keyring is refused as a misconfiguration until a
 //     keyring backend exists: no silent fallback to the file.
+//   - A remote is ours only when named (bitbucket.org, a URL-scoped key,
+//     GIT_CREDENTIAL_BITBUCKET_URL); a malformed GIT_CREDENTIAL_BITBUCKET_URL
+//     entry gets one stderr line on every get (it is the user's own
+//     environment) and names nothing.
+//   - oauth1-impersonate: bitbucket.user is one user or an allow-list; a
+//     request without a username acts for the first listed. A URL user
+//     outside the list gets one line and no quit, so git may still try
+//     its other helpers. The fast path serves an impersonation record
+//     only for a user its own recorded bitbucket.user allowed.
+//   - An inline bitbucket.clientSecret in a git config file with any group
+//     or other read bit warns on every slow path (the fast path reads no
+//     config).
 package cli
 
 import (

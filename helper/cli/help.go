@@ -37,8 +37,12 @@ var commandHelp = map[string]string{
 Run by git (credential.helper = bitbucket). Reads a credential request on
 stdin and, for a Bitbucket remote, prints a username and a token that stays
 valid for at least the refresh margin, refreshing, minting or authorizing
-as the remote's bitbucket.* configuration says. For other remotes it prints
-nothing. Errors go to stderr as one line; with a misconfigured remote or a
+as the remote's bitbucket.* configuration says. A remote is a Bitbucket
+remote only when you named it: https://bitbucket.org, a URL-scoped
+bitbucket.<URL>.* key (configure writes them), or an entry of
+GIT_CREDENTIAL_BITBUCKET_URL (one URL or a comma-separated list, for CI).
+Environment variables and URL-less bitbucket.* settings only fill in the
+settings of such a remote. For other remotes it prints nothing. Errors go to stderr as one line; with a misconfigured remote or a
 login that needs a person while prompting is off, it tells git to stop
 (quit=1).
 `,
@@ -70,8 +74,9 @@ A URL without a path covers every context path on the host.
 	"status": `usage: git-credential-bitbucket status [URL]
 
 Shows what is stored for URL (default https://bitbucket.org): account,
-grant, the settings the token was minted for, expiry and scopes. Never
-prints a secret.
+grant, the settings the token was minted for, expiry, scopes, and when
+the refresh token was last used (and whether Bitbucket refused it: it is
+kept and tried again after a 5-minute cool-down). Never prints a secret.
 
 A stored token is served until it nears expiry without reading git config.
 After changing bitbucket.grant, kind, clientId, consumerKey or user with
@@ -108,7 +113,9 @@ Options:
   --client-secret-stdin      read the client secret from stdin
   --consumer-key K           OAuth 1 application link consumer key
   --private-key-file F       its RSA private key (PEM)
-  --user U                   user to impersonate (oauth1-impersonate)
+  --user U[,U...]            user to impersonate (required for oauth1-impersonate);
+                             a list allows those users in remote URLs, the first
+                             is used when the URL names none
   --scopes S                 requested scopes / token permissions
   --redirect-url U           loopback redirect registered on the consumer
   --api-url U                REST base when it is not derivable

@@ -14,7 +14,7 @@ import (
 )
 
 // Account implements auth.Provider: the username from GET /2.0/user
-// (facts A13) when the token's scopes allow it (account, facts A8), else
+// (docs/bitbucket-behaviour.md#cloud-user) when the token's scopes allow it (account, docs/bitbucket-behaviour.md#cloud-scopes), else
 // what the record remembers.
 func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.Record) (string, error) {
 	if rec == nil || rec.AccessToken == "" {
@@ -46,12 +46,18 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 		return "", fmt.Errorf("get /2.0/user: HTTP %d", resp.StatusCode)
 	}
 	var u struct {
+		Type        string `json:"type"`
 		Username    string `json:"username"`
 		DisplayName string `json:"display_name"`
 		Nickname    string `json:"nickname"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&u); err != nil {
 		return "", fmt.Errorf("get /2.0/user: %w", err)
+	}
+	if u.Type == "app_user" {
+		// Client credentials since 2026-05-04 act as the consumer's app
+		// user, no Bitbucket user (docs/bitbucket-behaviour.md#cloud-2026).
+		return strings.TrimSpace("app user " + u.DisplayName), nil
 	}
 	name := u.Username
 	if name == "" {

@@ -83,11 +83,9 @@ func lookupEnv(env []string, key string) string {
 }
 
 // Open returns the store in dir, creating dir (and missing parents) with mode
-// 0700. An existing dir must belong to the current user; if it is group or
-// world accessible it is tightened to 0700, and a store file readable by
-// others is tightened to 0600, rather than refused: the directory is ours
-// alone, and tightening fixes the exposure instead of leaving it in place
-// while failing. Open does not read the store file, so a corrupt store is
+// 0700. An existing dir must belong to the current user and be writable by
+// nobody else; it is refused otherwise and never re-moded (see ensureDir).
+// A store file readable by others is tightened to 0600: the helper wrote it. Open does not read the store file, so a corrupt store is
 // reported by the first Get, Find, List, Put or Delete.
 func Open(dir string) (*Store, error) {
 	if dir == "" {
@@ -112,7 +110,7 @@ func Open(dir string) (*Store, error) {
 		if err := checkOwner(s.Path(), fi); err != nil {
 			return nil, err
 		}
-		if fi.Mode().Perm()&0o077 != 0 {
+		if sharedBits(fi) != 0 {
 			if err := os.Chmod(s.Path(), 0o600); err != nil {
 				return nil, fmt.Errorf("token store: tighten permissions: %w", err)
 			}
@@ -121,13 +119,20 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
-// ensureDir creates dir with mode 0700, or checks that an existing one is a
-// directory owned by the current user, tightening it to 0700.
+// ensureDir creates dir with mode 0700, or checks an existing one: a
+// directory, owned by the current user, writable by nobody else. A
+// directory the helper did not create is never re-moded (issue 10,
+// point 5: GIT_CREDENTIAL_BITBUCKET_STATE_DIR=/tmp as root once lost /tmp
+// its sticky bit); one others could write to is refused, since they could
+// swap the store file or its locks.
 func ensureDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("token store: %w", err)
-	}
 	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("token store: %w", err)
+		}
+		fi, err = os.Stat(dir)
+	}
 	if err != nil {
 		return fmt.Errorf("token store: %w", err)
 	}
@@ -137,10 +142,11 @@ func ensureDir(dir string) error {
 	if err := checkOwner(dir, fi); err != nil {
 		return err
 	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("token store: tighten permissions: %w", err)
+	if perm := fi.Mode().Perm(); sharedBits(fi)&0o022 != 0 {
+		if fi.Mode()&fs.ModeSticky != 0 {
+			perm |= 0o1000
 		}
+		return fmt.Errorf("token store: %s is writable by other users (mode %04o): refusing to keep tokens there; set %s to a directory of your own", dir, uint32(perm), StateDirEnv)
 	}
 	return nil
 }

@@ -48,7 +48,11 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
-func TestOpenTightensPermissions(t *testing.T) {
+// TestOpenLeavesDirModesAlone: a store directory the helper did not
+// create keeps its mode (a group-readable one is used as is); only the
+// store file the helper wrote is tightened. Fails on the code that
+// chmodded any existing directory to 0700.
+func TestOpenLeavesDirModesAlone(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permission bits on Windows")
@@ -70,7 +74,7 @@ func TestOpenTightensPermissions(t *testing.T) {
 	if _, err := Open(dir); err != nil {
 		t.Fatal(err)
 	}
-	for p, want := range map[string]os.FileMode{dir: 0o700, file: 0o600} {
+	for p, want := range map[string]os.FileMode{dir: 0o755, file: 0o600} {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
