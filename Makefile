@@ -4,12 +4,9 @@ BIN     ?= bin
 PREFIX  ?= $(HOME)/.local
 FUZZTIME ?= 30s
 BENCH_RUNS ?= 200
-<<<<<<< HEAD
 # mockbench flags (go run ./scripts/mockbench -h), e.g. MOCKBENCH_FLAGS=-mixed=50000
 MOCKBENCH_FLAGS ?=
-=======
 DIST    ?= dist
->>>>>>> release
 
 # Release stamp (cmd/git-credential-bitbucket: `version` prints it): the
 # nearest tag (else the short commit), the commit and the commit's date, so

@@ -74,18 +74,11 @@ for i in $(seq "$runs_slow"); do
   in=$work/req GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET="$(( i * 121 ))m" time_one slow "$bin/git-credential-bitbucket" get
 done
 
-<<<<<<< HEAD
 # Every expired get fetched one new token: by refresh (Cloud era 2025) or,
 # as client credentials have no refresh token since 2026, by a new grant.
 # The priming mint is the one more.
 mints=$(curl -s "$cloud/_mock/requests?path=/site/oauth2/access_token" | grep -o '"status":200' | wc -l)
 [ "$mints" -eq "$(( runs_slow + 1 ))" ] || { echo "bench-process: $mints token requests for $runs_slow expired gets and the first mint" >&2; exit 1; }
-=======
-# Every expired get went to the token endpoint (a client-credentials remote mints anew: Cloud
-# gives no refresh token for that grant, facts A0); the priming get was one more.
-mints=$(curl -s "$cloud/_mock/requests?path=/site/oauth2/access_token" | grep -o '"grant":"[a-z_]*"' | wc -l)
-[ "$mints" -eq $(( runs_slow + 1 )) ] || { echo "bench-process: $mints token requests for $runs_slow expired gets (+1 priming)" >&2; exit 1; }
->>>>>>> release
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
