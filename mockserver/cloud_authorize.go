@@ -144,10 +144,7 @@ func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authoriz
 		return
 	}
 	// Implicit grant: token in the fragment, no refresh token (docs/bitbucket-behaviour.md#cloud-grants).
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, accessToken{client: ar.consumer.Key, user: user, scopes: scopes, kind: "implicit"}, false, ar.consumer.LongTokens)
-	s.mu.Unlock()
+	resp := s.issueNewGrant(accessToken{client: ar.consumer.Key, user: user, scopes: scopes, kind: "implicit"}, false, ar.consumer.LongTokens)
 	f := url.Values{}
 	f.Set("access_token", resp.AccessToken)
 	f.Set("token_type", resp.TokenType)

@@ -64,12 +64,9 @@ func (s *cloudState) jwtGrant(w http.ResponseWriter, r *http.Request, raw string
 		}
 		repo = rp.Workspace + "/" + rp.Slug
 	}
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, accessToken{
+	resp := s.issueNewGrant(accessToken{
 		client: app.Key, user: app.InstalledFor, scopes: scopes, kind: grantType, repo: repo, connect: true,
 	}, false, false)
-	s.mu.Unlock()
 	s.sendTokens(w, r, resp, app.InstalledFor)
 }
 

@@ -28,7 +28,7 @@ func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c 
 	defer s.mu.Unlock()
 	now := s.m.Now()
 	refuse := func() { tokenError(w, http.StatusBadRequest, errBadClient.Error, errBadClient.Description) }
-	rt, ok := s.refresh[v]
+	rt, ok := s.lookupRefreshLocked(v) // swept spent ones too: their use starts a lockout
 	if !ok || rt.client != c.Key || rt.grant.revoked {
 		refuse()
 		return

@@ -32,7 +32,9 @@ var (
 )
 
 // handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors, docs/bitbucket-behaviour.md#cloud-jwt-grant).
-func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
+func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
+	w := bufferResponse(rw) // the grants answer under s.mu: sent after it is released
+	defer w.flush()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
@@ -181,10 +183,7 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 	if s.modern() {
 		t.user, t.appUser = appUserName(c.Key), consumerWorkspace(c)
 	}
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, t, !s.modern(), c.LongTokens)
-	s.mu.Unlock()
+	resp := s.issueNewGrant(t, !s.modern(), c.LongTokens)
 	s.sendTokens(w, r, resp, t.user)
 }
 

@@ -3,7 +3,6 @@ package mockserver
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"strings"
 	"time"
 )
 
@@ -48,44 +47,15 @@ func (s *cloudState) newGrantLocked() *grant {
 }
 
 // issueLocked mints an access token (and a refresh token when withRefresh)
-// for grant g. s.mu must be held.
+// for grant g. s.mu must be held; issueNewGrant (cloud_issue.go) mints
+// without it.
 func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool) cloudTokenResponse {
-	now := s.m.Now()
-	t.grant = g
-	t.expires = now.Add(cloudAccessLifetime)
-	at := newAccessTokenValue(long)
-	if s.modern() {
-		at = newJWTShapedToken(t.client, t.user, t.scopes, now, t.expires, long)
-	}
-	s.access[at] = &t
-	resp := cloudTokenResponse{
-		AccessToken: at,
-		ExpiresIn:   int(cloudAccessLifetime / time.Second),
-		TokenType:   "bearer",
-	}
-	if s.modern() {
-		resp.Scope = strings.Join(t.scopes, " ")
-	} else {
-		resp.Scopes, resp.State = strings.Join(t.scopes, " "), t.kind
-	}
-	if withRefresh {
-		resp.RefreshToken = s.newRefreshLocked(g, t.client, t.user, t.scopes, long)
-	}
-	return resp
+	return s.storeLocked(g, t, s.mint(t, withRefresh, long))
 }
 
 // newRefreshLocked mints a refresh token in grant g. s.mu must be held.
 func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
-	now := s.m.Now()
-	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g, issued: now, lastUsed: now}
-	if c := s.consumers[client]; !s.modern() && c != nil && c.RefreshRotation == "rotate" {
-		rt.expires = now.Add(cloudRotatedLifetime)
-	}
-	// Era 2026 refresh tokens are long too (docs/bitbucket-behaviour.md#cloud-refresh-rotation: "regularly over
-	// 2,500 characters"); opaque, as nothing says they are JWTs.
-	v := newRefreshTokenValue(long || s.modern())
-	s.refresh[v] = rt
-	return v
+	return s.storeRefreshLocked(g, client, user, scopes, s.mintRefresh(long), s.m.Now())
 }
 
 // lookupAccess checks a presented access token against the mock clock and

@@ -90,7 +90,8 @@ func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(
 
 // checkTimestampAndNonce enforces the ±o1Window timestamp window on the mock
 // clock and refuses a consumer+timestamp+nonce seen before. Nonces older
-// than the window are forgotten: their timestamps are refused anyway.
+// than the window are forgotten by the sweep (server_sweep.go): their
+// timestamps are refused anyway.
 func (s *serverState) checkTimestampAndNonce(msg *oauth1Message) *oauthProblem {
 	ts, err := strconv.ParseInt(msg.value("oauth_timestamp"), 10, 64)
 	if err != nil {
@@ -104,14 +105,6 @@ func (s *serverState) checkTimestampAndNonce(msg *oauth1Message) *oauthProblem {
 	key := msg.value("oauth_consumer_key") + "&" + strconv.FormatInt(ts, 10) + "&" + msg.value("oauth_nonce")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.Sub(s.noncePruned) >= time.Minute || len(s.nonces) > 100_000 {
-		for k, t := range s.nonces {
-			if t < lo {
-				delete(s.nonces, k)
-			}
-		}
-		s.noncePruned = now
-	}
 	if _, used := s.nonces[key]; used {
 		return problem("nonce_used")
 	}

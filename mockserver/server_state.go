@@ -75,16 +75,15 @@ type serverState struct {
 	repos       map[string]*srvRepo    // by "KEY/slug"
 	mux         *http.ServeMux
 
-	mu          sync.Mutex
-	reqTokens   map[string]*o1RequestToken
-	accTokens   map[string]*o1AccessToken
-	nonces      map[string]int64 // consumer&timestamp&nonce -> timestamp
-	noncePruned time.Time
-	dcCodes     map[string]*dcCode
-	dcAccess    map[string]*dcAccessToken
-	dcRefresh   map[string]*dcRefreshToken
-	httpTokens  map[string]*httpToken // by token value
-	requests    int
+	mu         sync.Mutex
+	reqTokens  map[string]*o1RequestToken
+	accTokens  map[string]*o1AccessToken
+	nonces     map[string]int64 // consumer&timestamp&nonce -> timestamp
+	dcCodes    map[string]*dcCode
+	dcAccess   map[string]*dcAccessToken
+	dcRefresh  map[string]*dcRefreshToken
+	httpTokens map[string]*httpToken // by token value
+	requests   int
 }
 
 func newServerState(m *Mock, f ServerFixtures, contextPath string) (*serverState, error) {

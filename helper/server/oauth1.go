@@ -55,7 +55,7 @@ func (c *call) oauth1Client(grant string, rec *tokenstore.Record, user string) (
 		cl.leg = Leg2LO
 	case GrantImpersonate:
 		if user == "" {
-			return nil, &auth.ConfigError{Msg: "grant oauth1-impersonate needs bitbucket.user (or a username in the remote URL)"}
+			return nil, &auth.ConfigError{Msg: "grant oauth1-impersonate needs bitbucket.user"}
 		}
 		cl.leg, cl.requestor = Leg2LOi, user
 	default:

@@ -6,7 +6,8 @@
 // A store is one directory, by default
 // ${XDG_STATE_HOME:-$HOME/.local/state}/git-credential-bitbucket, or the
 // directory named by $GIT_CREDENTIAL_BITBUCKET_STATE_DIR (see DefaultDir).
-// Open creates it with mode 0700 (tightening an existing one); it holds:
+// Open creates it with mode 0700 (an existing one must be the user's and
+// writable by nobody else; it is never re-moded); it holds:
 //
 //	tokens.json        {"version":1,"records":[...]}, mode 0600
 //	tokens.lock        empty; flock(2)ed by writers for the read-modify-write
