@@ -16,7 +16,7 @@ import (
 // this), and go-keyring on macOS sends the secret base64-encoded inside one
 // `security -i` command line of at most 4,096 bytes. 2,048 bytes (2,732 in
 // base64) fits both with room for the service and account names. Cloud
-// access tokens are 2,000–2,700 characters since 2026 (facts A0) and a
+// access tokens are 2,000–2,700 characters since 2026 (docs/bitbucket-behaviour.md#cloud-2026) and a
 // record may hold two of them: most records take two or three chunks.
 const ChunkSize = 2048
 

@@ -33,7 +33,7 @@ func assertNoSecrets(t *testing.T, s *Store, secret ...string) {
 }
 
 // TestKeyringRoundTrip: with SecretsTo=keyring, a record with
-// 2026-sized Cloud tokens (facts A0) and OAuth 1 secrets round-trips, each
+// 2026-sized Cloud tokens (docs/bitbucket-behaviour.md#cloud-2026) and OAuth 1 secrets round-trips, each
 // keyring item within Windows' limit, and tokens.json keeps only metadata.
 func TestKeyringRoundTrip(t *testing.T) {
 	t.Parallel()
