@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
 // environ is the process environment as KEY=VALUE entries; the last entry
@@ -126,7 +128,7 @@ func browserOpener(env environ) func(url string) error {
 				args = append(args, url)
 			}
 			cmd := exec.Command(c[0], args...)
-			cmd.Env = env
+			cmd.Env = consent.BrowserEnv(env) // no GIT_CREDENTIAL_BITBUCKET_* secrets (issue 10)
 			if err := cmd.Start(); err != nil {
 				errs = append(errs, fmt.Errorf("start %s: %w", c[0], err))
 				continue

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -86,6 +88,10 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 	var te *TokenError
 	if errors.As(err, &te) {
 		return te
+	}
+	var rd *redirect.Error
+	if errors.As(err, &rd) {
+		return &TokenError{Op: op, Status: rd.Status, Err: rd}
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -216,16 +222,22 @@ func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error
 	return c.record(tok)
 }
 
-// record turns a token response into a store record. The access token is
-// untrusted input bound for git's wire: it must be one printable line.
+// record turns a token response into a store record. The answer is
+// untrusted input bound for the store and git's wire: tokens must be
+// visible ASCII within tokencheck.MaxLen, the type bearer (RFC 6750), and
+// an implausible expires_in is believed for an hour only (issue 10).
 func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
-	if tok == nil || tok.AccessToken == "" {
-		return nil, errors.New("the token endpoint sent no access token")
+	if tok == nil {
+		return nil, c.refused(errors.New("no access token"))
 	}
-	for _, v := range []string{tok.AccessToken, tok.RefreshToken} {
-		if strings.ContainsAny(v, "\r\n\x00 \t") {
-			return nil, errors.New("the token endpoint sent a token with whitespace or control characters")
-		}
+	if err := tokencheck.Token("access token", tok.AccessToken); err != nil {
+		return nil, c.refused(err)
+	}
+	if err := tokencheck.Optional("refresh token", tok.RefreshToken); err != nil {
+		return nil, c.refused(err)
+	}
+	if err := tokencheck.Bearer(tok.TokenType); err != nil {
+		return nil, c.refused(err)
 	}
 	rec := &tokenstore.Record{
 		Kind:         "cloud",
@@ -238,13 +250,17 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
-	switch {
-	case tok.ExpiresIn > 0:
-		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
-	case !tok.Expiry.IsZero():
-		rec.Expiry = tok.Expiry
+	life, why := tokencheck.Life(tok.ExpiresIn)
+	if why != "" {
+		c.tracef("%s: %s", c.ep.tokenURL, why)
 	}
+	rec.Expiry = c.now().Add(life)
 	return rec, nil
+}
+
+// refused is a token answer the helper will not store, naming the server.
+func (c *call) refused(err error) error {
+	return fmt.Errorf("refusing the answer of %s: %w", c.ep.tokenURL, err)
 }
 
 // scopesOf reads Bitbucket's "scopes" (plural, facts A4), else RFC 6749's

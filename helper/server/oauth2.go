@@ -164,7 +164,7 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 
 	paste := !useBrowser
 	if useBrowser {
-		if err := c.env.OpenBrowser(authURL); err != nil {
+		if err := cb.Open(c.env.OpenBrowser, authURL); err != nil {
 			if c.env.TTY == nil {
 				return nil, fmt.Errorf("opening the browser for the consent: %w", err)
 			}
