@@ -133,7 +133,10 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	if err != nil {
 		return "", err
 	}
-	u := c.base.JoinPath("rest", "api", "1.0", "users", slug)
+	if err := checkSlug(slug); err != nil {
+		return "", err
+	}
+	u := endpoint(c.base, "rest", "api", "1.0", "users", slug)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return "", err
