@@ -48,7 +48,7 @@ func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedTo
 	}
 	now := c.now().UTC()
 	reqBody, err := json.Marshal(map[string]any{
-		"name":        fmt.Sprintf("git-credential-bitbucket %s %s", c.base.Host, now.Format(time.RFC3339)),
+		"name":        c.tokenName(now),
 		"permissions": tokenPermissions(c.s.TokenPermissions),
 		"expiryDays":  days,
 	})
@@ -79,6 +79,7 @@ func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedTo
 		return nil, fmt.Errorf("%s: the response holds no token or id", op)
 	}
 	if err := tokencheck.Token("minted token", out.Token); err != nil {
+		_ = cl.deleteToken(ctx, slug, id) // live on the server, never stored
 		return nil, fmt.Errorf("%s: refusing the answer of %s: %w", op, redactURL(c.base), err)
 	}
 	exp, ok := jsonTime(out.ExpiryDate)

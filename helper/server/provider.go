@@ -49,6 +49,9 @@ type Provider struct {
 	// nil means gitconfig.ReadSecretFile (which refuses files that group
 	// or others can read).
 	ReadSecretFile func(path string) ([]byte, error)
+	// Machine names this machine in minted tokens' tags (see sweep.go);
+	// "" means os.Hostname.
+	Machine string
 }
 
 func (p *Provider) readSecretFile(path string) ([]byte, error) {
@@ -110,7 +113,9 @@ func (p *Provider) Revoke(ctx context.Context, env *auth.Env, rec *tokenstore.Re
 	if err != nil {
 		return err
 	}
-	return cl.deleteToken(ctx, rec.MintedTokenUser, rec.MintedTokenID)
+	err = cl.deleteToken(ctx, rec.MintedTokenUser, rec.MintedTokenID)
+	c.sweep(ctx, cl, rec.MintedTokenUser, "")
+	return err
 }
 
 // Account implements auth.Provider: "Display Name (slug)" from
