@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,7 +93,7 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 	}
 	var rd *redirect.Error
 	if errors.As(err, &rd) {
-		return &TokenError{Op: op, Status: rd.Status, Err: rd}
+		return &TokenError{Op: op, Err: rd} // no Status: the message is the redirect's
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -250,12 +252,30 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
-	life, why := tokencheck.Life(tok.ExpiresIn)
+	life, why := tokencheck.Life(expiresIn(tok))
 	if why != "" {
 		c.tracef("%s: %s", c.ep.tokenURL, why)
 	}
 	rec.Expiry = c.now().Add(life)
 	return rec, nil
+}
+
+// expiresIn is the answer's expires_in as sent: x/oauth2's clientcredentials
+// package drops Token.ExpiresIn, and its parser caps it at 2^31-1, so the
+// raw field is read first.
+func expiresIn(tok *oauth2.Token) int64 {
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		if v > math.MaxInt64/2 {
+			return math.MaxInt64
+		}
+		return int64(v)
+	case string:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return tok.ExpiresIn
 }
 
 // refused is a token answer the helper will not store, naming the server.

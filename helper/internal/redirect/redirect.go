@@ -6,6 +6,7 @@ package redirect
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 )
@@ -26,12 +27,20 @@ func (e *Error) Error() string {
 
 // Refuse returns a copy of c (http.DefaultClient when nil) whose requests
 // end at the first redirect with an *Error naming setting. The copy keeps
-// c's transport and timeout.
+// c's transport and timeout. The refusal is in the transport, so that a
+// caller that reads a failed response its own way (x/oauth2 turns any
+// non-2xx into a RetrieveError) still gets the *Error; CheckRedirect
+// refuses too, should a transport ever be swapped in below.
 func Refuse(c *http.Client, setting string) *http.Client {
 	if c == nil {
 		c = http.DefaultClient
 	}
 	out := *c
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	out.Transport = &transport{base: base, setting: setting}
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		e := &Error{To: clean(req.URL), Setting: setting}
 		if req.Response != nil {
@@ -43,6 +52,36 @@ func Refuse(c *http.Client, setting string) *http.Client {
 		return e
 	}
 	return &out
+}
+
+// transport turns a redirect answer into an *Error.
+type transport struct {
+	base    http.RoundTripper
+	setting string
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || !isRedirect(resp.StatusCode) {
+		return resp, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	to := "(no Location)"
+	if loc, lerr := resp.Location(); lerr == nil {
+		to = clean(loc)
+	}
+	return nil, &Error{Status: resp.StatusCode, From: clean(req.URL), To: to, Setting: t.setting}
+}
+
+// isRedirect: the statuses Go's client follows.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 func clean(u *url.URL) string {

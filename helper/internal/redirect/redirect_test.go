@@ -67,7 +67,7 @@ func TestRefuseKeepsTheClient(t *testing.T) {
 	t.Parallel()
 	orig := &http.Client{Transport: http.DefaultTransport}
 	got := Refuse(orig, "x")
-	if got.Transport != orig.Transport || orig.CheckRedirect != nil || got == orig {
+	if got.Transport.(*transport).base != orig.Transport || orig.CheckRedirect != nil || orig.Transport != http.DefaultTransport || got == orig {
 		t.Errorf("Refuse changed or dropped the client: %+v", got)
 	}
 	if Refuse(nil, "x").CheckRedirect == nil {
