@@ -129,6 +129,7 @@ func allCases(o options) []testCase {
 		serverRESTCases(),
 		controlCases(),
 		helperCases(o),
+		hostileCases(o),
 	} {
 		cs = append(cs, group...)
 	}

@@ -17,7 +17,7 @@ func TestInProcess(t *testing.T) {
 
 func TestBinary(t *testing.T) {
 	t.Parallel()
-	Run(t, Binary(t, mockBin(t)), helperOption())
+	Run(t, Binary(t, mockBin(t)), helperOption(), WithHostile(os.Getenv(envHelperBin)))
 }
 
 // helperOption adds the helper's end-to-end scripts when the helper binary
