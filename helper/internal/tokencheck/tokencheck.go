@@ -49,7 +49,7 @@ func Optional(what, v string) error {
 
 // Bearer reports whether an OAuth 2 token_type is bearer (RFC 6750 §4,
 // case-insensitive per RFC 6749 §5.1). An empty type is refused as well:
-// both products send "bearer" (facts A4, C2).
+// both products send "bearer" (facts A4, C).
 func Bearer(tokenType string) error {
 	if !strings.EqualFold(tokenType, "bearer") {
 		return fmt.Errorf("token_type %q (want bearer)", clip(tokenType))
