@@ -23,7 +23,7 @@ func hostileCases(o options) []testCase {
 		{"redirect-cloud-jwt-token-endpoint", redirectCloudToken("jwt")},
 		{"redirect-server-whoami", redirectServer(http.MethodGet, "/rest/api/latest/application-properties")},
 		{"redirect-server-mint", redirectServer(http.MethodPut, "/rest/access-tokens/1.0/users/svc-ci")},
-		{"oversize-token-answer", badCloudAnswer(`{"access_token":"` + strings.Repeat("A", 900_000) + `","token_type":"bearer","expires_in":7200}`, "bytes")},
+		{"oversize-token-answer", badCloudAnswer(`{"access_token":"`+strings.Repeat("A", 900_000)+`","token_type":"bearer","expires_in":7200}`, "bytes")},
 		{"token-with-terminal-escape", badCloudAnswer(`{"access_token":"tok\u001b]0;pwned\u0007","token_type":"bearer","expires_in":7200}`, "visible ASCII")},
 		{"token-type-not-bearer", badCloudAnswer(`{"access_token":"tok-mac","token_type":"mac","expires_in":7200}`, "token_type")},
 		{"token-answer-not-json", badCloudAnswer(`<html>welcome</html>`, "unreadable")},
