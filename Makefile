@@ -27,7 +27,7 @@ conformance: build
 	@MODERN_GIT="$${MODERN_GIT:-$$(test -x /opt/modern-git/bin/git && echo /opt/modern-git/bin/git)}" \
 	CONFORMANCE_MOCK_BIN="$(abspath $(BIN))/bitbucket-mock" \
 	CONFORMANCE_HELPER_BIN="$(abspath $(BIN))/git-credential-bitbucket" \
-	$(GO) test ./conformance -run '^Test(InProcess|Binary|Real|RealModeOnMock)$$' \
+	$(GO) test ./conformance -run '^Test(InProcess|Binary|InProcess2025|Binary2025|Real|RealModeOnMock)$$' \
 		-count=1 -parallel 8 -timeout 5m -json \
 	| "$(BIN)/.conformance-report"
 

@@ -86,8 +86,8 @@ func cloudJWTCases() []testCase {
 	}
 	return []testCase{
 		{area: area, name: "good", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
-			m := wantCloudToken(t, e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{}), "JWT", nil), "urn:bitbucket:oauth2:jwt", false)
-			if diff := cmp.Diff(scopeSet(strings.Join(a.Scopes, " ")), scopeSet(str(m, "scopes"))); diff != "" {
+			m := wantCloudToken(t, c, e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{}), "JWT", nil), "urn:bitbucket:oauth2:jwt", false)
+			if diff := cmp.Diff(scopeSet(strings.Join(a.Scopes, " ")), scopeSet(tokenScopes(m))); diff != "" {
 				t.Errorf("scopes differ from the app's (-want +got):\n%s", diff)
 			}
 		})},
@@ -99,7 +99,7 @@ func cloudJWTCases() []testCase {
 			need(t, len(a.Scopes) > 1, "a Connect app with more than one scope")
 			r := e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{}), "JWT", url.Values{"scope": {a.Scopes[0]}})
 			wantStatus(t, r, http.StatusOK)
-			if got := str(r.jsonObject(t), "scopes"); got != a.Scopes[0] {
+			if got := tokenScopes(r.jsonObject(t)); got != a.Scopes[0] {
 				t.Errorf("scopes = %q, want the requested subset %q", got, a.Scopes[0])
 			}
 		})},

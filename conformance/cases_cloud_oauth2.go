@@ -26,9 +26,9 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
 			code, _ := e.cloudCode(t, c, c.Private, nil)
-			m := wantCloudToken(t, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code}}),
+			m := wantCloudToken(t, c, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code}}),
 				"authorization_code", true)
-			if diff := cmp.Diff(scopeSet(strings.Join(c.Private.Scopes, " ")), scopeSet(str(m, "scopes"))); diff != "" {
+			if diff := cmp.Diff(scopeSet(strings.Join(c.Private.Scopes, " ")), scopeSet(tokenScopes(m))); diff != "" {
 				t.Errorf("scopes differ from the consumer's (-want +got):\n%s", diff)
 			}
 		}},
@@ -70,7 +70,7 @@ func cloudOAuth2Cases() []testCase {
 			need(t, c.Private != nil, "a Cloud consumer")
 			code, _ := e.cloudCode(t, c, c.Private, nil)
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
-			wantCloudToken(t, e.cloudToken(t, c, c.Private, form), "authorization_code", true)
+			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, form), "authorization_code", true)
 			// RFC 6749 §4.1.2: a code is single-use. Cloud's exact code is
 			// UNCONFIRMED; invalid_grant (RFC) or invalid_request (Cloud's habit).
 			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, form), 0, "invalid_grant", "invalid_request")
@@ -80,13 +80,13 @@ func cloudOAuth2Cases() []testCase {
 			need(t, c.Private != nil, "a Cloud consumer")
 			code, _ := e.cloudCode(t, c, c.Private, nil)
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
-			m := wantCloudToken(t, e.cloudToken(t, c, c.Private, form), "authorization_code", true)
+			m := wantCloudToken(t, c, e.cloudToken(t, c, c.Private, form), "authorization_code", true)
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusOK)
 			wantClientError(t, e.cloudToken(t, c, c.Private, form))
 			// RFC 6749 §4.1.2: tokens issued from a reused code are revoked.
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusUnauthorized)
 			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"refresh_token"},
-				"refresh_token": {str(m, "refresh_token")}}), 0, "invalid_request", "invalid_grant")
+				"refresh_token": {str(m, "refresh_token")}}), 0, "invalid_request", "invalid_grant", "unauthorized_client")
 		}},
 		{area: area, name: "authcode-code-expires", exclusive: true, fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -109,17 +109,18 @@ func cloudOAuth2Cases() []testCase {
 			need(t, c.Private != nil, "a Cloud consumer")
 			v, ch := pkce()
 			code, _ := e.cloudCode(t, c, c.Private, url.Values{"code_challenge": {ch}, "code_challenge_method": {"S256"}})
-			wantCloudToken(t, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
 				"code_verifier": {v}}), "authorization_code", true)
 		}},
-		{area: area, name: "pkce-bad-verifier", fn: func(t *testing.T, e *env) {
+		{area: area, name: "pkce-ignored-bad-verifier", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			e.mockOnly(t, "real Cloud does not offer PKCE and ignores its parameters (facts A1)")
+			// Cloud does not offer PKCE (BCLOUD-23469) and ignores its
+			// parameters (facts A1): a wrong verifier still gets a token.
 			_, ch := pkce()
 			code, _ := e.cloudCode(t, c, c.Private, url.Values{"code_challenge": {ch}, "code_challenge_method": {"S256"}})
-			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
-				"code_verifier": {randomHex(32)}}), 0, "invalid_grant")
+			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+				"code_verifier": {randomHex(32)}}), "authorization_code", true)
 		}},
 		{area: area, name: "implicit-fragment", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -148,14 +149,27 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a private Cloud consumer")
 			r := e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"client_credentials"}})
-			// Facts A5: every grant but implicit and JWT gives a refresh token.
-			m := wantCloudToken(t, r, "client_credentials", true)
+			// Facts A5: every grant but implicit and JWT gave a refresh token;
+			// since 2026 client credentials give none (facts A0).
+			m := wantCloudToken(t, c, r, "client_credentials", !c.modern())
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusOK)
 		}},
 		{area: area, name: "client-credentials-exact-fields", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a private Cloud consumer")
 			m := e.cloudClientCredentials(t, c, c.Private)
+			if c.modern() {
+				// Facts A0: scope, no refresh token; no state is the mock's choice.
+				if c.Mock {
+					if diff := cmp.Diff([]string{"access_token", "expires_in", "scope", "token_type"}, keys(m)); diff != "" {
+						t.Errorf("token response keys (-want +got):\n%s", diff)
+					}
+				}
+				if _, ok := m["refresh_token"]; ok || str(m, "scope") == "" || m["scopes"] != nil {
+					t.Errorf("era 2026 client credentials: keys %v, want scope and no refresh_token or scopes", keys(m))
+				}
+				return
+			}
 			want := []string{"access_token", "expires_in", "refresh_token", "scopes", "state", "token_type"}
 			if diff := cmp.Diff(want, keys(m)); diff != "" {
 				t.Errorf("token response keys (-want +got):\n%s", diff)

@@ -16,13 +16,13 @@ func cloudClientAuthCases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Escaped != nil, "a private Cloud consumer whose secret needs URL escaping")
 			r := e.postForm(t, cloudTokenURL(c), cc, "Authorization", clientBasic(c.Escaped.Key, c.Escaped.Secret))
-			wantCloudToken(t, r, "client_credentials", true)
+			wantCloudToken(t, c, r, "client_credentials", !c.modern())
 		}},
 		{area: area, name: "form-fields", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Escaped != nil, "a private Cloud consumer")
 			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.Escaped.Key}, "client_secret": {c.Escaped.Secret}}
-			wantCloudToken(t, e.postForm(t, cloudTokenURL(c), form), "client_credentials", true)
+			wantCloudToken(t, c, e.postForm(t, cloudTokenURL(c), form), "client_credentials", !c.modern())
 		}},
 		{area: area, name: "missing-unauthorized-client", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -49,20 +49,55 @@ func cloudClientAuthCases() []testCase {
 	}
 }
 
-// Cloud refresh tokens: facts A5, A5b.
+// Cloud refresh tokens: facts A0 (since 2026-05-04), A5, A5b.
 func cloudRefreshCases() []testCase {
 	const area = "cloud-refresh"
 	refresh := func(rt string) url.Values {
 		return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 	}
+	// rotating is the consumer whose refresh tokens rotate in c's era:
+	// every one since 2026 (facts A0), the "rotate" one before.
+	rotating := func(t *testing.T, c *Cloud) *Consumer {
+		t.Helper()
+		if c.modern() {
+			need(t, c.Private != nil, "a Cloud consumer")
+			return c.Private
+		}
+		need(t, c.Rotating != nil, "a rotating Cloud consumer")
+		return c.Rotating
+	}
+	// dead is how a refused refresh token is answered: since 2026
+	// 400 unauthorized_client "Invalid OAuth client credentials" (facts A0),
+	// before it invalid_request "Invalid refresh_token" (facts A5).
+	dead := func(t *testing.T, c *Cloud, r *response) {
+		t.Helper()
+		if c.modern() {
+			m := wantOAuth2Error(t, r, http.StatusBadRequest, "unauthorized_client")
+			if c.Mock && str(m, "error_description") != "Invalid OAuth client credentials" {
+				t.Errorf("error_description = %q, want the observed text (facts A0)", str(m, "error_description"))
+			}
+			return
+		}
+		wantOAuth2Error(t, r, 0, "invalid_request")
+	}
+	refused := []string{"invalid_request", "invalid_grant", "unauthorized_client"}
+	modern := func(t *testing.T, c *Cloud) {
+		t.Helper()
+		if !c.modern() {
+			t.Skipf("era %s target: checks Cloud since 2026-05-04 (facts A0)", c.Era)
+		}
+	}
 	return []testCase{
 		{area: area, name: "no-rotation-token-reusable", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
+			if c.modern() {
+				t.Skip("since 2026 every consumer rotates (facts A0)")
+			}
 			e.mockOnly(t, "real Cloud rotates refresh tokens since 2026 (facts A5b)")
 			rt := str(e.cloudUserTokens(t, c, c.Private), "refresh_token")
 			for i := range 2 {
-				m := wantCloudToken(t, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
+				m := wantCloudToken(t, c, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
 				if got := str(m, "refresh_token"); got != rt {
 					t.Errorf("refresh %d returned another refresh token; consumer %s does not rotate", i+1, c.Private.Key)
 				}
@@ -77,46 +112,105 @@ func cloudRefreshCases() []testCase {
 				return
 			}
 			rt := str(e.cloudUserTokens(t, c, c.Private), "refresh_token")
-			wantCloudToken(t, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
+			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
 		}},
 		{area: area, name: "rotation-new-token", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			need(t, c.Rotating != nil, "a rotating Cloud consumer")
-			rt := str(e.cloudUserTokens(t, c, c.Rotating), "refresh_token")
-			m := wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true)
-			next := str(m, "refresh_token")
-			if next == rt {
-				t.Fatalf("rotating consumer returned the same refresh token")
+			k := rotating(t, c)
+			// What a real Cloud shows (facts A0): each refresh returns a new
+			// refresh token, and the new one works. On a real target the run
+			// stores the last one.
+			twice := func(rt string) string {
+				m := wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true)
+				next := str(m, "refresh_token")
+				if next == rt {
+					t.Fatalf("consumer %s returned the same refresh token; it rotates in era %s", k.Key, c.Era)
+				}
+				return str(wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(next)), "refresh_token", true), "refresh_token")
 			}
-			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(next)), "refresh_token", true)
+			if _, ok := e.tgt.(AutoConsent); !ok && c.RefreshToken != nil && k == c.Private {
+				if err := c.RefreshToken.Use(func(rt string) (string, error) { return twice(rt), nil }); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			twice(str(e.cloudUserTokens(t, c, k), "refresh_token"))
 		}},
 		{area: area, name: "rotation-grace-then-dead", exclusive: true, fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			need(t, c.Rotating != nil, "a rotating Cloud consumer")
+			k := rotating(t, c)
 			e.clock(t)
-			rt := str(e.cloudUserTokens(t, c, c.Rotating), "refresh_token")
-			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true)
-			e.advance(t, c.Rotating.Grace/2)
-			// Inside the grace window the old token still works (facts A5b).
-			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true)
-			e.advance(t, c.Rotating.Grace)
-			// After it, the old token is dead: invalid_request (facts A5).
-			wantOAuth2Error(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), 0, "invalid_request")
+			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
+			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true)
+			e.advance(t, c.graceOf(k)/2)
+			// Inside the grace window the old token still works (facts A0, A5b).
+			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true)
+			e.advance(t, c.graceOf(k))
+			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
 		}},
 		{area: area, name: "rotated-token-survives-grace", exclusive: true, fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			need(t, c.Rotating != nil, "a rotating Cloud consumer")
+			k := rotating(t, c)
 			e.clock(t)
-			rt := str(e.cloudUserTokens(t, c, c.Rotating), "refresh_token")
-			next := str(wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), "refresh_token", true), "refresh_token")
-			e.advance(t, c.Rotating.Grace+time.Minute)
-			wantCloudToken(t, e.cloudToken(t, c, c.Rotating, refresh(next)), "refresh_token", true)
+			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
+			next := str(wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true), "refresh_token")
+			e.advance(t, c.graceOf(k)+c.Lockout+time.Minute)
+			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(next)), "refresh_token", true)
 		}},
-		{area: area, name: "unknown-token-invalid-request", fn: func(t *testing.T, e *env) {
+		{area: area, name: "dead-token-locks-out-then-valid-again", exclusive: true, fn: func(t *testing.T, e *env) {
+			c := e.cloud(t)
+			modern(t, c)
+			k := rotating(t, c)
+			e.clock(t)
+			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
+			next := str(wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true), "refresh_token")
+			e.advance(t, c.graceOf(k)+time.Second)
+			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
+			// Facts A0: right after, the consumer's valid token is refused the same way...
+			dead(t, c, e.cloudToken(t, c, k, refresh(next)))
+			// ...and works again once the lockout is over.
+			e.advance(t, c.Lockout+time.Second)
+			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(next)), "refresh_token", true)
+		}},
+		{area: area, name: "unused-90-days-dead", exclusive: true, fn: func(t *testing.T, e *env) {
+			c := e.cloud(t)
+			modern(t, c)
+			k := rotating(t, c)
+			e.clock(t)
+			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
+			e.advance(t, c.Idle+time.Minute)
+			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
+		}},
+		{area: area, name: "policy-control", exclusive: true, fn: func(t *testing.T, e *env) {
+			c := e.cloud(t)
+			modern(t, c)
+			k := rotating(t, c)
+			ctl := ability[RefreshControl](t, e.tgt, "has no refresh-policy control")
+			e.clock(t)
+			if p, err := ctl.CloudRefreshPolicy(e.ctx); err != nil || p.Era != "2026" || p.Grace != c.Grace.String() {
+				t.Fatalf("policy %+v, %v: want era 2026 and grace %s", p, err, c.Grace)
+			}
+			if err := ctl.SetCloudRefreshPolicy(e.ctx, RefreshPolicy{Grace: "30s", Lockout: "0s"}); err != nil {
+				t.Fatal(err)
+			}
+			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
+			next := str(wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true), "refresh_token")
+			e.advance(t, 31*time.Second)
+			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
+			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(next)), "refresh_token", true) // no lockout
+		}},
+		{area: area, name: "unknown-token-refused", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			// Facts A5: "Invalid refresh_token" is invalid_request, not invalid_grant.
-			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, refresh("Zz"+randomHex(8))), 0, "invalid_request")
+			r := e.cloudToken(t, c, c.Private, refresh("Zz"+randomHex(8)))
+			switch {
+			case !c.modern(): // Facts A5: "Invalid refresh_token" is invalid_request, not invalid_grant.
+				wantOAuth2Error(t, r, 0, "invalid_request")
+			case c.Mock: // the mock's choice: the answer to a dead token (facts A0)
+				wantOAuth2Error(t, r, http.StatusBadRequest, "unauthorized_client")
+			default:
+				wantOAuth2Error(t, r, 0, refused...)
+			}
 		}},
 		{area: area, name: "revoked-grant-dead", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -125,13 +219,13 @@ func cloudRefreshCases() []testCase {
 			if err := e.revoker(t).Revoke(e.ctx, str(m, "refresh_token")); err != nil {
 				t.Fatalf("revoke: %v", err)
 			}
-			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, refresh(str(m, "refresh_token"))), 0, "invalid_request", "invalid_grant")
+			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, refresh(str(m, "refresh_token"))), 0, refused...)
 		}},
 		{area: area, name: "other-client-refused", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil && c.Rotating != nil, "two Cloud consumers")
 			rt := str(e.cloudUserTokens(t, c, c.Private), "refresh_token")
-			wantOAuth2Error(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), 0, "invalid_request", "invalid_grant")
+			wantOAuth2Error(t, e.cloudToken(t, c, c.Rotating, refresh(rt)), 0, refused...)
 		}},
 		{area: area, name: "new-access-token-after-expiry", exclusive: true, fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -140,7 +234,7 @@ func cloudRefreshCases() []testCase {
 			m := e.cloudUserTokens(t, c, c.Private)
 			e.advance(t, 2*time.Hour+time.Minute)
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusUnauthorized)
-			n := wantCloudToken(t, e.cloudToken(t, c, c.Private, refresh(str(m, "refresh_token"))), "refresh_token", true)
+			n := wantCloudToken(t, c, e.cloudToken(t, c, c.Private, refresh(str(m, "refresh_token"))), "refresh_token", true)
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(n, "access_token"))), http.StatusOK)
 		}},
 	}

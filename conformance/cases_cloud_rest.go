@@ -34,7 +34,14 @@ func cloudRESTCases() []testCase {
 	return []testCase{
 		{area: area, name: "user-bearer-header", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			r := e.cloudUser(t, c, "", "Authorization", bearer(e.cloudAccess(t, c, c.Private)))
+			tok := ""
+			if c.modern() { // a client-credentials token is an app user since 2026 (facts A0)
+				need(t, c.Private != nil, "a Cloud consumer")
+				tok = str(e.cloudUserTokens(t, c, c.Private), "access_token")
+			} else {
+				tok = e.cloudAccess(t, c, c.Private)
+			}
+			r := e.cloudUser(t, c, "", "Authorization", bearer(tok))
 			wantStatus(t, r, http.StatusOK)
 			m := r.jsonObject(t)
 			if str(m, "type") != "user" || str(m, "username") == "" || str(m, "account_id") == "" {
@@ -43,14 +50,30 @@ func cloudRESTCases() []testCase {
 			if u := str(m, "uuid"); !strings.HasPrefix(u, "{") || !strings.HasSuffix(u, "}") {
 				t.Errorf("uuid %q is not braced", u)
 			}
-			if _, mock := e.tgt.(Mock); mock && str(m, "username") != c.Private.Owner {
+			if _, mock := e.tgt.(Mock); mock && !c.modern() && str(m, "username") != c.Private.Owner {
 				t.Errorf("client-credentials token acts for %q, want the consumer's owner %q", str(m, "username"), c.Private.Owner)
 			}
 		}},
 		{area: area, name: "user-query-token", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := e.cloudAccess(t, c, c.Private)
-			wantStatus(t, e.cloudUser(t, c, "access_token="+url.QueryEscape(tok)), http.StatusOK)
+			// Accepted before 2026 (facts A9), refused since (facts A0).
+			want := http.StatusOK
+			if c.modern() {
+				want = http.StatusUnauthorized
+			}
+			wantStatus(t, e.cloudUser(t, c, "access_token="+url.QueryEscape(tok)), want)
+		}},
+		{area: area, name: "user-basic-x-token-auth", fn: func(t *testing.T, e *env) {
+			c := e.cloud(t)
+			tok := e.cloudAccess(t, c, c.Private)
+			// The mock took Basic on REST before 2026 (facts A9, GCM); refused since (facts A0).
+			want := http.StatusUnauthorized
+			if !c.modern() {
+				e.mockOnly(t, "Basic with an OAuth token on REST before 2026 is the mock's reading of facts A9")
+				want = http.StatusOK
+			}
+			wantStatus(t, e.cloudUser(t, c, "", "Authorization", basic("x-token-auth", tok)), want)
 		}},
 		{area: area, name: "user-authcode-acts-for-session-user", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
@@ -76,7 +99,7 @@ func cloudRESTCases() []testCase {
 			r := e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token")))
 			wantStatus(t, r, http.StatusOK)
 			got := scopeSet(strings.ReplaceAll(r.header.Get("X-OAuth-Scopes"), ",", " "))
-			if diff := cmp.Diff(scopeSet(str(m, "scopes")), got); diff != "" {
+			if diff := cmp.Diff(scopeSet(tokenScopes(m)), got); diff != "" {
 				t.Errorf("x-oauth-scopes vs the token's scopes (-want +got):\n%s", diff)
 			}
 			if acc := r.header.Get("X-Accepted-OAuth-Scopes"); !strings.Contains(acc, "account") {
@@ -184,9 +207,16 @@ func cloudGitCases() []testCase {
 			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", bearer(tok)), "git-upload-pack")
 		})},
 		{area: area, name: "owner-username-with-token", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {
-			tok := e.cloudAccess(t, c, c.Private)
-			// Facts A9: GCM sends the account's username with the OAuth token.
-			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", basic(c.Private.Owner, tok)), "git-upload-pack")
+			// Facts A9: GCM sends the account's username with the OAuth
+			// token. Since 2026 a client-credentials token is an app user
+			// with no username (facts A0), so a user's token is used.
+			tok, user := "", c.Private.Owner
+			if c.modern() {
+				tok, user = str(e.cloudUserTokens(t, c, c.Private), "access_token"), c.SessionUser
+			} else {
+				tok = e.cloudAccess(t, c, c.Private)
+			}
+			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", basic(user, tok)), "git-upload-pack")
 		})},
 		{area: area, name: "bad-token-challenge", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {
 			wantChallenge(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", basic("x-token-auth", "bad-"+randomHex(10))), "Bitbucket.org HTTP")

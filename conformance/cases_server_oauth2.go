@@ -57,10 +57,24 @@ func serverOAuth2Cases() []testCase {
 				}
 			}
 		})},
-		{area: area, name: "pkce-plain-refused", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
-			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (facts C)")
-			wantNoCode(t, authorizeOnly(t, e, s, cl, url.Values{"code_challenge": {"plain-verifier-" + randomHex(16)},
-				"code_challenge_method": {"plain"}}), "invalid_request")
+		{area: area, name: "pkce-plain-accepted", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
+			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (facts C); the mock accepts it (issue 11)")
+			e.consent(t)
+			ver := "plain-verifier-" + randomHex(16)
+			r := authorizeOnly(t, e, s, cl, url.Values{"code_challenge": {ver}, "code_challenge_method": {"plain"}})
+			code := redirectTo(t, r).Query().Get("code")
+			wantDCToken(t, e.dcToken(t, s, codeForm(cl, code, ver)))
+		})},
+		{area: area, name: "pkce-unknown-method-refused", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
+			e.mockOnly(t, "RFC 7636 defines S256 and plain only; DC's answer to others is unconfirmed")
+			wantNoCode(t, authorizeOnly(t, e, s, cl, url.Values{"code_challenge_method": {"S512"}}), "invalid_request")
+		})},
+		{area: area, name: "pkce-lowercase-s256-accepted", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
+			e.mockOnly(t, "DC's parsing of code_challenge_method is unconfirmed; the mock ignores case (issue 11)")
+			e.consent(t)
+			ver, ch := pkce()
+			r := authorizeOnly(t, e, s, cl, url.Values{"code_challenge": {ch}, "code_challenge_method": {"s256"}})
+			wantDCToken(t, e.dcToken(t, s, codeForm(cl, redirectTo(t, r).Query().Get("code"), ver)))
 		})},
 		{area: area, name: "pkce-bad-verifier", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
 			e.consent(t)

@@ -34,6 +34,17 @@ func serverProblemCases() []testCase {
 			rt.WrongSigKey = k
 			wantOAuthProblem(t, s, e.signed(t, rt), http.StatusUnauthorized, "signature_invalid")
 		})},
+		{area: area, name: "two-legged-without-oauth-token-anonymous", fn: withLink(func(t *testing.T, e *env, s *Server, l *AppLink, _ oauth1Req) {
+			need(t, l.Allow2LO, "a link allowing 2-legged OAuth")
+			// oauthlib's 2LO default omits oauth_token. Atlassian's
+			// OAuthRequestUtils then sees no OAuth attempt (facts B2, S-50),
+			// so the request runs anonymously: recent repos need a user.
+			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, TwoLegged: true, Omit: "oauth_token"})
+			wantStatus(t, r, http.StatusUnauthorized)
+			if strings.Contains(strings.Join(r.header.Values("WWW-Authenticate"), " "), "oauth_problem") || r.header.Get("X-AUSERNAME") != "" {
+				t.Errorf("want an anonymous refusal, got WWW-Authenticate %q, X-AUSERNAME %q", r.header.Values("WWW-Authenticate"), r.header.Get("X-AUSERNAME"))
+			}
+		})},
 		{area: area, name: "signature-invalid-on-rest", fn: withLink(func(t *testing.T, e *env, s *Server, l *AppLink, _ oauth1Req) {
 			need(t, l.Allow2LO, "a link allowing 2-legged OAuth")
 			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, TwoLegged: true, BadSig: true})

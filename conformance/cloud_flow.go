@@ -88,8 +88,12 @@ func (e *env) cloudToken(t *testing.T, c *Cloud, k *Consumer, form url.Values) *
 	return e.postForm(t, cloudTokenURL(c), form, "Authorization", clientBasic(k.Key, k.Secret))
 }
 
-// wantCloudToken checks a successful Cloud token response (facts 0.1, A4).
-func wantCloudToken(t *testing.T, r *response, grant string, wantRefresh bool) map[string]any {
+// wantCloudToken checks a successful Cloud token response in c's era.
+// Era 2025 (facts 0.1, A4): plural `scopes` and `state` = the grant type.
+// Era 2026 (facts A0): singular `scope` and no `scopes`; on the mock also no
+// `state` and a JWT-shaped access token (the mock's choices, checked only
+// there). Both: lowercase `bearer`, expires_in 7200.
+func wantCloudToken(t *testing.T, c *Cloud, r *response, grant string, wantRefresh bool) map[string]any {
 	t.Helper()
 	wantStatus(t, r, http.StatusOK)
 	m := r.jsonObject(t)
@@ -103,14 +107,28 @@ func wantCloudToken(t *testing.T, r *response, grant string, wantRefresh bool) m
 	if got := number(t, m, "expires_in"); got != 7200 {
 		t.Errorf("expires_in = %v, want 7200", got)
 	}
-	if _, ok := m["scopes"].(string); !ok {
-		t.Errorf("scopes = %#v, want a space-separated string under the plural key", m["scopes"])
+	have, lack := "scopes", "scope"
+	if c.modern() {
+		have, lack = lack, have
 	}
-	if _, ok := m["scope"]; ok {
-		t.Errorf("response has an RFC 6749 %q key; Cloud sends %q", "scope", "scopes")
+	if _, ok := m[have].(string); !ok {
+		t.Errorf("%s = %#v, want a space-separated string (era %s)", have, m[have], c.Era)
 	}
-	if got := str(m, "state"); got != grant {
-		t.Errorf("state = %q, want the grant type %q", got, grant)
+	if _, ok := m[lack]; ok {
+		t.Errorf("response has a %q key; Cloud in era %s sends %q", lack, c.Era, have)
+	}
+	switch {
+	case !c.modern():
+		if got := str(m, "state"); got != grant {
+			t.Errorf("state = %q, want the grant type %q", got, grant)
+		}
+	case c.Mock:
+		if _, ok := m["state"]; ok {
+			t.Errorf("era 2026 mock response has a state key")
+		}
+		if !jwtShaped(at) {
+			t.Errorf("access token is not JWT-shaped: %d characters, %d dots", len(at), strings.Count(at, "."))
+		}
 	}
 	rt, hasRT := m["refresh_token"].(string)
 	if wantRefresh && rt == "" {
@@ -123,6 +141,30 @@ func wantCloudToken(t *testing.T, r *response, grant string, wantRefresh bool) m
 		t.FailNow()
 	}
 	return m
+}
+
+// tokenScopes is the granted scope string of a Cloud token response,
+// under either key (facts A0, A4).
+func tokenScopes(m map[string]any) string {
+	if s := str(m, "scope"); s != "" {
+		return s
+	}
+	return str(m, "scopes")
+}
+
+// jwtShaped: three dot-separated base64url parts, about 2,000 to 2,700
+// characters (facts A0, the mock's range).
+func jwtShaped(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 || len(v) < 2000 || len(v) > 2700 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.ContainsAny(p, "=+/~") || !isURLSafe(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // scopeSet splits a space-separated scope string.
@@ -139,7 +181,7 @@ func (e *env) cloudUserTokens(t *testing.T, c *Cloud, k *Consumer) map[string]an
 	t.Helper()
 	if _, ok := e.tgt.(AutoConsent); ok {
 		code, _ := e.cloudCode(t, c, k, nil)
-		return wantCloudToken(t, e.cloudToken(t, c, k, url.Values{"grant_type": {"authorization_code"}, "code": {code}}),
+		return wantCloudToken(t, c, e.cloudToken(t, c, k, url.Values{"grant_type": {"authorization_code"}, "code": {code}}),
 			"authorization_code", true)
 	}
 	if k != c.Private || c.RefreshToken == nil {
@@ -148,7 +190,7 @@ func (e *env) cloudUserTokens(t *testing.T, c *Cloud, k *Consumer) map[string]an
 	var m map[string]any
 	err := c.RefreshToken.Use(func(rt string) (string, error) {
 		r := e.cloudToken(t, c, k, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
-		m = wantCloudToken(t, r, "refresh_token", true)
+		m = wantCloudToken(t, c, r, "refresh_token", true)
 		return str(m, "refresh_token"), nil
 	})
 	if err != nil {

@@ -92,6 +92,14 @@ type CustomFixtures interface {
 	WithFixtures(t *testing.T, edit func(*mockserver.Fixtures)) Target
 }
 
+// RefreshControl is a target whose era-2026 Cloud refresh policy (grace
+// window, lockout, idle lifetime) can be read and set (the mock's
+// /_mock/cloud/refresh).
+type RefreshControl interface {
+	CloudRefreshPolicy(ctx context.Context) (RefreshPolicy, error)
+	SetCloudRefreshPolicy(ctx context.Context, p RefreshPolicy) error
+}
+
 // Mock is a target that is the mock: it exposes the fixtures it runs with.
 // Cases for behaviour the mock adds beyond the real service (PKCE checks on
 // Cloud, say) run only on a Mock.
@@ -122,6 +130,7 @@ func allCases(o options) []testCase {
 		cloudJWTCases(),
 		cloudRESTCases(),
 		cloudGitCases(),
+		cloudEraCases(),
 		serverOAuth1Cases(),
 		serverProblemCases(),
 		serverOAuth2Cases(),

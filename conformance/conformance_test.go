@@ -20,6 +20,19 @@ func TestBinary(t *testing.T) {
 	Run(t, Binary(t, mockBin(t)), helperOption(), WithHostile(os.Getenv(envHelperBin)))
 }
 
+// The same targets with Bitbucket Cloud as it was before 2026-05-04
+// (bitbucket-mock --cloud-era 2025): its cases keep passing.
+
+func TestInProcess2025(t *testing.T) {
+	t.Parallel()
+	Run(t, InProcessEra(t, "2025"), helperOption())
+}
+
+func TestBinary2025(t *testing.T) {
+	t.Parallel()
+	Run(t, BinaryEra(t, mockBin(t), "2025"), helperOption())
+}
+
 // helperOption adds the helper's end-to-end scripts when the helper binary
 // is given (make conformance).
 func helperOption() Option {

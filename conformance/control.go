@@ -106,3 +106,28 @@ func (c *control) Reset(ctx context.Context) error {
 func faultOf(path string, status, times int) mockserver.Fault {
 	return mockserver.Fault{Path: path, Status: status, Times: times}
 }
+
+// RefreshPolicy is GET/POST /_mock/cloud/refresh: the era-2026 refresh
+// policy (Go durations). Set sends the non-empty fields.
+type RefreshPolicy struct {
+	Era     string `json:"era,omitempty"`
+	Grace   string `json:"grace,omitempty"`
+	Lockout string `json:"lockout,omitempty"`
+	Idle    string `json:"idle,omitempty"`
+}
+
+func (c *control) CloudRefreshPolicy(ctx context.Context) (RefreshPolicy, error) {
+	var p RefreshPolicy
+	err := c.do(ctx, http.MethodGet, "/_mock/cloud/refresh", nil, &p)
+	return p, err
+}
+
+func (c *control) SetCloudRefreshPolicy(ctx context.Context, p RefreshPolicy) error {
+	set := map[string]string{}
+	for k, v := range map[string]string{"grace": p.Grace, "lockout": p.Lockout, "idle": p.Idle} {
+		if v != "" {
+			set[k] = v
+		}
+	}
+	return c.do(ctx, http.MethodPost, "/_mock/cloud/refresh", set, nil)
+}

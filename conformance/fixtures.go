@@ -82,6 +82,13 @@ func cloudRoles() []consumerRole {
 			c.Owner, c.CallbackURL, c.LongTokens = o, cb, true
 			return c
 		}},
+		{"personal", func(c mockserver.CloudConsumer) bool {
+			return isPlainPrivate(c) && (c.Workspace == "" || c.Workspace == c.Owner)
+		}, func(o, cb string) mockserver.CloudConsumer {
+			c := mk("personal", true, fullScopes)
+			c.Owner, c.CallbackURL = o, cb
+			return c
+		}},
 		{"no-callback", func(c mockserver.CloudConsumer) bool {
 			return c.CallbackURL == "" && c.Private
 		}, func(o, _ string) mockserver.CloudConsumer {
@@ -129,18 +136,26 @@ func completeCloud(c *mockserver.CloudFixtures) {
 			break
 		}
 	}
+	if !slices.ContainsFunc(c.Repositories, func(r mockserver.CloudRepository) bool { return r.Private }) {
+		c.Repositories = append(c.Repositories, mockserver.CloudRepository{Workspace: owner, Slug: "conformance", Private: true})
+	}
+	// Consumers the suite adds belong to the workspace of the repository
+	// the cases use, so an era-2026 app user reaches it (facts A0); the
+	// personal one to its owner's personal workspace.
+	repoWS := c.Repositories[slices.IndexFunc(c.Repositories, func(r mockserver.CloudRepository) bool { return r.Private })].Workspace
 	for _, role := range cloudRoles() {
 		if !slices.ContainsFunc(c.Consumers, role.match) {
-			c.Consumers = append(c.Consumers, role.add(owner, callback))
+			k := role.add(owner, callback)
+			if role.name != "personal" {
+				k.Workspace = repoWS
+			}
+			c.Consumers = append(c.Consumers, k)
 		}
 	}
 	if len(c.ConnectApps) == 0 {
 		c.ConnectApps = append(c.ConnectApps, mockserver.ConnectApp{Key: "conformance-connect",
 			ClientKey: "conformance-client-key", SharedSecret: randomHex(24), InstalledFor: owner,
 			Scopes: []string{"repository"}})
-	}
-	if !slices.ContainsFunc(c.Repositories, func(r mockserver.CloudRepository) bool { return r.Private }) {
-		c.Repositories = append(c.Repositories, mockserver.CloudRepository{Workspace: owner, Slug: "conformance", Private: true})
 	}
 }
 

@@ -36,7 +36,13 @@ func cloudFromFixtures(base string, f mockserver.CloudFixtures) *Cloud {
 	}
 	c.Private, c.Escaped, c.Public = pick("private"), pick("escaped"), pick("public")
 	c.Rotating, c.Long, c.NoCallback = pick("rotating"), pick("long"), pick("no-callback")
-	c.ReadOnly, c.NoAccount = pick("read-only"), pick("no-account")
+	c.ReadOnly, c.NoAccount, c.Personal = pick("read-only"), pick("no-account"), pick("personal")
+	c.Mock, c.Era = true, f.Era
+	if c.Era == "" {
+		c.Era = "2026"
+	}
+	c.Grace, c.Lockout, c.Idle = durationOr(f.RefreshGrace, 10*time.Minute), durationOr(f.RefreshLockout, 2*time.Minute),
+		durationOr(f.RefreshIdle, 90*24*time.Hour)
 	if len(f.ConnectApps) > 0 {
 		a := f.ConnectApps[0]
 		c.Connect = &ConnectApp{Key: a.Key, ClientKey: a.ClientKey, SharedSecret: a.SharedSecret,
@@ -63,8 +69,20 @@ func consumerOf(k mockserver.CloudConsumer) *Consumer {
 	if rot == "" {
 		rot = "none"
 	}
+	ws := k.Workspace
+	if ws == "" {
+		ws = k.Owner // the owner's personal workspace
+	}
 	return &Consumer{Key: k.Key, Secret: k.Secret, Callback: k.CallbackURL, Private: k.Private,
-		Scopes: k.Scopes, Owner: k.Owner, Rotation: rot, Grace: grace, LongTokens: k.LongTokens}
+		Scopes: k.Scopes, Owner: k.Owner, Rotation: rot, Grace: grace, LongTokens: k.LongTokens, Workspace: ws}
+}
+
+// durationOr parses a fixture duration, def when empty or bad.
+func durationOr(s string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d
+	}
+	return def
 }
 
 // serverFromFixtures describes a mock's Server/DC side; base includes the

@@ -21,7 +21,18 @@ type Cloud struct {
 	NoCallback *Consumer // consumer without a callback URL
 	ReadOnly   *Consumer // private consumer with "repository" and "account" but no write
 	NoAccount  *Consumer // private consumer with "repository" but no "account"
+	Personal   *Consumer // private consumer owned by a personal workspace (era 2026: reaches only it)
 	Connect    *ConnectApp
+
+	// Era is "2026" (Cloud since 2026-05-04, facts A0; real targets) or
+	// "2025" (a mock started with --cloud-era 2025 or cloud.era).
+	Era string
+	// The era-2026 refresh policy (facts A0): grace after a refresh
+	// token's first use, lockout after a dead token's use, idle death.
+	Grace, Lockout, Idle time.Duration
+	// Mock: the target is bitbucket-mock (its choices where facts are
+	// silent may be checked).
+	Mock bool
 
 	SessionUser string      // who approves consent pages
 	Users       []CloudUser // known users
@@ -39,9 +50,25 @@ type Consumer struct {
 	Private     bool
 	Scopes      []string
 	Owner       string
-	Rotation    string        // "none" or "rotate"
-	Grace       time.Duration // rotation grace
+	Rotation    string        // era 2025: "none" or "rotate"
+	Grace       time.Duration // era 2025: rotation grace
 	LongTokens  bool
+	Workspace   string // the workspace owning the consumer ("" = unknown)
+}
+
+// modern reports whether c behaves as Cloud since 2026-05-04 (facts A0).
+func (c *Cloud) modern() bool { return c.Era != "2025" }
+
+// rotates reports whether k's refresh tokens rotate: every consumer's since
+// 2026 (facts A0), the "rotate" ones before.
+func (c *Cloud) rotates(k *Consumer) bool { return c.modern() || k.Rotation == "rotate" }
+
+// graceOf is how long a used refresh token of k keeps working.
+func (c *Cloud) graceOf(k *Consumer) time.Duration {
+	if c.modern() {
+		return c.Grace
+	}
+	return k.Grace
 }
 
 // ConnectApp is a Cloud Connect app installation (JWT grant).

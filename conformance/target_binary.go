@@ -27,7 +27,14 @@ import (
 // ability goes through the /_mock/ control API.
 func Binary(t *testing.T, path string) NewTarget {
 	t.Helper()
-	f := &binaryFactory{path: path, dir: t.TempDir()}
+	return BinaryEra(t, path, "")
+}
+
+// BinaryEra is Binary with every process started with --cloud-era era
+// ("2025" or "2026"; "" = no flag, the fixtures' era).
+func BinaryEra(t *testing.T, path, era string) NewTarget {
+	t.Helper()
+	f := &binaryFactory{path: path, dir: t.TempDir(), era: era}
 	if err := f.prepare(); err != nil {
 		t.Fatalf("bitbucket-mock binary: %v", err)
 	}
@@ -37,6 +44,7 @@ func Binary(t *testing.T, path string) NewTarget {
 
 type binaryFactory struct {
 	path     string
+	era      string // --cloud-era for every process ("" = none)
 	dir      string // fixtures file, repositories
 	fixtures *mockserver.Fixtures
 	file     string
@@ -65,13 +73,25 @@ func (f *binaryFactory) prepare() error {
 	if err := writeFixtures(f.file, &fx); err != nil {
 		return err
 	}
+	// The flag, not the file, sets the era; the suite's view knows it.
+	if f.era != "" {
+		fx.Cloud.Era = f.era
+	}
 	// The shared process creates the repositories before any other starts.
-	p, err := startMockProcess(f.path, f.file, filepath.Join(f.dir, "repos"))
+	p, err := startMockProcess(f.path, f.file, filepath.Join(f.dir, "repos"), f.flags()...)
 	if err != nil {
 		return err
 	}
 	f.shared = p
 	return nil
+}
+
+// flags are the extra command-line flags of every process of f.
+func (f *binaryFactory) flags() []string {
+	if f.era == "" {
+		return nil
+	}
+	return []string{"--cloud-era", f.era}
 }
 
 func writeFixtures(path string, fx *mockserver.Fixtures) error {
@@ -109,7 +129,7 @@ func (f *binaryFactory) newTarget(t *testing.T, n Needs) Target {
 		}
 		return tgt
 	}
-	p, err := startMockProcess(f.path, f.file, filepath.Join(f.dir, "repos"))
+	p, err := startMockProcess(f.path, f.file, filepath.Join(f.dir, "repos"), f.flags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,6 +243,7 @@ var (
 	_ Resetter       = (*binaryTarget)(nil)
 	_ Revoker        = (*binaryTarget)(nil)
 	_ CustomFixtures = (*binaryTarget)(nil)
+	_ RefreshControl = (*binaryTarget)(nil)
 )
 
 func newBinaryTarget(p *mockProcess, fx *mockserver.Fixtures, f *binaryFactory) (*binaryTarget, error) {
@@ -274,7 +295,7 @@ func (b *binaryTarget) WithFixtures(t *testing.T, edit func(*mockserver.Fixtures
 	if err := writeFixtures(file, fx); err != nil {
 		t.Fatal(err)
 	}
-	p, err := startMockProcess(b.factory.path, file, filepath.Join(dir, "repos"))
+	p, err := startMockProcess(b.factory.path, file, filepath.Join(dir, "repos"), b.factory.flags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

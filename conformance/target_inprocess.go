@@ -18,12 +18,20 @@ import (
 // all mocks of the factory (cases push to branches of their own).
 func InProcess(t *testing.T) NewTarget {
 	t.Helper()
-	f := &inProcessFactory{reposDir: t.TempDir()}
+	return InProcessEra(t, "")
+}
+
+// InProcessEra is InProcess with the Cloud side in era ("2025" or "2026";
+// "" = the fixtures' own, 2026 by default).
+func InProcessEra(t *testing.T, era string) NewTarget {
+	t.Helper()
+	f := &inProcessFactory{reposDir: t.TempDir(), era: era}
 	return f.newTarget
 }
 
 type inProcessFactory struct {
 	reposDir string
+	era      string
 	once     sync.Once
 	fixtures *mockserver.Fixtures
 	err      error
@@ -31,6 +39,9 @@ type inProcessFactory struct {
 
 func (f *inProcessFactory) prepare() {
 	fx := mockserver.DefaultFixtures()
+	if f.era != "" {
+		fx.Cloud.Era = f.era
+	}
 	if err := completeFixtures(fx); err != nil {
 		f.err = err
 		return
@@ -109,6 +120,7 @@ var (
 	_ Resetter       = (*inProcessTarget)(nil)
 	_ Revoker        = (*inProcessTarget)(nil)
 	_ CustomFixtures = (*inProcessTarget)(nil)
+	_ RefreshControl = (*inProcessTarget)(nil)
 )
 
 func (p *inProcessTarget) Name() string    { return "inprocess" }
@@ -144,6 +156,14 @@ func (p *inProcessTarget) Revoke(ctx context.Context, token string) error {
 }
 
 func (p *inProcessTarget) RevokeAll(ctx context.Context) error { return p.ctl.RevokeAll(ctx) }
+
+func (p *inProcessTarget) CloudRefreshPolicy(ctx context.Context) (RefreshPolicy, error) {
+	return p.ctl.CloudRefreshPolicy(ctx)
+}
+
+func (p *inProcessTarget) SetCloudRefreshPolicy(ctx context.Context, rp RefreshPolicy) error {
+	return p.ctl.SetCloudRefreshPolicy(ctx, rp)
+}
 
 func (p *inProcessTarget) WithFixtures(t *testing.T, edit func(*mockserver.Fixtures)) Target {
 	t.Helper()

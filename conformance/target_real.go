@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Real-target settings, read from the environment (documented in README.md).
@@ -101,7 +102,9 @@ func cloudFromEnv(get func(string) string) (*Cloud, error) {
 			api = "https://api.bitbucket.org"
 		}
 	}
-	c := &Cloud{URL: site, APIURL: api}
+	// A real Cloud is Cloud since 2026-05-04 (facts A0); the grace window
+	// and lockout are its observed ones (facts A0, A5b).
+	c := &Cloud{URL: site, APIURL: api, Era: "2026", Grace: 10 * time.Minute, Lockout: 2 * time.Minute, Idle: 90 * 24 * time.Hour}
 	var errs []error
 	id := get(envCloudClientID)
 	if id == "" {

@@ -49,14 +49,9 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, ar, "unsupported_response_type", "Unsupported response type: "+ar.responseType)
 		return
 	}
-	if ar.challenge != "" {
-		switch ar.method {
-		case "S256", "plain":
-		default:
-			redirectError(w, r, ar, "invalid_request", "Unsupported code_challenge_method: "+ar.method)
-			return
-		}
-	}
+	// PKCE parameters are carried through the consent page and otherwise
+	// ignored, any method included: Cloud does not offer PKCE (BCLOUD-23469,
+	// facts A1).
 
 	auto := s.m.opts.AutoApprove || s.f.AutoApprove
 	if r.Method == http.MethodGet && !auto {
@@ -86,9 +81,6 @@ func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (aut
 		scope:        q.Get("scope"),
 		challenge:    q.Get("code_challenge"),
 		method:       q.Get("code_challenge_method"),
-	}
-	if ar.challenge != "" && ar.method == "" {
-		ar.method = "plain" // RFC 7636 §4.3
 	}
 	ar.redirect = c.CallbackURL
 	if ar.redirectURI != "" {
@@ -160,7 +152,11 @@ func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authoriz
 	f.Set("access_token", resp.AccessToken)
 	f.Set("token_type", resp.TokenType)
 	f.Set("expires_in", "7200")
-	f.Set("scopes", resp.Scopes)
+	if s.modern() {
+		f.Set("scope", resp.Scope) // facts A0; UNCONFIRMED for the implicit fragment
+	} else {
+		f.Set("scopes", resp.Scopes)
+	}
 	if ar.state != "" {
 		f.Set("state", ar.state)
 	}

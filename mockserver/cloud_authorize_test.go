@@ -132,7 +132,7 @@ func TestCloudCodeGrant(t *testing.T) {
 
 	t.Run("exchange, then reuse revokes", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
+		run := cloudMock2025(t, mockserver.Options{AutoApprove: true}, nil)
 		code := authCode(t, run, privKey, nil)
 		r := exchange(t, run, privKey, privSecret, code, nil)
 		if r.status != 200 {
@@ -184,8 +184,10 @@ func TestCloudCodeGrant(t *testing.T) {
 		{"redirect_uri same", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, 200},
 		{"redirect_uri omitted at exchange", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, nil, 200},
 		{"PKCE S256 ok", s256, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
-		{"PKCE S256 wrong verifier", s256, privKey, privSecret, url.Values{"code_verifier": {verifier + "x"}}, 400},
-		{"PKCE S256 missing verifier", s256, privKey, privSecret, nil, 400},
+		// Cloud does not offer PKCE and ignores it (BCLOUD-23469, facts A1; issue 11).
+		{"PKCE S256 wrong verifier ignored", s256, privKey, privSecret, url.Values{"code_verifier": {verifier + "x"}}, 200},
+		{"PKCE S256 missing verifier ignored", s256, privKey, privSecret, nil, 200},
+		{"PKCE unknown method ignored", url.Values{"code_challenge": {challenge}, "code_challenge_method": {"S512"}}, privKey, privSecret, nil, 200},
 		{"PKCE plain ok", url.Values{"code_challenge": {verifier}}, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
 		{"verifier without challenge is ignored", nil, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
 		{"client in form fields", nil, "", "", url.Values{"client_id": {privKey}, "client_secret": {privSecret}}, 200},

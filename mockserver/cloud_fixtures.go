@@ -11,24 +11,29 @@ func defaultCloudFixtures() CloudFixtures {
 			{Username: "bob", DisplayName: "Bob Example", UUID: "{9c1d7e2f-3a44-4b5c-8d6e-1f2a3b4c5d02}", AccountID: "557058:9c1d7e2f-3a44-4b5c-8d6e-1f2a3b4c5d02"},
 		},
 		Consumers: []CloudConsumer{
-			// The everyday consumer: private (client credentials allowed), loopback callback, no rotation.
+			// The everyday consumer: private (client credentials allowed), loopback callback,
+			// owned by workspace acme; no rotation in era 2025 (era 2026 rotates every consumer).
 			{Key: "mock-private", Secret: "mock-private-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
-				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "none"},
-			// The 2026 behaviour: rotating refresh tokens with a 10 minute grace.
+				Private: true, Scopes: all, Owner: "alice", Workspace: "acme", RefreshRotation: "none"},
+			// Era 2025's imitation of the 2026 change: rotating refresh tokens with a 10 minute grace.
 			{Key: "mock-rotating", Secret: "mock-rotating-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
-				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "rotate", RotationGrace: "10m"},
+				Private: true, Scopes: all, Owner: "alice", Workspace: "acme", RefreshRotation: "rotate", RotationGrace: "10m"},
 			// Not private: client credentials refused.
 			{Key: "mock-public", Secret: "mock-public-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
-				Scopes: all, Owner: "bob", RefreshRotation: "none"},
+				Scopes: all, Owner: "bob", Workspace: "acme", RefreshRotation: "none"},
 			// Tokens longer than 2,500 characters (the 2026 change), rotating.
 			{Key: "mock-long", Secret: "mock-long-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
-				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "rotate", LongTokens: true},
+				Private: true, Scopes: all, Owner: "alice", Workspace: "acme", RefreshRotation: "rotate", LongTokens: true},
 			// No callback URL: the token endpoint refuses every grant.
 			{Key: "mock-nocallback", Secret: "mock-nocallback-secret-TEST-ONLY",
 				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "none"},
 			// Read-only: clone yes, push 403.
 			{Key: "mock-readonly", Secret: "mock-readonly-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
-				Private: true, Scopes: []string{"repository", "account"}, Owner: "alice", RefreshRotation: "none"},
+				Private: true, Scopes: []string{"repository", "account"}, Owner: "alice", Workspace: "acme", RefreshRotation: "none"},
+			// Owned by alice's personal workspace: in era 2026 its client-credentials
+			// app user reaches only workspace alice (facts A0), not acme.
+			{Key: "mock-personal", Secret: "mock-personal-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
+				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "none"},
 		},
 		ConnectApps: []ConnectApp{
 			{Key: "mock-connect-app", ClientKey: "mock-connect-client-key", SharedSecret: "mock-connect-shared-secret-TEST-ONLY",
@@ -37,6 +42,7 @@ func defaultCloudFixtures() CloudFixtures {
 		Repositories: []CloudRepository{
 			{Workspace: "acme", Slug: "widgets", Private: true},
 			{Workspace: "acme", Slug: "public-repo", Private: false},
+			{Workspace: "alice", Slug: "notes", Private: true},
 		},
 	}
 }

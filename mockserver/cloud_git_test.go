@@ -68,7 +68,7 @@ func withCreds(base, user, token string) string {
 // as a chunked body) with x-token-auth and an access token.
 func TestCloudGitCloneAndPush(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	g := newGitRunner(t)
 	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
 	work := filepath.Join(t.TempDir(), "widgets")
@@ -105,7 +105,7 @@ func TestCloudGitCloneAndPush(t *testing.T) {
 // TestCloudGitAuth: the challenge, usernames, scopes and token states.
 func TestCloudGitAuth(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	g := newGitRunner(t)
 	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
 	ro := str(clientCredentials(t, run, roKey, roSecret), "access_token")

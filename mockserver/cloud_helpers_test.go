@@ -36,6 +36,18 @@ func cloudMock(t *testing.T, opts mockserver.Options, edit func(*mockserver.Clou
 	return mocktest.StartForTest(t, opts)
 }
 
+// cloudMock2025 is cloudMock with the Cloud side in era 2025 (before
+// 2026-05-04, facts A4/A5): the tests of that behaviour use it.
+func cloudMock2025(t *testing.T, opts mockserver.Options, edit func(*mockserver.CloudFixtures)) *mockserver.Running {
+	t.Helper()
+	return cloudMock(t, opts, func(f *mockserver.CloudFixtures) {
+		f.Era = "2025"
+		if edit != nil {
+			edit(f)
+		}
+	})
+}
+
 // response is a finished HTTP exchange.
 type response struct {
 	status int

@@ -46,7 +46,7 @@ func jwtRequest(t *testing.T, run *mockserver.Running, token string, form url.Va
 // TestCloudJWTGrant covers urn:bitbucket:oauth2:jwt (facts A7).
 func TestCloudJWTGrant(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	now := time.Now()
 	qshSum := sha256.Sum256([]byte("POST&/site/oauth2/access_token&"))
 	qsh := hex.EncodeToString(qshSum[:])
@@ -131,7 +131,7 @@ func TestCloudJWTGrant(t *testing.T) {
 	})
 	t.Run("exp follows the mock clock", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		tok := connectJWT(t, hs256, appSecret, claims(nil))
 		run.Mock.Advance(5 * time.Minute)
 		if r := jwtRequest(t, run, tok, nil); r.status != 401 {

@@ -19,7 +19,7 @@ import (
 func TestCloudWithGolangOAuth2(t *testing.T) {
 	t.Parallel()
 	const key, secret = "x/oauth2 consumer", "secret with +/&= TEST-ONLY"
-	run := cloudMock(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
+	run := cloudMock2025(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
 		f.Consumers = append(f.Consumers, mockserver.CloudConsumer{Key: key, Secret: secret, CallbackURL: "http://127.0.0.1",
 			Private: true, Scopes: []string{"repository", "account"}, Owner: "bob", RefreshRotation: "rotate"})
 	})

@@ -55,7 +55,10 @@ func (s *cloudState) workspaceExists(ws string) bool {
 // canRead says whether tok (nil = anonymous) may read repository r.
 // Simplification: every fixture user is a member of every workspace; a
 // Connect token acts only in the workspace it is installed for (and in its
-// one repository when bitbucket_repository was given).
+// one repository when bitbucket_repository was given); an era-2026 app user
+// (client credentials) only in the workspace owning its consumer (facts A0
+// says so for personal workspaces; for team workspaces it is our choice,
+// UNCONFIRMED).
 func canRead(tok *accessToken, r *CloudRepository) bool {
 	if !r.Private {
 		return true
@@ -67,6 +70,9 @@ func canRead(tok *accessToken, r *CloudRepository) bool {
 func canAct(tok *accessToken, r *CloudRepository) bool {
 	if tok == nil {
 		return false
+	}
+	if tok.appUser != "" && r.Workspace != tok.appUser {
+		return false // an app user reaches only its consumer's workspace (facts A0)
 	}
 	if tok.connect {
 		if r.Workspace != tok.user {

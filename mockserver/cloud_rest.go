@@ -63,6 +63,9 @@ func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope stri
 // handleREST serves /2.0/... (and /!api/2.0/..., with prefix the part
 // before /2.0 as the request used it).
 func (s *cloudState) handleREST(w http.ResponseWriter, r *http.Request, prefix, rest string) {
+	if s.modern() && s.refuseNonBearer(w, r) {
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		cloudRESTError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
@@ -97,6 +100,10 @@ func link(href string) map[string]string { return map[string]string{"href": href
 func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix string) {
 	tok, ok := s.restAuth(w, r, "account", false)
 	if !ok {
+		return
+	}
+	if tok.appUser != "" {
+		s.restAppUser(w, r, tok)
 		return
 	}
 	u := s.users[tok.user]

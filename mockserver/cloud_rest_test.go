@@ -15,7 +15,7 @@ import (
 // TestCloudREST covers /2.0/user and /2.0/repositories (facts A9, A12, A13).
 func TestCloudREST(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	expired := str(clientCredentials(t, run, privKey, privSecret), "access_token")
 	revoked := str(clientCredentials(t, run, privKey, privSecret), "access_token")
 	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`); r.status != 200 {
@@ -62,7 +62,7 @@ func TestCloudREST(t *testing.T) {
 		{"workspace repos page 2", base + "/2.0/repositories/acme?pagelen=1&page=2", bearer(&tok), 200, "", repoList(2, 1, 2, "acme/widgets")},
 		{"workspace repos expired", base + "/2.0/repositories/acme", bearer(&expired), 401, `OAuth realm="Bitbucket.org HTTP"`, errorMessage("Access token expired.")},
 		{"unknown workspace", base + "/2.0/repositories/nope", bearer(&tok), 404, "", nil},
-		{"user's own workspace", base + "/2.0/repositories/alice", bearer(&tok), 200, "", repoList(1, 10, 0)},
+		{"user's own workspace", base + "/2.0/repositories/alice", bearer(&tok), 200, "", repoList(1, 10, 1, "alice/notes")},
 		{"private repo", base + "/2.0/repositories/acme/widgets", bearer(&tok), 200, "", func(t *testing.T, r response) {
 			m := r.json(t)
 			if m["full_name"] != "acme/widgets" || m["is_private"] != true || m["type"] != "repository" || !strings.HasPrefix(str(m, "uuid"), "{") {

@@ -19,12 +19,16 @@ type cloudState struct {
 	users     map[string]*CloudUser
 	repos     map[string]*CloudRepository // by "workspace/slug"
 
+	era string // cloudEra2026 or cloudEra2025 (cloud_era.go)
+
 	mu      sync.Mutex
 	codes   map[string]*authCode
 	access  map[string]*accessToken
 	refresh map[string]*refreshToken
 	grants  map[int]*grant
 	nextID  int
+	policy  refreshPolicy        // era 2026 refresh policy (cloud_era.go)
+	locked  map[string]time.Time // era 2026: consumer key -> end of its refresh lockout
 }
 
 // grant is one authorization: every token issued from it (and from its
@@ -57,21 +61,37 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
+	appUser string // era 2026 client credentials: the workspace the app user may reach (facts A0)
 }
 
-// refreshToken is an issued refresh token.
+// refreshToken is an issued refresh token. Its life is decided by the
+// timestamps alone (cloud_refresh.go), so a store may drop a record once
+// refreshDeadAt says it is dead.
 type refreshToken struct {
-	client    string
-	user      string
-	scopes    []string
-	grant     *grant
-	expires   time.Time // zero = never
-	firstUsed time.Time // zero = not yet used (rotation grace starts here)
+	client   string
+	user     string
+	scopes   []string
+	grant    *grant
+	expires  time.Time // era 2025 rotate: absolute end (90 days); zero = never
+	usedAt   time.Time // first use; zero = not yet used (the rotation grace starts here)
+	issued   time.Time
+	lastUsed time.Time // issue time or last successful use (era 2026 idle death counts from here)
 }
 
 func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
+	era, err := cloudEraOf(f)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := refreshPolicyOf(f)
+	if err != nil {
+		return nil, err
+	}
 	s := &cloudState{
 		m:         m,
+		era:       era,
+		policy:    policy,
+		locked:    map[string]time.Time{},
 		f:         f,
 		consumers: map[string]*CloudConsumer{},
 		apps:      map[string]*ConnectApp{},

@@ -1,9 +1,7 @@
 package mockserver
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,7 +28,6 @@ var (
 	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS A5
 	errBadCode        = oauthError{"invalid_grant", "The specified code is not valid."}                                    // UNCONFIRMED
 	errNotPrivate     = oauthError{"unauthorized_client", "Client credentials are only allowed for private consumers."}    // UNCONFIRMED
-	errPKCEFailed     = oauthError{"invalid_grant", "Invalid code_verifier"}                                               // UNCONFIRMED
 	errRedirectDiffer = oauthError{"invalid_grant", "redirect_uri does not match the authorization request"}               // UNCONFIRMED
 )
 
@@ -75,7 +72,11 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "client_credentials":
 		s.clientCredentialsGrant(w, r, c)
 	case "refresh_token":
-		s.refreshGrant(w, r, c)
+		if s.modern() {
+			s.refreshGrant2026(w, r, c)
+		} else {
+			s.refreshGrant2025(w, r, c)
+		}
 	default:
 		// The password grant is gone (facts A2); it is answered like any
 		// other unsupported grant, in the observed "Unsupported grant type:
@@ -156,50 +157,42 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 		tokenError(w, http.StatusBadRequest, errRedirectDiffer.Error, errRedirectDiffer.Description)
 		return
 	}
-	if code.challenge != "" && !pkceMatches(code.challenge, code.method, form.Get("code_verifier")) {
-		tokenError(w, http.StatusBadRequest, errPKCEFailed.Error, errPKCEFailed.Description)
-		return
-	}
+	// No PKCE check: Cloud does not offer PKCE (BCLOUD-23469, facts A1)
+	// and ignores code_challenge and code_verifier; GCM sends them, and a
+	// live client sending S256 plus the secret worked in April 2026. A
+	// mock that verified them would be stricter than Cloud (issue 11).
 	code.used = true
 	code.grant = s.newGrantLocked()
 	resp := s.issueLocked(code.grant, accessToken{client: c.Key, user: code.user, scopes: code.scopes, kind: "authorization_code"}, true, c.LongTokens)
 	s.sendTokens(w, r, resp, code.user)
 }
 
-// pkceMatches verifies an RFC 7636 code_verifier (real Cloud ignores PKCE;
-// the mock checks it when a challenge was sent).
-func pkceMatches(challenge, method, verifier string) bool {
-	if verifier == "" {
-		return false
-	}
-	want := verifier
-	if method == "S256" {
-		sum := sha256.Sum256([]byte(verifier))
-		want = base64.RawURLEncoding.EncodeToString(sum[:])
-	}
-	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
-}
-
-// clientCredentialsGrant issues a token for the consumer's owner; only
-// private consumers may (facts A1, A2). Cloud answers with a refresh token
-// here too (facts A5: only implicit and JWT lack one).
+// clientCredentialsGrant issues a token; only private consumers may (facts
+// A1, A2). Era 2025: the token acts for the consumer's owner and comes with
+// a refresh token (facts A2, A5: only implicit and JWT lack one). Era 2026
+// (facts A0): no refresh token, and the token acts as the consumer's app
+// user, which reaches only the workspace owning the consumer.
 func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	if !c.Private {
 		tokenError(w, http.StatusBadRequest, errNotPrivate.Error, errNotPrivate.Description)
 		return
 	}
+	t := accessToken{client: c.Key, user: c.Owner, scopes: append([]string(nil), c.Scopes...), kind: "client_credentials"}
+	if s.modern() {
+		t.user, t.appUser = appUserName(c.Key), consumerWorkspace(c)
+	}
 	s.mu.Lock()
 	g := s.newGrantLocked()
-	resp := s.issueLocked(g, accessToken{client: c.Key, user: c.Owner, scopes: append([]string(nil), c.Scopes...), kind: "client_credentials"}, true, c.LongTokens)
+	resp := s.issueLocked(g, t, !s.modern(), c.LongTokens)
 	s.mu.Unlock()
-	s.sendTokens(w, r, resp, c.Owner)
+	s.sendTokens(w, r, resp, t.user)
 }
 
-// refreshGrant implements RFC 6749 §6 with the consumer's rotation policy:
+// refreshGrant2025 implements RFC 6749 §6 with the consumer's rotation policy:
 // "none" returns the same refresh token (facts A5); "rotate" returns a new
 // one each time, and a used one keeps working for the grace period
 // (default 10 minutes) after its first use (facts A5b).
-func (s *cloudState) refreshGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,14 +200,15 @@ func (s *cloudState) refreshGrant(w http.ResponseWriter, r *http.Request, c *Clo
 	rt, ok := s.refresh[v]
 	if !ok || rt.client != c.Key || rt.grant.revoked ||
 		(!rt.expires.IsZero() && !now.Before(rt.expires)) ||
-		(!rt.firstUsed.IsZero() && !now.Before(rt.firstUsed.Add(rotationGrace(c)))) {
+		(!rt.usedAt.IsZero() && !now.Before(rt.usedAt.Add(rotationGrace(c)))) {
 		tokenError(w, http.StatusBadRequest, errBadRefresh.Error, errBadRefresh.Description)
 		return
 	}
 	resp := s.issueLocked(rt.grant, accessToken{client: c.Key, user: rt.user, scopes: rt.scopes, kind: "refresh_token"}, false, c.LongTokens)
+	rt.lastUsed = now
 	if c.RefreshRotation == "rotate" {
-		if rt.firstUsed.IsZero() {
-			rt.firstUsed = now
+		if rt.usedAt.IsZero() {
+			rt.usedAt = now
 		}
 		resp.RefreshToken = s.newRefreshLocked(rt.grant, c.Key, rt.user, rt.scopes, c.LongTokens)
 	} else {

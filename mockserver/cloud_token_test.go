@@ -16,7 +16,7 @@ import (
 // TestCloudTokenResponseShape checks the exact body of facts A4.
 func TestCloudTokenResponseShape(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	r := tokenRequest(t, run, privKey, privSecret, url.Values{"grant_type": {"client_credentials"}})
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -51,7 +51,7 @@ func TestCloudTokenResponseShape(t *testing.T) {
 // (facts A1, A2, A3, A5, A6).
 func TestCloudTokenErrors(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	tests := []struct {
 		name       string
@@ -138,7 +138,7 @@ func TestCloudRefresh(t *testing.T) {
 	}
 	t.Run("none keeps the refresh token", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		first := clientCredentials(t, run, privKey, privSecret)
 		run.Mock.Advance(3 * time.Hour) // access token expired
 		rt := str(first, "refresh_token")
@@ -164,7 +164,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("rotate with grace", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		rt0 := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
 		r := refresh(t, run, rotKey, rotSecret, rt0)
 		if r.status != 200 {
@@ -189,7 +189,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("rotating refresh token ages out after 90 days", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		rt := str(clientCredentials(t, run, rotKey, rotSecret), "refresh_token")
 		run.Mock.Advance(91 * 24 * time.Hour)
 		if r := refresh(t, run, rotKey, rotSecret, rt); r.status != 400 {
@@ -198,7 +198,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("long tokens", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		m := clientCredentials(t, run, longKey, longSecret)
 		r := refresh(t, run, longKey, longSecret, str(m, "refresh_token"))
 		if r.status != 200 {
@@ -216,7 +216,7 @@ func TestCloudRefresh(t *testing.T) {
 	})
 	t.Run("revoked grant", func(t *testing.T) {
 		t.Parallel()
-		run := cloudMock(t, mockserver.Options{}, nil)
+		run := cloudMock2025(t, mockserver.Options{}, nil)
 		m := clientCredentials(t, run, privKey, privSecret)
 		if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+str(m, "access_token")+`"}`); r.status != 200 {
 			t.Fatalf("revoke: %d %s", r.status, r.body)
@@ -231,7 +231,7 @@ func TestCloudRefresh(t *testing.T) {
 // goroutines (run with -race).
 func TestCloudConcurrentTokens(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	const n = 16
 	errs := make(chan string, 2*n)
 	tokens := make(chan string, n)

@@ -15,14 +15,17 @@ const (
 	cloudDefaultGrace    = 10 * time.Minute    // a used rotating refresh token keeps working this long (facts A5b)
 )
 
-// cloudTokenResponse is the token endpoint's JSON body (facts A4): plural
-// `scopes`, `state` = the grant type, lowercase `bearer`.
+// cloudTokenResponse is the token endpoint's JSON body. Era 2025 (facts
+// A4): plural `scopes`, `state` = the grant type, lowercase `bearer`. Era
+// 2026 (facts A0): singular `scope` instead of `scopes`; no `state`
+// (UNCONFIRMED: A0 is silent on it; we drop it with the rest of the old shape).
 type cloudTokenResponse struct {
 	AccessToken  string `json:"access_token"`
-	Scopes       string `json:"scopes"`
+	Scopes       string `json:"scopes,omitempty"`
+	Scope        string `json:"scope,omitempty"`
 	ExpiresIn    int    `json:"expires_in"`
 	TokenType    string `json:"token_type"`
-	State        string `json:"state"`
+	State        string `json:"state,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
@@ -51,13 +54,19 @@ func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool
 	t.grant = g
 	t.expires = now.Add(cloudAccessLifetime)
 	at := newAccessTokenValue(long)
+	if s.modern() {
+		at = newJWTShapedToken(t.client, t.user, t.scopes, now, t.expires, long)
+	}
 	s.access[at] = &t
 	resp := cloudTokenResponse{
 		AccessToken: at,
-		Scopes:      strings.Join(t.scopes, " "),
 		ExpiresIn:   int(cloudAccessLifetime / time.Second),
 		TokenType:   "bearer",
-		State:       t.kind,
+	}
+	if s.modern() {
+		resp.Scope = strings.Join(t.scopes, " ")
+	} else {
+		resp.Scopes, resp.State = strings.Join(t.scopes, " "), t.kind
 	}
 	if withRefresh {
 		resp.RefreshToken = s.newRefreshLocked(g, t.client, t.user, t.scopes, long)
@@ -67,11 +76,14 @@ func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool
 
 // newRefreshLocked mints a refresh token in grant g. s.mu must be held.
 func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
-	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g}
-	if c := s.consumers[client]; c != nil && c.RefreshRotation == "rotate" {
-		rt.expires = s.m.Now().Add(cloudRotatedLifetime)
+	now := s.m.Now()
+	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g, issued: now, lastUsed: now}
+	if c := s.consumers[client]; !s.modern() && c != nil && c.RefreshRotation == "rotate" {
+		rt.expires = now.Add(cloudRotatedLifetime)
 	}
-	v := newRefreshTokenValue(long)
+	// Era 2026 refresh tokens are long too (facts A5b: "regularly over
+	// 2,500 characters"); opaque, as nothing says they are JWTs.
+	v := newRefreshTokenValue(long || s.modern())
 	s.refresh[v] = rt
 	return v
 }

@@ -23,6 +23,8 @@ func (m *Mock) controlHandler() http.Handler {
 		jsonReply(w, http.StatusOK, m.Requests(r.URL.Query().Get("path")))
 	})
 	mux.HandleFunc("POST /_mock/revoke", m.handleRevoke)
+	mux.HandleFunc("/_mock/cloud/refresh", m.handleCloudRefreshControl) // cloud_control.go
+	mux.HandleFunc("POST /_mock/cloud/refresh/token", m.handleCloudRefreshToken)
 	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
 		m.Reset()
 		jsonReply(w, http.StatusOK, map[string]any{})

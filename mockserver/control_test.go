@@ -119,7 +119,7 @@ func TestControlHangReleasedOnClose(t *testing.T) {
 
 func TestControlRequestsRevokeReset(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := cloudMock2025(t, mockserver.Options{}, nil)
 	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
 	get(t, run.CloudURL+"/2.0/user", tok)
 

@@ -22,6 +22,14 @@ type CloudFixtures struct {
 	Consumers    []CloudConsumer   `json:"consumers"`
 	ConnectApps  []ConnectApp      `json:"connect_apps"`
 	Repositories []CloudRepository `json:"repositories"`
+	// Era picks the behaviour: "2026" (default: Cloud since 2026-05-04,
+	// facts A0) or "2025" (before CHANGE-3052); see cloud_era.go.
+	Era string `json:"era,omitempty"`
+	// The era-2026 refresh-token policy, Go durations; /_mock/cloud/refresh
+	// reads and sets them at run time.
+	RefreshGrace   string `json:"refresh_grace,omitempty"`   // a used refresh token keeps working this long; default "10m"
+	RefreshLockout string `json:"refresh_lockout,omitempty"` // a dead token's use locks the consumer's refreshes; default "2m"
+	RefreshIdle    string `json:"refresh_idle,omitempty"`    // refresh tokens unused this long die; default "2160h" (90 days)
 }
 
 type CloudUser struct {
@@ -38,8 +46,9 @@ type CloudConsumer struct {
 	Private         bool     `json:"private"`
 	Scopes          []string `json:"scopes"`
 	Owner           string   `json:"owner"`
-	RefreshRotation string   `json:"refresh_rotation"`         // "none" (default) or "rotate"
-	RotationGrace   string   `json:"rotation_grace,omitempty"` // Go duration, default "10m"
+	RefreshRotation string   `json:"refresh_rotation"`         // era 2025: "none" (default) or "rotate"; era 2026 always rotates
+	RotationGrace   string   `json:"rotation_grace,omitempty"` // era 2025: Go duration, default "10m"
+	Workspace       string   `json:"workspace,omitempty"`      // the workspace owning the consumer; default the owner's personal one
 	LongTokens      bool     `json:"long_tokens,omitempty"`    // tokens longer than 2,500 characters
 }
 

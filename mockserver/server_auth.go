@@ -33,6 +33,9 @@ const msgAuthFailed = "Authentication failed. Please check your credentials and 
 // authenticate identifies r's caller. (nil, nil) is an anonymous request.
 func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFailure) {
 	if isOAuth1Request(r) {
+		if lacksOAuthToken(r) {
+			return nil, nil
+		}
 		p, prob, consumer := s.authenticateOAuth1(r)
 		if prob != nil {
 			return nil, &srvAuthFailure{oauth: prob, client: consumer}
@@ -58,6 +61,25 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 		return p, nil
 	}
 	return nil, &srvAuthFailure{message: msgAuthFailed}
+}
+
+// lacksOAuthToken reports whether a signed request has no oauth_token
+// parameter at all (oauthlib's default for 2-legged requests). Atlassian's
+// OAuthRequestUtils (facts B2, S-50 CODE) counts a request as an OAuth
+// access attempt only when all of oauth_consumer_key, oauth_token,
+// oauth_signature_method, oauth_signature, oauth_timestamp and oauth_nonce
+// are present (2LO: oauth_token empty); without oauth_token its OAuth filter
+// does not touch the request, which then runs anonymously. So does it here
+// (issue 11; it was parameter_absent). The other five missing still get
+// parameter_absent: by the same source they would be anonymous too, a
+// strictness we keep because it names the client's bug (listed in README).
+func lacksOAuthToken(r *http.Request) bool {
+	msg, p := parseOAuth1Message(r)
+	if p != nil {
+		return false // malformed: let the OAuth checks say so
+	}
+	_, ok := msg.get("oauth_token")
+	return !ok
 }
 
 // basicPrincipal accepts a fixture password, a personal HTTP access token

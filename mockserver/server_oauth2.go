@@ -4,9 +4,7 @@ package mockserver
 // optional PKCE (S256 only), rotating refresh tokens, DC's response shape.
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"net"
 	"net/http"
 	"net/url"
@@ -56,7 +54,8 @@ type dcCode struct {
 	user        string
 	redirectURI string
 	scopes      []string
-	challenge   string // S256 code_challenge, "" without PKCE
+	challenge   string // code_challenge, "" without PKCE
+	method      string // S256 or plain
 	expires     time.Time
 }
 
@@ -72,6 +71,7 @@ type dcRefreshToken struct {
 	user    string
 	scopes  []string
 	expires time.Time
+	public  bool // issued to a PKCE client that sent no secret: it may refresh without one
 }
 
 // dcAuthorizeRequest is a validated authorization request.
@@ -81,6 +81,7 @@ type dcAuthorizeRequest struct {
 	state       string
 	scopes      []string
 	challenge   string
+	method      string     // S256 or plain (server_oauth2_pkce.go)
 	params      url.Values // as received, for the consent form
 }
 
@@ -158,16 +159,16 @@ func (s *serverState) parseDCAuthorize(w http.ResponseWriter, r *http.Request) (
 	sort.Strings(requested)
 	ar.scopes = slices.Compact(requested)
 	ar.challenge = q.Get("code_challenge")
-	method := q.Get("code_challenge_method")
+	method, mok := pkceMethod(q.Get("code_challenge_method"))
 	switch {
-	case ar.challenge == "" && method != "":
+	case ar.challenge == "" && q.Get("code_challenge_method") != "":
 		return fail("invalid_request", "code_challenge is required with code_challenge_method.")
 	case ar.challenge == "" && c.RequirePKCE:
 		return fail("invalid_request", "This client requires PKCE (code_challenge with code_challenge_method=S256).")
-	case ar.challenge != "" && method != "S256":
-		// An absent method means plain (RFC 7636 §4.3); plain is refused (UNCONFIRMED for DC).
-		return fail("invalid_request", "Unsupported code_challenge_method; only S256 is supported.")
+	case ar.challenge != "" && !mok:
+		return fail("invalid_request", "Unsupported code_challenge_method; use S256 or plain.")
 	}
+	ar.method = method
 	return ar, true
 }
 
@@ -209,7 +210,7 @@ func (s *serverState) handleDCAuthorize(w http.ResponseWriter, r *http.Request) 
 	code := srvRandomToken(32)
 	s.mu.Lock()
 	s.dcCodes[code] = &dcCode{client: ar.client.ClientID, user: user, redirectURI: ar.redirectURI,
-		scopes: ar.scopes, challenge: ar.challenge, expires: s.m.Now().Add(dcCodeTTL)}
+		scopes: ar.scopes, challenge: ar.challenge, method: ar.method, expires: s.m.Now().Add(dcCodeTTL)}
 	s.mu.Unlock()
 	annotate(r, "authorization_code", ar.client.ClientID, user)
 	v := url.Values{"code": {code}}
@@ -257,9 +258,12 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 		dcTokenError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
 		return
 	}
-	c, ok := s.dcClientAuth(w, r)
-	if !ok {
-		return
+	c, public := s.dcPublicClient(r) // PKCE without a secret (server_oauth2_pkce.go)
+	if c == nil {
+		var ok bool
+		if c, ok = s.dcClientAuth(w, r); !ok {
+			return
+		}
 	}
 	grantType := r.Form.Get("grant_type")
 	annotate(r, grantType, c.ClientID, "")
@@ -283,9 +287,13 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 			dcTokenError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request.")
 			return
-		case code.challenge != "" && !pkceS256Matches(code.challenge, r.Form.Get("code_verifier")):
+		case code.challenge != "" && !pkceMatches(code.challenge, code.method, r.Form.Get("code_verifier")):
 			s.mu.Unlock()
 			dcTokenError(w, http.StatusBadRequest, "invalid_grant", "The code_verifier does not match the code_challenge.")
+			return
+		case public && code.challenge == "":
+			s.mu.Unlock()
+			s.dcPublicRefused(w, r, c)
 			return
 		}
 		delete(s.dcCodes, r.Form.Get("code")) // single use
@@ -293,6 +301,11 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		old := r.Form.Get("refresh_token")
 		rt := s.dcRefresh[old]
+		if public && (rt == nil || !rt.public) {
+			s.mu.Unlock()
+			s.dcPublicRefused(w, r, c)
+			return
+		}
 		if rt == nil || rt.client != c.ClientID || !now.Before(rt.expires) {
 			s.mu.Unlock()
 			dcTokenError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or has expired.")
@@ -319,7 +332,7 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 	}
 	access, refresh := srvRandomToken(32), srvRandomToken(32)
 	s.dcAccess[access] = &dcAccessToken{client: c.ClientID, user: user, scopes: scopes, expires: now.Add(dcAccessTokenTTL)}
-	s.dcRefresh[refresh] = &dcRefreshToken{client: c.ClientID, user: user, scopes: scopes, expires: now.Add(dcRefreshTokenTTL)}
+	s.dcRefresh[refresh] = &dcRefreshToken{client: c.ClientID, user: user, scopes: scopes, expires: now.Add(dcRefreshTokenTTL), public: public}
 	s.mu.Unlock()
 	annotate(r, grantType, c.ClientID, user)
 	w.Header().Set("Cache-Control", "no-store")
@@ -331,13 +344,4 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 		"expires_in":    int(dcAccessTokenTTL / time.Second),
 		"refresh_token": refresh,
 	})
-}
-
-// pkceS256Matches is RFC 7636 §4.6 for S256.
-func pkceS256Matches(challenge, verifier string) bool {
-	if verifier == "" {
-		return false
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
 }

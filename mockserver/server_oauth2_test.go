@@ -254,8 +254,11 @@ func TestDCOAuth2AuthorizeErrors(t *testing.T) {
 		{"localhost on another port", with("redirect_uri", "http://localhost:8888/callback"), 302, "", ""},
 		{"invalid scope", with("scope", "REPO_ADMIN REPO_READ PUBLIC_REPOS REPO_WRITE"), 302, "invalid_scope",
 			"The scope used in the request ['PUBLIC_REPOS REPO_ADMIN REPO_READ REPO_WRITE'] is not valid for client scope ['PUBLIC_REPOS REPO_READ REPO_WRITE']"},
-		{"plain PKCE", with("code_challenge", "abc", "code_challenge_method", "plain"), 302, "invalid_request", ""},
-		{"PKCE without method", with("code_challenge", "abc"), 302, "invalid_request", ""},
+		// Issue 11: plain, lowercase s256 and a challenge without method are accepted (server_oauth2_pkce.go).
+		{"plain PKCE accepted", with("code_challenge", "abc", "code_challenge_method", "plain"), 302, "", ""},
+		{"PKCE without method accepted", with("code_challenge", "abc"), 302, "", ""},
+		{"lowercase s256 accepted", with("code_challenge", "abc", "code_challenge_method", "s256"), 302, "", ""},
+		{"unknown PKCE method", with("code_challenge", "abc", "code_challenge_method", "S512"), 302, "invalid_request", ""},
 		{"token response type", with("response_type", "token"), 302, "unsupported_response_type", ""},
 	}
 	for _, tt := range tests {

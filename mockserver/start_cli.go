@@ -12,7 +12,7 @@ import (
 )
 
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
-                      [--repos DIR] [--tls DIR] [--auto-approve]
+                      [--repos DIR] [--tls DIR] [--auto-approve] [--cloud-era 2026|2025]
        bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
 `
 
@@ -43,6 +43,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	repos := fs.String("repos", "", "directory of the bare repositories (default: a temporary one)")
 	tlsDir := fs.String("tls", "", "serve HTTPS; the generated CA goes to DIR/ca.pem")
 	autoApprove := fs.Bool("auto-approve", false, "skip consent pages")
+	cloudEra := fs.String("cloud-era", "", "Cloud behaviour: 2026 (today's, the default) or 2025 (before 2026-05-04); overrides the fixtures' cloud.era")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -65,6 +66,16 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		opts.Fixtures = f
+	}
+	if *cloudEra != "" {
+		if *cloudEra != cloudEra2025 && *cloudEra != cloudEra2026 {
+			fmt.Fprintf(stderr, "bitbucket-mock: --cloud-era %q: want 2026 or 2025\n", *cloudEra)
+			return 2
+		}
+		if opts.Fixtures == nil {
+			opts.Fixtures = DefaultFixtures()
+		}
+		opts.Fixtures.Cloud.Era = *cloudEra
 	}
 	run, err := Start(opts, *cloudAddr, *serverAddr)
 	if err != nil {

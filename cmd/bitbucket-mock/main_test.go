@@ -165,7 +165,7 @@ func call(t *testing.T, method, u string, form url.Values, setup func(*http.Requ
 func TestBinaryCloudAcceptance(t *testing.T) {
 	t.Parallel()
 	bin := buildMock(t)
-	cloud, server, stop := startBinary(t, bin, "--auto-approve")
+	cloud, server, stop := startBinary(t, bin, "--auto-approve", "--cloud-era", "2025")
 	if !strings.HasSuffix(server, "/bitbucket") {
 		t.Errorf("server URL %q lacks the context path", server)
 	}

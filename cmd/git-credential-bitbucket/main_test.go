@@ -442,7 +442,8 @@ func cmdTimed(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdPutToken places a token in the store as the helper would have:
-// puttoken URL ACCESS-TOKEN [VALID-FOR].
+// puttoken URL ACCESS-TOKEN [VALID-FOR]; ACCESS-TOKEN @FILE reads it from
+// FILE (trimmed), for tokens too long to write in a script.
 func cmdPutToken(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 || len(args) > 3 {
 		ts.Fatalf("usage: puttoken URL ACCESS-TOKEN [VALID-FOR]")
@@ -453,6 +454,9 @@ func cmdPutToken(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 3 {
 		valid, err = time.ParseDuration(args[2])
 		ts.Check(err)
+	}
+	if name, ok := strings.CutPrefix(args[1], "@"); ok {
+		args[1] = strings.TrimSpace(ts.ReadFile(name))
 	}
 	st, err := tokenstore.Open(filepath.Dir(ts.Getenv("STORE_FILE")))
 	ts.Check(err)

@@ -59,6 +59,13 @@ type Provider interface {
 // The CLI answers quit=1 and tells the user to run `git-credential-bitbucket login`.
 var ErrInteractionRequired = errors.New("interaction required")
 
+// ErrRefreshRefused: the server refused the stored refresh token (dead,
+// revoked, or a short lockout, facts A0). The provider keeps the token as
+// suspect; without a person to ask, the CLI answers quit=1 and tells the
+// user to run `git-credential-bitbucket login`, never blaming the client
+// secret. Errors that are ErrRefreshRefused are ErrInteractionRequired too.
+var ErrRefreshRefused = errors.New("refresh token refused")
+
 // ConfigError is a misconfigured remote: quit=1 and the message on stderr.
 type ConfigError struct{ Msg string }
 

@@ -86,6 +86,8 @@ func (r *run) commandErr(cmd string, err error) int {
 	switch {
 	case errors.As(err, &cfg):
 		r.msg.errorf("%s: %s", cmd, cfg.Msg)
+	case errors.Is(err, auth.ErrRefreshRefused):
+		r.msg.errorf("%s: %v: run git-credential-bitbucket login", cmd, err)
 	case errors.Is(err, auth.ErrInteractionRequired):
 		r.msg.errorf("%s: %v: a login needs a browser or a terminal", cmd, err)
 	default:
@@ -218,7 +220,7 @@ func (r *run) status(ctx context.Context, args []string) int {
 		fmt.Fprintf(&b, "  git username:  %s\n", orNone(rec.GitUsername))
 		fmt.Fprintf(&b, "  access token:  %s\n", r.validity(rec))
 		fmt.Fprintf(&b, "  scopes:        %s\n", orNone(rec.Scopes))
-		fmt.Fprintf(&b, "  refresh token: %s\n", map[bool]string{true: "stored", false: "none"}[rec.RefreshToken != ""])
+		fmt.Fprintf(&b, "  refresh token: %s\n", r.refreshText(rec))
 		fmt.Fprintf(&b, "  updated:       %s\n", expiryText(rec.Updated))
 	}
 	// Belt and braces: status never prints a secret, even a misfiled one.

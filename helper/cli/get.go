@@ -72,6 +72,11 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 	}
 	var cfg *auth.ConfigError
 	switch {
+	case errors.Is(err, auth.ErrRefreshRefused):
+		// Kept as suspect by the provider; never the client secret's
+		// fault unless it changed since the login (facts A0).
+		r.msg.errorf("%v: run git-credential-bitbucket login %s", err, origin)
+		r.write(req, &gitcred.Response{Quit: true})
 	case errors.Is(err, auth.ErrInteractionRequired):
 		r.msg.errorf("%s needs you to log in (%v); run: git-credential-bitbucket login %s", origin, err, origin)
 		r.write(req, &gitcred.Response{Quit: true})

@@ -70,8 +70,9 @@ A URL without a path covers every context path on the host.
 	"status": `usage: git-credential-bitbucket status [URL]
 
 Shows what is stored for URL (default https://bitbucket.org): account,
-grant, the settings the token was minted for, expiry and scopes. Never
-prints a secret.
+grant, the settings the token was minted for, expiry, scopes, and when
+the refresh token was last used (and whether Bitbucket refused it: it is
+kept and tried again after a 5-minute cool-down). Never prints a secret.
 
 A stored token is served until it nears expiry without reading git config.
 After changing bitbucket.grant, kind, clientId, consumerKey or user with

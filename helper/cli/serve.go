@@ -206,6 +206,10 @@ func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record
 		r.msg.tracef("fast path: stored token for %s expires %s, within the margin %s", rec.Key, expiryText(rec.Expiry), margin)
 		return nil
 	}
+	if keepAliveDue(rec, r.now()) {
+		r.msg.tracef("fast path: the refresh token for %s was last used %s: keep-alive", rec.Key, expiryText(rec.RefreshUsed))
+		return nil
+	}
 	r.msg.tracef("fast path: stored token for %s valid until %s", rec.Key, expiryText(rec.Expiry))
 	return rec
 }
@@ -284,7 +288,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		}
 	}
 	if prev != nil {
-		if !o.login && fresh(prev, r.now(), t.margin) {
+		if !o.login && fresh(prev, r.now(), t.margin) && !keepAliveDue(prev, r.now()) {
 			r.msg.tracef("slow path: %s was refreshed meanwhile, valid until %s", key, expiryText(prev.Expiry))
 			return prev, nil
 		}

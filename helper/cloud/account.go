@@ -44,12 +44,18 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 		return "", fmt.Errorf("get /2.0/user: HTTP %d", resp.StatusCode)
 	}
 	var u struct {
+		Type        string `json:"type"`
 		Username    string `json:"username"`
 		DisplayName string `json:"display_name"`
 		Nickname    string `json:"nickname"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&u); err != nil {
 		return "", fmt.Errorf("get /2.0/user: %w", err)
+	}
+	if u.Type == "app_user" {
+		// Client credentials since 2026-05-04 act as the consumer's app
+		// user, no Bitbucket user (facts A0).
+		return strings.TrimSpace("app user " + u.DisplayName), nil
 	}
 	name := u.Username
 	if name == "" {

@@ -31,10 +31,6 @@ func TestClientAuthRefusedIsConfigError(t *testing.T) {
 		{name: "client credentials, wrong secret",
 			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-private", ClientSecret: wrong},
 			want: "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId", wantN: "unauthorized_client"},
-		{name: "refresh, wrong secret",
-			s:    gitconfig.Settings{Grant: GrantAuthorizationCode, ClientID: "mock-private", ClientSecret: wrong},
-			prev: &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, RefreshToken: "some-refresh-token"},
-			want: "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId", wantN: "refresh:"},
 		{name: "client credentials, public consumer",
 			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-public", ClientSecret: "mock-public-secret-TEST-ONLY"},
 			want: "needs a private OAuth consumer"},
@@ -69,5 +65,41 @@ func TestClientAuthRefusedIsConfigError(t *testing.T) {
 				t.Errorf("message %q: want one line without a secret", msg)
 			}
 		})
+	}
+}
+
+// TestRefreshRefusedBlamesSecretOnlyWhenChanged: a refused refresh is not
+// a configuration error (facts A0: unauthorized_client usually means a
+// dead refresh token); only when the secret differs from the login's
+// does the message say so.
+func TestRefreshRefusedBlamesSecretOnlyWhenChanged(t *testing.T) {
+	t.Parallel()
+	const wrong = "wrong-secret-TEST-ONLY"
+	for _, withFingerprint := range []bool{false, true} {
+		run := mocktest.StartForTest(t, mockserver.Options{})
+		u, err := url.Parse(run.CloudURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := gitconfig.Settings{Kind: "cloud", Grant: GrantAuthorizationCode, ClientID: "mock-private", ClientSecret: wrong,
+			Timeout: 5 * time.Second, RefreshMargin: 5 * time.Minute}
+		env := &auth.Env{Settings: &s, Remote: u, HTTP: run.HTTPClient(), Now: run.Mock.Now,
+			Trace: func(format string, args ...any) { t.Logf("trace: "+format, args...) }}
+		prev := &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, RefreshToken: "some-refresh-token"}
+		if withFingerprint {
+			prev.ClientFingerprint = fingerprintWith([]byte("salt"), "mock-private", "mock-private-secret-TEST-ONLY")
+		}
+		rec, err := New().Obtain(t.Context(), env, prev, false)
+		var ce *auth.ConfigError
+		if errors.As(err, &ce) || !errors.Is(err, auth.ErrRefreshRefused) {
+			t.Errorf("fingerprint %t: Obtain = %v, want a refused refresh, not a config error", withFingerprint, err)
+			continue
+		}
+		if got := strings.Contains(err.Error(), "client secret changed"); got != withFingerprint {
+			t.Errorf("fingerprint %t: message %q", withFingerprint, err)
+		}
+		if rec == nil || rec.RefreshToken != "some-refresh-token" || rec.RefreshRefused.IsZero() {
+			t.Errorf("fingerprint %t: record %+v, want the refresh token kept as suspect", withFingerprint, rec)
+		}
 	}
 }

@@ -244,15 +244,17 @@ func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 	}
 }
 
-// Obtain implements auth.Provider: prev as is while it outlives the margin,
-// else refreshed, else minted (client credentials, JWT) or authorized
-// (authorization code, only when a person may be asked).
+// Obtain implements auth.Provider: prev as is while it outlives the margin
+// (unless its refresh token needs a keep-alive), else refreshed, else
+// minted (client credentials, JWT) or authorized (authorization code, only
+// when a person may be asked).
 //
-// A refresh token the server rejects (invalid_grant, invalid_request) is
-// dropped and the grant's normal flow runs; if that fails too, the record
-// without it is returned along with the error so the caller can forget it.
-// Any other failure (network, 5xx, 429, an unreadable answer) returns nil
-// and the error: the stored refresh token stays as it is.
+// Client credentials and JWT never refresh: on expiry the grant runs again
+// (facts A0: client credentials issue no refresh token). A refresh token
+// the server refuses is kept as suspect (see refreshOrConsent) and
+// returned in the record along with the error, for the store. Any other
+// failure (network, 5xx, 429, an unreadable answer) returns nil and the
+// error: the stored refresh token stays as it is.
 func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
 	c, err := p.newCall(env)
 	if err != nil {
@@ -262,27 +264,20 @@ func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.R
 		c.tracef("stored record is for grant %q, now %q: starting over", prev.Grant, c.grant)
 		prev = nil
 	}
-	if !login && c.fresh(prev) {
+	if login || prev == nil {
+		return c.mint(ctx)
+	}
+	valid := c.fresh(prev)
+	if c.grant != GrantAuthorizationCode || prev.RefreshToken == "" {
+		if valid {
+			return prev, nil
+		}
+		return c.mint(ctx)
+	}
+	if valid && !KeepAliveDue(prev, c.now()) {
 		return prev, nil
 	}
-	if !login && prev != nil && prev.RefreshToken != "" && c.grant != GrantJWT {
-		rec, err := c.refresh(ctx, prev)
-		if err == nil {
-			return rec, nil
-		}
-		if !isDeadRefreshToken(err) {
-			return nil, err
-		}
-		c.tracef("the refresh token was rejected (%v): starting over with %s", err, c.grant)
-		dropped := *prev
-		dropped.RefreshToken, dropped.AccessToken, dropped.Expiry = "", "", time.Time{}
-		rec, err = c.mint(ctx)
-		if err != nil {
-			return &dropped, err
-		}
-		return rec, nil
-	}
-	return c.mint(ctx)
+	return c.refreshOrConsent(ctx, prev, valid)
 }
 
 // mint runs the grant's normal flow.

@@ -115,7 +115,12 @@ func TestRefresh(t *testing.T) {
 	}
 	want := &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, GitUsername: "x-token-auth",
 		AccessToken: "tok-new", TokenType: "bearer", Expiry: testNow.Add(2 * time.Hour),
-		Scopes: "repository:write account", RefreshToken: "rt-rotated", Account: "alice"}
+		Scopes: "repository:write account", RefreshToken: "rt-rotated", Account: "alice",
+		RefreshUsed: testNow}
+	if !strings.HasPrefix(got.ClientFingerprint, "v1:") || strings.Contains(got.ClientFingerprint, "consumer-secret-xyz") {
+		t.Errorf("client fingerprint %q", got.ClientFingerprint)
+	}
+	got.ClientFingerprint = ""
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record (-want +got):\n%s", diff)
 	}
@@ -133,51 +138,10 @@ func TestRefreshKeepsRefreshTokenWhenNotRotated(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
 	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-new", "", "refresh_token") }
-	prev := &tokenstore.Record{Grant: GrantClientCredentials, RefreshToken: "rt-old"}
-	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+	prev := &tokenstore.Record{Grant: GrantAuthorizationCode, RefreshToken: "rt-old"}
+	got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
 	if err != nil || got.RefreshToken != "rt-old" || got.AccessToken != "tok-new" {
 		t.Errorf("Obtain = %+v, %v; want the new token with the old refresh token", got, err)
-	}
-}
-
-func TestDeadRefreshToken(t *testing.T) {
-	t.Parallel()
-	for _, code := range []string{"invalid_grant", "invalid_request"} {
-		t.Run(code+"/client-credentials mints anew", func(t *testing.T) {
-			t.Parallel()
-			f := newFakeCloud(t)
-			f.token = func(w http.ResponseWriter, form url.Values, n int) {
-				if form.Get("grant_type") == "refresh_token" {
-					writeError(w, http.StatusBadRequest, code, "Invalid refresh_token")
-					return
-				}
-				writeToken(w, "tok-minted", "rt-minted", "client_credentials")
-			}
-			prev := &tokenstore.Record{Grant: GrantClientCredentials, RefreshToken: "rt-dead"}
-			got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
-			if err != nil || got.AccessToken != "tok-minted" || got.RefreshToken != "rt-minted" {
-				t.Errorf("Obtain = %+v, %v", got, err)
-			}
-			forms, _ := f.requests()
-			if len(forms) != 2 || forms[1].Get("grant_type") != "client_credentials" {
-				t.Errorf("requests %v; want a refresh then client_credentials", forms)
-			}
-		})
-		t.Run(code+"/authorization-code needs a person", func(t *testing.T) {
-			t.Parallel()
-			f := newFakeCloud(t)
-			f.token = func(w http.ResponseWriter, form url.Values, n int) {
-				writeError(w, http.StatusBadRequest, code, "Invalid refresh_token")
-			}
-			prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-dead", Expiry: testNow.Add(-time.Hour)}
-			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
-			if !errors.Is(err, auth.ErrInteractionRequired) {
-				t.Errorf("err = %v, want ErrInteractionRequired", err)
-			}
-			if got == nil || got.RefreshToken != "" || got.AccessToken != "" {
-				t.Errorf("record = %+v; want prev without its tokens, for the store", got)
-			}
-		})
 	}
 }
 
@@ -262,7 +226,7 @@ func TestTransientRefreshFailures(t *testing.T) {
 			if err == nil || got != nil {
 				t.Fatalf("Obtain = %v, %v; want no record and an error", got, err)
 			}
-			if errors.Is(err, auth.ErrInteractionRequired) || isDeadRefreshToken(err) {
+			if errors.Is(err, auth.ErrInteractionRequired) || isRefusedRefresh(err) {
 				t.Errorf("err = %v; want a transient error", err)
 			}
 			if s := containsAny(err.Error(), "rt-old", "consumer-secret-xyz", "tok-half"); s != "" {
@@ -285,6 +249,14 @@ func TestClientCredentials(t *testing.T) {
 	got, err := New().Obtain(context.Background(), env, nil, false)
 	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != GitUsername || got.Grant != GrantClientCredentials {
 		t.Fatalf("Obtain = %+v, %v", got, err)
+	}
+	// The grant runs again on expiry (facts A0): a refresh token the
+	// server still sends is not kept.
+	if !got.Expiry.Equal(testNow.Add(2 * time.Hour)) {
+		t.Errorf("expiry %s, want expires_in against the injected clock (%s)", got.Expiry, testNow.Add(2*time.Hour))
+	}
+	if got.RefreshToken != "" || !got.RefreshUsed.IsZero() {
+		t.Errorf("record keeps refresh token %q (used %s), want none", got.RefreshToken, got.RefreshUsed)
 	}
 	forms, auths := f.requests()
 	want := []url.Values{{"grant_type": {"client_credentials"}, "scope": {"repository account"}}}
@@ -315,6 +287,7 @@ func TestAccount(t *testing.T) {
 	}{
 		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository account"}, "alice (Alice Example)"},
 		{&tokenstore.Record{AccessToken: "tok-account", Scopes: "repository", Account: "remembered"}, "remembered"},
+		{&tokenstore.Record{AccessToken: "tok-app-user", Scopes: "repository account"}, "app user mock-private"},
 	}
 	for _, tt := range tests {
 		got, err := New().Account(context.Background(), env, tt.rec)

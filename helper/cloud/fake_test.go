@@ -66,6 +66,13 @@ func newFakeCloud(t *testing.T) *fakeCloud {
 		fn(w, r)
 	})
 	mux.HandleFunc("GET /2.0/user", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("access_token") {
+			t.Errorf("access token in the query: REST takes Bearer only (facts A0)")
+		}
+		if r.Header.Get("Authorization") == "Bearer tok-app-user" {
+			json.NewEncoder(w).Encode(map[string]any{"type": "app_user", "display_name": "mock-private"})
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer tok-account" {
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -76,14 +76,6 @@ func (e *TokenError) message() string {
 
 func (e *TokenError) Unwrap() error { return e.Err }
 
-// isDeadRefreshToken reports whether the server rejected the refresh token
-// itself: invalid_grant (RFC 6749 §5.2) or invalid_request (what Bitbucket
-// Cloud answers for an unknown refresh token, facts A5).
-func isDeadRefreshToken(err error) bool {
-	var te *TokenError
-	return errors.As(err, &te) && (te.Code == "invalid_grant" || te.Code == "invalid_request")
-}
-
 // tokenError turns what x/oauth2 returned into a *TokenError. ctx is the
 // request's context, to tell a timeout from other transport errors.
 func tokenError(ctx context.Context, op string, timeout time.Duration, err error) *TokenError {
@@ -132,6 +124,9 @@ func (c *call) clientAuthFix(te *TokenError) string {
 	return "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId"
 }
 
+// opRefresh names the refresh_token grant in TokenError.Op.
+const opRefresh = "refresh"
+
 // Retries of a token request: a 429 or 503 with Retry-After waits that
 // long, a 503 without it waits firstBackoff, doubling; only while the wait
 // ends before the deadline, and at most maxAttempts requests in all.
@@ -153,7 +148,11 @@ func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context)
 			return tok, nil
 		}
 		te := tokenError(ctx, op, c.timeout, err)
-		te.Fix = c.clientAuthFix(te)
+		if op != opRefresh || te.Code == "invalid_client" {
+			// A refused refresh is about the refresh token, not the
+			// client secret (facts A0): see isRefusedRefresh.
+			te.Fix = c.clientAuthFix(te)
+		}
 		wait := te.RetryAfter
 		switch {
 		case te.Status == http.StatusServiceUnavailable && wait <= 0:
@@ -185,7 +184,7 @@ func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context)
 func (c *call) refresh(ctx context.Context, prev *tokenstore.Record) (*tokenstore.Record, error) {
 	c.tracef("refreshing the token for %s (expires %s)", prev.Key, prev.Expiry.UTC().Format(time.RFC3339))
 	cfg := c.oauthConfig("")
-	tok, err := c.retrieve(ctx, "refresh", func(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := c.retrieve(ctx, opRefresh, func(ctx context.Context) (*oauth2.Token, error) {
 		// An expired token with only the refresh token makes the
 		// TokenSource refresh straight away.
 		return cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: prev.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
@@ -203,11 +202,13 @@ func (c *call) refresh(ctx context.Context, prev *tokenstore.Record) (*tokenstor
 	if rec.RefreshToken != prev.RefreshToken {
 		c.tracef("refresh: the server rotated the refresh token")
 	}
+	rec.RefreshUsed = c.now()
 	rec.Account = prev.Account
 	return rec, nil
 }
 
-// clientCredentials mints a token for the consumer's owner (RFC 6749 §4.4).
+// clientCredentials mints a token for the consumer (RFC 6749 §4.4): an
+// app user since 2026-05-04, earlier the consumer's owner (facts A0).
 func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error) {
 	c.tracef("client credentials for consumer %s", c.s.ClientID)
 	cfg := &clientcredentials.Config{
@@ -221,7 +222,14 @@ func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error
 	if err != nil {
 		return nil, err
 	}
-	return c.record(tok)
+	rec, err := c.record(tok)
+	if err != nil {
+		return nil, err
+	}
+	// The grant runs again on expiry: a refresh token (which Cloud no
+	// longer issues here, facts A0) is neither needed nor kept.
+	rec.RefreshToken, rec.RefreshUsed = "", time.Time{}
+	return rec, nil
 }
 
 // record turns a token response into a store record. The answer is
@@ -249,6 +257,12 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 		TokenType:    strings.ToLower(tok.TokenType),
 		RefreshToken: tok.RefreshToken,
 		Scopes:       scopesOf(tok),
+		// Lets a later refused refresh tell a changed secret from a
+		// dead refresh token.
+		ClientFingerprint: c.fingerprint(),
+	}
+	if rec.RefreshToken != "" {
+		rec.RefreshUsed = c.now() // issued: the 90-day clock starts (facts A0)
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
@@ -283,8 +297,8 @@ func (c *call) refused(err error) error {
 	return fmt.Errorf("refusing the answer of %s: %w", c.ep.tokenURL, err)
 }
 
-// scopesOf reads Bitbucket's "scopes" (plural, facts A4), else RFC 6749's
-// "scope".
+// scopesOf reads Bitbucket's "scopes" (plural, before 2026-05-04, facts
+// A4), else RFC 6749's "scope" (Cloud since then, facts A0).
 func scopesOf(tok *oauth2.Token) string {
 	for _, k := range []string{"scopes", "scope"} {
 		if s, ok := tok.Extra(k).(string); ok && s != "" {

@@ -47,6 +47,37 @@ func testRecord(user, token string) *Record {
 		Account:      user,
 		RefreshToken: "refresh-" + token,
 		Updated:      ts,
+
+		RefreshUsed:       ts.Add(-time.Hour),
+		ClientFingerprint: "v1:c2FsdA:bWFj",
+	}
+}
+
+// TestRefreshBookkeeping: the suspect state and the last refresh use
+// survive the store, and a record without them writes no such keys.
+func TestRefreshBookkeeping(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	suspect := testRecord("alice", "tok-a")
+	suspect.RefreshRefused = suspect.Updated.Add(-time.Minute)
+	plain := &Record{Key: Key{Protocol: "https", Host: "bitbucket.org", Username: "bob"}, Kind: "cloud", AccessToken: "tok-b", Updated: suspect.Updated}
+	for _, r := range []*Record{suspect, plain} {
+		if err := s.Put(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Get(suspect.Key)
+	if err != nil || !got.RefreshRefused.Equal(suspect.RefreshRefused) || !got.RefreshUsed.Equal(suspect.RefreshUsed) || got.ClientFingerprint != suspect.ClientFingerprint {
+		t.Fatalf("Get = %+v, %v", got, err)
+	}
+	data, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, `"tok-b"`) && (strings.Contains(line, "refresh_used") || strings.Contains(line, "refresh_refused")) {
+			t.Errorf("a record without refresh bookkeeping writes it: %s", line)
+		}
 	}
 }
 

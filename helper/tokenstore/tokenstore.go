@@ -100,6 +100,19 @@ type Record struct {
 	Account      string    `json:"account,omitempty"`       // account/user slug for status
 	RefreshToken string    `json:"refresh_token,omitempty"` // secret
 
+	// Bitbucket Cloud refresh-token bookkeeping (facts A0, A5b); none of
+	// it is secret. RefreshUsed is when the refresh token was issued or
+	// last spent (Cloud kills one unused for 90 days). RefreshRefused,
+	// when set, is when Bitbucket last refused it: the token is kept as
+	// suspect (a lockout refuses valid tokens too) and tried again only
+	// after a cool-down; a new login replaces it. ClientFingerprint is a
+	// salted HMAC of the client id and secret the record was minted with
+	// (never the secret itself), to tell "the secret changed since the
+	// login" from "the refresh token is dead".
+	RefreshUsed       time.Time `json:"refresh_used,omitzero"`
+	RefreshRefused    time.Time `json:"refresh_refused,omitzero"`
+	ClientFingerprint string    `json:"client_fingerprint,omitempty"`
+
 	// Server/DC OAuth 1: the long-lived access token (3-legged) and the
 	// HTTP access token minted from it for git.
 	OAuth1Token       string    `json:"oauth1_token,omitempty"`        // secret

@@ -1,0 +1,143 @@
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+)
+
+// cloudRefreshControl is the body of GET and POST /_mock/cloud/refresh:
+// the era-2026 refresh-token policy (Go durations) and, read-only, the era
+// and the consumers locked out now.
+type cloudRefreshControl struct {
+	Era     string            `json:"era"`
+	Grace   string            `json:"grace"`
+	Lockout string            `json:"lockout"`
+	Idle    string            `json:"idle"`
+	Locked  map[string]string `json:"locked"` // consumer key -> end of its lockout (RFC 3339)
+	Now     string            `json:"now"`
+}
+
+// handleCloudRefreshControl serves GET /_mock/cloud/refresh (read the
+// policy) and POST with any of {"grace","lockout","idle"} (set them; they
+// apply at once, to tokens issued earlier too) or {"unlock":true} (end
+// every lockout). The policy returns to the fixtures' on POST /_mock/reset.
+func (m *Mock) handleCloudRefreshControl(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	cs := m.cloud
+	m.mu.Unlock()
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		var req struct {
+			Grace, Lockout, Idle *string
+			Unlock               bool
+		}
+		if err := decodeControl(r, &req); err != nil {
+			controlError(w, err)
+			return
+		}
+		if err := cs.setRefreshPolicy(req.Grace, req.Lockout, req.Idle, req.Unlock); err != nil {
+			controlError(w, err)
+			return
+		}
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		jsonReply(w, http.StatusMethodNotAllowed, map[string]string{"error": "GET or POST /_mock/cloud/refresh"})
+		return
+	}
+	jsonReply(w, http.StatusOK, cs.refreshControl())
+}
+
+// setRefreshPolicy sets the given durations (nil = unchanged), all or none.
+func (s *cloudState) setRefreshPolicy(grace, lockout, idle *string, unlock bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.policy
+	for _, d := range []struct {
+		name string
+		v    *string
+		dst  *time.Duration
+	}{{"grace", grace, &p.Grace}, {"lockout", lockout, &p.Lockout}, {"idle", idle, &p.Idle}} {
+		if d.v == nil {
+			continue
+		}
+		v, err := time.ParseDuration(*d.v)
+		if err != nil || v < 0 {
+			return fmt.Errorf("%s: want a non-negative Go duration such as \"10m\", got %q", d.name, *d.v)
+		}
+		*d.dst = v
+	}
+	s.policy = p
+	if unlock {
+		clear(s.locked)
+	}
+	return nil
+}
+
+func (s *cloudState) refreshControl() cloudRefreshControl {
+	now := s.m.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := cloudRefreshControl{Era: s.era, Grace: s.policy.Grace.String(), Lockout: s.policy.Lockout.String(),
+		Idle: s.policy.Idle.String(), Locked: map[string]string{}, Now: now.UTC().Format(time.RFC3339)}
+	keys := make([]string, 0, len(s.locked))
+	for k := range s.locked {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if until := s.locked[k]; now.Before(until) {
+			out.Locked[k] = until.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return out
+}
+
+// cloudRefreshTokenInfo answers POST /_mock/cloud/refresh/token
+// {"token":"…"}: one refresh token's clock (era 2026), times in RFC 3339.
+type cloudRefreshTokenInfo struct {
+	Client   string `json:"client"`
+	Issued   string `json:"issued"`
+	LastUsed string `json:"last_used"`         // issue or last successful use: the idle clock
+	UsedAt   string `json:"used_at,omitempty"` // first use: the grace window starts here
+	DeadAt   string `json:"dead_at,omitempty"` // era 2026: end of grace once used, else last_used + idle
+	Dead     bool   `json:"dead"`              // era 2026: dead_at has passed
+	Revoked  bool   `json:"revoked"`
+}
+
+// handleCloudRefreshToken shows when a refresh token was issued and last
+// used and when it dies, on the mock's clock; 404 {"known":false} for a
+// token the mock never issued. The token goes in the body, not the URL.
+func (m *Mock) handleCloudRefreshToken(w http.ResponseWriter, r *http.Request) {
+	var req struct{ Token string }
+	if err := decodeControl(r, &req); err != nil || req.Token == "" {
+		controlError(w, fmt.Errorf("want {\"token\":\"<refresh token>\"}"))
+		return
+	}
+	m.mu.Lock()
+	cs := m.cloud
+	m.mu.Unlock()
+	now := cs.m.Now()
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	rt, ok := cs.refresh[req.Token]
+	if !ok {
+		jsonReply(w, http.StatusNotFound, map[string]bool{"known": false})
+		return
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	info := cloudRefreshTokenInfo{Client: rt.client, Issued: stamp(rt.issued), LastUsed: stamp(rt.lastUsed),
+		UsedAt: stamp(rt.usedAt), Revoked: rt.grant.revoked}
+	if cs.modern() {
+		dead := cs.refreshDeadAtLocked(rt)
+		info.DeadAt, info.Dead = stamp(dead), !now.Before(dead)
+	}
+	jsonReply(w, http.StatusOK, info)
+}
