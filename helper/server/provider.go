@@ -114,7 +114,7 @@ func (p *Provider) Revoke(ctx context.Context, env *auth.Env, rec *tokenstore.Re
 		return err
 	}
 	err = cl.deleteToken(ctx, rec.MintedTokenUser, rec.MintedTokenID)
-	c.sweep(ctx, cl, rec.MintedTokenUser, "")
+	c.sweep(ctx, cl, rec.MintedTokenUser, rec.MintedTokenID)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,9 +92,10 @@ func (cl *oauth1Client) listTokens(ctx context.Context, slug string) ([]listedTo
 	return all, nil
 }
 
-// sweep deletes slug's tokens named for this record except keep (the one
-// the record tracks); best effort, traced.
-func (c *call) sweep(ctx context.Context, cl *oauth1Client, slug, keep string) {
+// sweep deletes slug's tokens named for this record except those in keep
+// (the one the record tracks, and the one it replaces, which mint deletes
+// itself); best effort, traced.
+func (c *call) sweep(ctx context.Context, cl *oauth1Client, slug string, keep ...string) {
 	toks, err := cl.listTokens(ctx, slug)
 	if err != nil {
 		c.tracef("not looking for untracked tokens of %s: %v", slug, err)
@@ -101,7 +103,7 @@ func (c *call) sweep(ctx context.Context, cl *oauth1Client, slug, keep string) {
 	}
 	for _, t := range toks {
 		id := strings.Trim(string(t.ID), `"`)
-		if id == "" || id == keep || !c.ours(t.Name) {
+		if id == "" || slices.Contains(keep, id) || !c.ours(t.Name) {
 			continue
 		}
 		if err := cl.deleteToken(ctx, slug, id); err != nil {
