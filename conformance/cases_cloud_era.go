@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Cloud since 2026-05-04 (facts A0): token shape, client credentials as an
+// Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026): token shape, client credentials as an
 // app user, Bearer-only REST. Each case says which era it checks and skips
 // in the other; the era-2025 behaviour has its cases beside the old ones.
 func cloudEraCases() []testCase {
@@ -16,7 +16,7 @@ func cloudEraCases() []testCase {
 		return func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			if !c.modern() {
-				t.Skipf("era %s target: checks Cloud since 2026-05-04 (facts A0)", c.Era)
+				t.Skipf("era %s target: checks Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026)", c.Era)
 			}
 			fn(t, e, c)
 		}
@@ -32,7 +32,7 @@ func cloudEraCases() []testCase {
 		})},
 		{area: area, name: "access-token-jwt-shaped", fn: modern(func(t *testing.T, e *env, c *Cloud) {
 			need(t, c.Private != nil, "a Cloud consumer")
-			e.mockOnly(t, "token length is observed, not documented (facts A0, OBS)")
+			e.mockOnly(t, "token length is observed, not documented (docs/bitbucket-behaviour.md#cloud-2026, OBS)")
 			for _, at := range []string{str(e.cloudClientCredentials(t, c, c.Private), "access_token"), str(e.cloudUserTokens(t, c, c.Private), "access_token")} {
 				if !jwtShaped(at) {
 					t.Errorf("access token of %d characters, %d dots: want three base64url parts, 2,000 to 2,700 characters", len(at), strings.Count(at, "."))
@@ -43,7 +43,7 @@ func cloudEraCases() []testCase {
 			need(t, c.Private != nil, "a private Cloud consumer")
 			m := e.cloudClientCredentials(t, c, c.Private)
 			if _, ok := m["refresh_token"]; ok {
-				t.Errorf("client credentials gave a refresh token (facts A0: none since 2026-05-04)")
+				t.Errorf("client credentials gave a refresh token (docs/bitbucket-behaviour.md#cloud-2026: none since 2026-05-04)")
 			}
 		})},
 		{area: area, name: "client-credentials-app-user", fn: modern(func(t *testing.T, e *env, c *Cloud) {
@@ -51,7 +51,7 @@ func cloudEraCases() []testCase {
 			r := e.cloudUser(t, c, "", "Authorization", bearer(e.cloudAccess(t, c, c.Private)))
 			wantStatus(t, r, http.StatusOK)
 			m := r.jsonObject(t)
-			// Facts A0: an app user, not the consumer's owner.
+			// docs/bitbucket-behaviour.md#cloud-2026: an app user, not the consumer's owner.
 			if c.Private.Owner != "" && str(m, "username") == c.Private.Owner {
 				t.Errorf("client-credentials token acts for the owner %q; since 2026 it is an app user", c.Private.Owner)
 			}
@@ -73,7 +73,7 @@ func cloudEraCases() []testCase {
 			need(t, c.Private != nil, "a Cloud consumer")
 			tok := str(e.cloudUserTokens(t, c, c.Private), "access_token")
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(tok)), http.StatusOK)
-			// Facts A0: no query parameter, no form body; Basic on REST is refused too.
+			// docs/bitbucket-behaviour.md#cloud-2026: no query parameter, no form body; Basic on REST is refused too.
 			wantStatus(t, e.cloudUser(t, c, "access_token="+url.QueryEscape(tok)), http.StatusUnauthorized)
 			form := []int{http.StatusUnauthorized}
 			if !c.Mock {

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// jwtOpts vary one thing of a Connect JWT (facts A7).
+// jwtOpts vary one thing of a Connect JWT (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 type jwtOpts struct {
 	secret  string // signing secret; "" = the app's
 	sub     string // "" = the app's client key
@@ -68,7 +68,7 @@ func (e *env) jwtGrant(t *testing.T, c *Cloud, tok, scheme string, extra url.Val
 	return e.postForm(t, cloudTokenURL(c), form, "Authorization", scheme+" "+tok)
 }
 
-// Cloud JWT grant for Connect apps: facts A7.
+// Cloud JWT grant for Connect apps: docs/bitbucket-behaviour.md#cloud-jwt-grant.
 func cloudJWTCases() []testCase {
 	const area = "cloud-jwt"
 	withApp := func(fn func(t *testing.T, e *env, c *Cloud, a *ConnectApp)) func(*testing.T, *env) {
@@ -92,7 +92,7 @@ func cloudJWTCases() []testCase {
 			}
 		})},
 		{area: area, name: "no-qsh-accepted", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
-			// Facts A7: clients that omit qsh succeed.
+			// docs/bitbucket-behaviour.md#cloud-jwt-grant: clients that omit qsh succeed.
 			wantStatus(t, e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{qsh: "-"}), "JWT", nil), http.StatusOK)
 		})},
 		{area: area, name: "scope-narrowing", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
@@ -117,16 +117,16 @@ func cloudJWTCases() []testCase {
 			jwtRefused(t, e.jwtGrant(t, c, tok, "JWT", nil))
 		})},
 		{area: area, name: "wrong-qsh", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
-			// Whether Cloud checks qsh is UNCONFIRMED (facts A7); the mock
+			// Whether Cloud checks qsh is UNCONFIRMED (docs/bitbucket-behaviour.md#cloud-jwt-grant); the mock
 			// checks it when present, as Connect's own verifier does.
-			e.mockOnly(t, "whether real Cloud checks qsh on the token endpoint is unconfirmed (facts A7)")
+			e.mockOnly(t, "whether real Cloud checks qsh on the token endpoint is unconfirmed (docs/bitbucket-behaviour.md#cloud-jwt-grant)")
 			jwtRefused(t, e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{qsh: connectQSH("GET", "/2.0/user")}), "JWT", nil))
 		})},
 		{area: area, name: "wrong-sub", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
 			jwtRefused(t, e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{sub: "not-an-installation-" + randomHex(4)}), "JWT", nil))
 		})},
 		{area: area, name: "bearer-scheme-refused", fn: withApp(func(t *testing.T, e *env, c *Cloud, a *ConnectApp) {
-			// Facts A7: the scheme is JWT, not Bearer.
+			// docs/bitbucket-behaviour.md#cloud-jwt-grant: the scheme is JWT, not Bearer.
 			r := e.jwtGrant(t, c, e.connectJWT(t, a, jwtOpts{}), "Bearer", nil)
 			wantClientError(t, r)
 		})},

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Cloud OAuth 2 grants: facts 0.1, A1, A2, A4.
+// Cloud OAuth 2 grants: docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants.
 func cloudOAuth2Cases() []testCase {
 	const area = "cloud-oauth2"
 	return []testCase{
@@ -116,7 +116,7 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
 			// Cloud does not offer PKCE (BCLOUD-23469) and ignores its
-			// parameters (facts A1): a wrong verifier still gets a token.
+			// parameters (docs/bitbucket-behaviour.md#cloud-endpoints): a wrong verifier still gets a token.
 			_, ch := pkce()
 			code, _ := e.cloudCode(t, c, c.Private, url.Values{"code_challenge": {ch}, "code_challenge_method": {"S256"}})
 			wantCloudToken(t, c, e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"authorization_code"}, "code": {code},
@@ -141,7 +141,7 @@ func cloudOAuth2Cases() []testCase {
 				t.Errorf("token_type = %q, want bearer", got)
 			}
 			if frag.Has("refresh_token") {
-				t.Errorf("implicit grant gave a refresh_token (facts A2: none)")
+				t.Errorf("implicit grant gave a refresh_token (docs/bitbucket-behaviour.md#cloud-grants: none)")
 			}
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(frag.Get("access_token"))), http.StatusOK)
 		}},
@@ -149,8 +149,8 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a private Cloud consumer")
 			r := e.cloudToken(t, c, c.Private, url.Values{"grant_type": {"client_credentials"}})
-			// Facts A5: every grant but implicit and JWT gave a refresh token;
-			// since 2026 client credentials give none (facts A0).
+			// docs/bitbucket-behaviour.md#cloud-2025-refresh: every grant but implicit and JWT gave a refresh token;
+			// since 2026 client credentials give none (docs/bitbucket-behaviour.md#cloud-2026).
 			m := wantCloudToken(t, c, r, "client_credentials", !c.modern())
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", bearer(str(m, "access_token"))), http.StatusOK)
 		}},
@@ -159,7 +159,7 @@ func cloudOAuth2Cases() []testCase {
 			need(t, c.Private != nil, "a private Cloud consumer")
 			m := e.cloudClientCredentials(t, c, c.Private)
 			if c.modern() {
-				// Facts A0: scope, no refresh token; no state is the mock's choice.
+				// docs/bitbucket-behaviour.md#cloud-2026: scope, no refresh token; no state is the mock's choice.
 				if c.Mock {
 					if diff := cmp.Diff([]string{"access_token", "expires_in", "scope", "token_type"}, keys(m)); diff != "" {
 						t.Errorf("token response keys (-want +got):\n%s", diff)
@@ -182,7 +182,7 @@ func cloudOAuth2Cases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Public != nil, "a non-private Cloud consumer (CONFORMANCE_CLOUD_PUBLIC_CLIENT_ID)")
 			r := e.cloudToken(t, c, c.Public, url.Values{"grant_type": {"client_credentials"}})
-			// The exact code is UNCONFIRMED (facts A1): any RFC 6749 client error.
+			// The exact code is UNCONFIRMED (docs/bitbucket-behaviour.md#cloud-endpoints): any RFC 6749 client error.
 			wantOAuth2Error(t, r, 0, "unauthorized_client", "invalid_grant", "invalid_request", "unsupported_grant_type", "invalid_client")
 		}},
 		{area: area, name: "password-grant-refused", fn: func(t *testing.T, e *env) {
@@ -194,13 +194,13 @@ func cloudOAuth2Cases() []testCase {
 		{area: area, name: "missing-grant-type", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			// Facts A5: "Unsupported grant type: None" with invalid_grant.
+			// docs/bitbucket-behaviour.md#cloud-2025-refresh: "Unsupported grant type: None" with invalid_grant.
 			wantOAuth2Error(t, e.cloudToken(t, c, c.Private, url.Values{}), 0, "invalid_grant")
 		}},
 		{area: area, name: "no-callback-consumer-invalid-request", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.NoCallback != nil, "a Cloud consumer without a callback URL")
-			// Facts A1: 400 invalid_request, even for client_credentials.
+			// docs/bitbucket-behaviour.md#cloud-endpoints: 400 invalid_request, even for client_credentials.
 			wantOAuth2Error(t, e.cloudToken(t, c, c.NoCallback, url.Values{"grant_type": {"client_credentials"}}),
 				http.StatusBadRequest, "invalid_request")
 		}},
@@ -210,7 +210,7 @@ func cloudOAuth2Cases() []testCase {
 			m := e.cloudUserTokens(t, c, c.Long)
 			at, rt := str(m, "access_token"), str(m, "refresh_token")
 			if len(at) <= 2500 {
-				t.Errorf("access_token is %d characters, want more than 2,500 (facts A5b)", len(at))
+				t.Errorf("access_token is %d characters, want more than 2,500 (docs/bitbucket-behaviour.md#cloud-refresh-rotation)", len(at))
 			}
 			if !isURLSafe(at) || !isURLSafe(rt) {
 				t.Errorf("long tokens are not URL-safe")

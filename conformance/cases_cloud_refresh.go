@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Client authentication at the Cloud token endpoint: facts A3.
+// Client authentication at the Cloud token endpoint: docs/bitbucket-behaviour.md#cloud-client-auth.
 func cloudClientAuthCases() []testCase {
 	const area = "cloud-client-auth"
 	cc := url.Values{"grant_type": {"client_credentials"}}
@@ -26,7 +26,7 @@ func cloudClientAuthCases() []testCase {
 		}},
 		{area: area, name: "missing-unauthorized-client", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
-			// Facts A3: "Requests must be authenticated using OAuth client credentials".
+			// docs/bitbucket-behaviour.md#cloud-client-auth: "Requests must be authenticated using OAuth client credentials".
 			wantOAuth2Error(t, e.postForm(t, cloudTokenURL(c), cc), 0, "unauthorized_client")
 		}},
 		{area: area, name: "wrong-secret-refused", fn: func(t *testing.T, e *env) {
@@ -38,7 +38,7 @@ func cloudClientAuthCases() []testCase {
 		{area: area, name: "bearer-scheme-refused", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
-			// Facts A3: the scheme must be Basic; Bearer base64(id:secret) gets no token.
+			// docs/bitbucket-behaviour.md#cloud-client-auth: the scheme must be Basic; Bearer base64(id:secret) gets no token.
 			r := e.postForm(t, cloudTokenURL(c), cc, "Authorization", "Bearer "+basic(c.Private.Key, c.Private.Secret)[len("Basic "):])
 			if r.status == http.StatusOK {
 				if _, ok := r.jsonObject(t)["access_token"]; ok {
@@ -49,14 +49,14 @@ func cloudClientAuthCases() []testCase {
 	}
 }
 
-// Cloud refresh tokens: facts A0 (since 2026-05-04), A5, A5b.
+// Cloud refresh tokens: docs/bitbucket-behaviour.md#cloud-2026 (since 2026-05-04), docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-refresh-rotation.
 func cloudRefreshCases() []testCase {
 	const area = "cloud-refresh"
 	refresh := func(rt string) url.Values {
 		return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 	}
 	// rotating is the consumer whose refresh tokens rotate in c's era:
-	// every one since 2026 (facts A0), the "rotate" one before.
+	// every one since 2026 (docs/bitbucket-behaviour.md#cloud-2026), the "rotate" one before.
 	rotating := func(t *testing.T, c *Cloud) *Consumer {
 		t.Helper()
 		if c.modern() {
@@ -67,14 +67,14 @@ func cloudRefreshCases() []testCase {
 		return c.Rotating
 	}
 	// dead is how a refused refresh token is answered: since 2026
-	// 400 unauthorized_client "Invalid OAuth client credentials" (facts A0),
-	// before it invalid_request "Invalid refresh_token" (facts A5).
+	// 400 unauthorized_client "Invalid OAuth client credentials" (docs/bitbucket-behaviour.md#cloud-2026),
+	// before it invalid_request "Invalid refresh_token" (docs/bitbucket-behaviour.md#cloud-2025-refresh).
 	dead := func(t *testing.T, c *Cloud, r *response) {
 		t.Helper()
 		if c.modern() {
 			m := wantOAuth2Error(t, r, http.StatusBadRequest, "unauthorized_client")
 			if c.Mock && str(m, "error_description") != "Invalid OAuth client credentials" {
-				t.Errorf("error_description = %q, want the observed text (facts A0)", str(m, "error_description"))
+				t.Errorf("error_description = %q, want the observed text (docs/bitbucket-behaviour.md#cloud-2026)", str(m, "error_description"))
 			}
 			return
 		}
@@ -84,7 +84,7 @@ func cloudRefreshCases() []testCase {
 	modern := func(t *testing.T, c *Cloud) {
 		t.Helper()
 		if !c.modern() {
-			t.Skipf("era %s target: checks Cloud since 2026-05-04 (facts A0)", c.Era)
+			t.Skipf("era %s target: checks Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026)", c.Era)
 		}
 	}
 	return []testCase{
@@ -92,9 +92,9 @@ func cloudRefreshCases() []testCase {
 			c := e.cloud(t)
 			need(t, c.Private != nil, "a Cloud consumer")
 			if c.modern() {
-				t.Skip("since 2026 every consumer rotates (facts A0)")
+				t.Skip("since 2026 every consumer rotates (docs/bitbucket-behaviour.md#cloud-2026)")
 			}
-			e.mockOnly(t, "real Cloud rotates refresh tokens since 2026 (facts A5b)")
+			e.mockOnly(t, "real Cloud rotates refresh tokens since 2026 (docs/bitbucket-behaviour.md#cloud-refresh-rotation)")
 			rt := str(e.cloudUserTokens(t, c, c.Private), "refresh_token")
 			for i := range 2 {
 				m := wantCloudToken(t, c, e.cloudToken(t, c, c.Private, refresh(rt)), "refresh_token", true)
@@ -117,7 +117,7 @@ func cloudRefreshCases() []testCase {
 		{area: area, name: "rotation-new-token", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			k := rotating(t, c)
-			// What a real Cloud shows (facts A0): each refresh returns a new
+			// What a real Cloud shows (docs/bitbucket-behaviour.md#cloud-2026): each refresh returns a new
 			// refresh token, and the new one works. On a real target the run
 			// stores the last one.
 			twice := func(rt string) string {
@@ -143,7 +143,7 @@ func cloudRefreshCases() []testCase {
 			rt := str(e.cloudUserTokens(t, c, k), "refresh_token")
 			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true)
 			e.advance(t, c.graceOf(k)/2)
-			// Inside the grace window the old token still works (facts A0, A5b).
+			// Inside the grace window the old token still works (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 			wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true)
 			e.advance(t, c.graceOf(k))
 			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
@@ -166,7 +166,7 @@ func cloudRefreshCases() []testCase {
 			next := str(wantCloudToken(t, c, e.cloudToken(t, c, k, refresh(rt)), "refresh_token", true), "refresh_token")
 			e.advance(t, c.graceOf(k)+time.Second)
 			dead(t, c, e.cloudToken(t, c, k, refresh(rt)))
-			// Facts A0: right after, the consumer's valid token is refused the same way...
+			// docs/bitbucket-behaviour.md#cloud-2026: right after, the consumer's valid token is refused the same way...
 			dead(t, c, e.cloudToken(t, c, k, refresh(next)))
 			// ...and works again once the lockout is over.
 			e.advance(t, c.Lockout+time.Second)
@@ -204,9 +204,9 @@ func cloudRefreshCases() []testCase {
 			need(t, c.Private != nil, "a Cloud consumer")
 			r := e.cloudToken(t, c, c.Private, refresh("Zz"+randomHex(8)))
 			switch {
-			case !c.modern(): // Facts A5: "Invalid refresh_token" is invalid_request, not invalid_grant.
+			case !c.modern(): // docs/bitbucket-behaviour.md#cloud-2025-refresh: "Invalid refresh_token" is invalid_request, not invalid_grant.
 				wantOAuth2Error(t, r, 0, "invalid_request")
-			case c.Mock: // the mock's choice: the answer to a dead token (facts A0)
+			case c.Mock: // the mock's choice: the answer to a dead token (docs/bitbucket-behaviour.md#cloud-2026)
 				wantOAuth2Error(t, r, http.StatusBadRequest, "unauthorized_client")
 			default:
 				wantOAuth2Error(t, r, 0, refused...)

@@ -18,7 +18,7 @@ func (e *env) cloudAccess(t *testing.T, c *Cloud, k *Consumer) string {
 	return str(e.cloudClientCredentials(t, c, k), "access_token")
 }
 
-// wantCloudErrorEnvelope checks Cloud's JSON error envelope (facts A12, A13).
+// wantCloudErrorEnvelope checks Cloud's JSON error envelope (docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user).
 func wantCloudErrorEnvelope(t *testing.T, r *response) {
 	t.Helper()
 	m := r.jsonObject(t)
@@ -28,14 +28,14 @@ func wantCloudErrorEnvelope(t *testing.T, r *response) {
 	}
 }
 
-// Cloud REST: facts A9, A12, A13, A8.
+// Cloud REST: docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user, docs/bitbucket-behaviour.md#cloud-scopes.
 func cloudRESTCases() []testCase {
 	const area = "cloud-rest"
 	return []testCase{
 		{area: area, name: "user-bearer-header", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := ""
-			if c.modern() { // a client-credentials token is an app user since 2026 (facts A0)
+			if c.modern() { // a client-credentials token is an app user since 2026 (docs/bitbucket-behaviour.md#cloud-2026)
 				need(t, c.Private != nil, "a Cloud consumer")
 				tok = str(e.cloudUserTokens(t, c, c.Private), "access_token")
 			} else {
@@ -57,7 +57,7 @@ func cloudRESTCases() []testCase {
 		{area: area, name: "user-query-token", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := e.cloudAccess(t, c, c.Private)
-			// Accepted before 2026 (facts A9), refused since (facts A0).
+			// Accepted before 2026 (docs/bitbucket-behaviour.md#cloud-using-tokens), refused since (docs/bitbucket-behaviour.md#cloud-2026).
 			want := http.StatusOK
 			if c.modern() {
 				want = http.StatusUnauthorized
@@ -67,10 +67,10 @@ func cloudRESTCases() []testCase {
 		{area: area, name: "user-basic-x-token-auth", fn: func(t *testing.T, e *env) {
 			c := e.cloud(t)
 			tok := e.cloudAccess(t, c, c.Private)
-			// The mock took Basic on REST before 2026 (facts A9, GCM); refused since (facts A0).
+			// The mock took Basic on REST before 2026 (docs/bitbucket-behaviour.md#cloud-using-tokens, GCM); refused since (docs/bitbucket-behaviour.md#cloud-2026).
 			want := http.StatusUnauthorized
 			if !c.modern() {
-				e.mockOnly(t, "Basic with an OAuth token on REST before 2026 is the mock's reading of facts A9")
+				e.mockOnly(t, "Basic with an OAuth token on REST before 2026 is the mock's reading of docs/bitbucket-behaviour.md#cloud-using-tokens")
 				want = http.StatusOK
 			}
 			wantStatus(t, e.cloudUser(t, c, "", "Authorization", basic("x-token-auth", tok)), want)
@@ -103,7 +103,7 @@ func cloudRESTCases() []testCase {
 				t.Errorf("x-oauth-scopes vs the token's scopes (-want +got):\n%s", diff)
 			}
 			if acc := r.header.Get("X-Accepted-OAuth-Scopes"); !strings.Contains(acc, "account") {
-				t.Errorf("x-accepted-oauth-scopes = %q, want it to name account (facts A9)", acc)
+				t.Errorf("x-accepted-oauth-scopes = %q, want it to name account (docs/bitbucket-behaviour.md#cloud-using-tokens)", acc)
 			}
 		}},
 		{area: area, name: "expired-token-401", exclusive: true, fn: func(t *testing.T, e *env) {
@@ -142,7 +142,7 @@ func cloudRESTCases() []testCase {
 			r := e.cloudUser(t, c, "", "Authorization", basic("nobody-"+randomHex(3), "wrong"))
 			wantChallenge(t, r, "Bitbucket.org HTTP")
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-				t.Errorf("Content-Type = %q, want text/plain (facts 0.5)", ct)
+				t.Errorf("Content-Type = %q, want text/plain (docs/bitbucket-behaviour.md#cloud-rest-401)", ct)
 			}
 		}},
 		{area: area, name: "repositories-list", fn: func(t *testing.T, e *env) {
@@ -184,7 +184,7 @@ func cloudRESTCases() []testCase {
 	}
 }
 
-// Cloud git over smart HTTP: facts 0.3, 0.4, A9, E1.
+// Cloud git over smart HTTP: docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#cloud-git-usernames, docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#git-http-requests.
 func cloudGitCases() []testCase {
 	const area = "cloud-git"
 	withRepo := func(fn func(t *testing.T, e *env, c *Cloud, repo string)) func(*testing.T, *env) {
@@ -207,9 +207,9 @@ func cloudGitCases() []testCase {
 			wantAdvertisement(t, e.infoRefs(t, repo, "git-upload-pack", "Authorization", bearer(tok)), "git-upload-pack")
 		})},
 		{area: area, name: "owner-username-with-token", fn: withRepo(func(t *testing.T, e *env, c *Cloud, repo string) {
-			// Facts A9: GCM sends the account's username with the OAuth
+			// docs/bitbucket-behaviour.md#cloud-using-tokens: GCM sends the account's username with the OAuth
 			// token. Since 2026 a client-credentials token is an app user
-			// with no username (facts A0), so a user's token is used.
+			// with no username (docs/bitbucket-behaviour.md#cloud-2026), so a user's token is used.
 			tok, user := "", c.Private.Owner
 			if c.modern() {
 				tok, user = str(e.cloudUserTokens(t, c, c.Private), "access_token"), c.SessionUser

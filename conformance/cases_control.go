@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The mock's control API (design.md "Control API"), through the abilities:
+// The mock's control API (mockserver/README.md#control-api-both-listeners-at-the-root-not-under-the-context-path), through the abilities:
 // only mock targets have them, so real targets skip.
 func controlCases() []testCase {
 	const area = "mock-control"

@@ -12,7 +12,7 @@ import (
 	"github.com/dghubble/oauth1"
 )
 
-// Server/DC OAuth 1.0a application links, the three legs and 2LO: facts B1, B2.
+// Server/DC OAuth 1.0a application links, the three legs and 2LO: docs/bitbucket-behaviour.md#dc-oauth1-endpoints, docs/bitbucket-behaviour.md#dc-oauth1-wire.
 func serverOAuth1Cases() []testCase {
 	const area = "server-oauth1"
 	withLink := func(fn func(t *testing.T, e *env, s *Server, l *AppLink)) func(*testing.T, *env) {
@@ -27,7 +27,7 @@ func serverOAuth1Cases() []testCase {
 			r := e.signed(t, oauth1Req{Method: http.MethodPost, URL: oauth1URL(s, "request-token"), Link: l, Callback: testCallback})
 			wantStatus(t, r, http.StatusOK)
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-				t.Errorf("Content-Type = %q, want text/plain (facts B2)", ct)
+				t.Errorf("Content-Type = %q, want text/plain (docs/bitbucket-behaviour.md#dc-oauth1-wire)", ct)
 			}
 			v := r.form(t)
 			if v.Get("oauth_token") == "" || v.Get("oauth_token_secret") == "" || v.Get("oauth_callback_confirmed") != "true" {
@@ -58,7 +58,7 @@ func serverOAuth1Cases() []testCase {
 			}
 			exp, err := strconv.ParseInt(v.Get("oauth_expires_in"), 10, 64)
 			if d := time.Duration(exp) * time.Second; err != nil || d < fiveYears-48*time.Hour || d > fiveYears+48*time.Hour {
-				t.Errorf("oauth_expires_in = %q, want about five years (facts B2)", v.Get("oauth_expires_in"))
+				t.Errorf("oauth_expires_in = %q, want about five years (docs/bitbucket-behaviour.md#dc-oauth1-wire)", v.Get("oauth_expires_in"))
 			}
 			auth, err := strconv.ParseInt(v.Get("oauth_authorization_expires_in"), 10, 64)
 			if err != nil || auth < exp {
@@ -105,7 +105,7 @@ func serverOAuth1Cases() []testCase {
 		{area: area, name: "three-legged-dghubble-client", fn: withLink(func(t *testing.T, e *env, s *Server, l *AppLink) {
 			e.consent(t)
 			need(t, s.User != nil, "the session user")
-			// An OAuth 1 client nobody here wrote (facts B2, S-57).
+			// An OAuth 1 client nobody here wrote (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#source-57).
 			cfg := oauth1.Config{
 				ConsumerKey: l.ConsumerKey, CallbackURL: testCallback,
 				Endpoint: oauth1.Endpoint{RequestTokenURL: oauth1URL(s, "request-token"),

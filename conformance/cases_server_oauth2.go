@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// DC's OAuth 2 provider: facts 0.2, C.
+// DC's OAuth 2 provider: docs/bitbucket-behaviour.md#dc-oauth2-token-response, docs/bitbucket-behaviour.md#dc-oauth2.
 func serverOAuth2Cases() []testCase {
 	const area = "server-oauth2"
 	withClient := func(fn func(t *testing.T, e *env, s *Server, cl *DCClient)) func(*testing.T, *env) {
@@ -58,7 +58,7 @@ func serverOAuth2Cases() []testCase {
 			}
 		})},
 		{area: area, name: "pkce-plain-accepted", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
-			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (facts C); the mock accepts it (issue 11)")
+			e.mockOnly(t, "whether DC accepts plain PKCE is unconfirmed (docs/bitbucket-behaviour.md#dc-oauth2); the mock accepts it (issue 11)")
 			e.consent(t)
 			ver := "plain-verifier-" + randomHex(16)
 			r := authorizeOnly(t, e, s, cl, url.Values{"code_challenge": {ver}, "code_challenge_method": {"plain"}})
@@ -106,7 +106,7 @@ func serverOAuth2Cases() []testCase {
 			e.consent(t)
 			r := authorizeOnly(t, e, s, cl, url.Values{"scope": {strings.Join(cl.Scopes, " ") + " SYSTEM_ADMIN"}, "state": {"scope-st"}})
 			cb := redirectTo(t, r)
-			// Facts C: redirect to the callback with error=invalid_scope and the state.
+			// docs/bitbucket-behaviour.md#dc-oauth2: redirect to the callback with error=invalid_scope and the state.
 			if q := cb.Query(); q.Get("error") != "invalid_scope" || q.Get("state") != "scope-st" || q.Has("code") {
 				t.Fatalf("want error=invalid_scope with the state and no code, got keys %v error=%q", keysOf(q), q.Get("error"))
 			}
@@ -117,7 +117,7 @@ func serverOAuth2Cases() []testCase {
 			rt := str(m, "refresh_token")
 			n := wantDCToken(t, e.dcToken(t, s, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}))
 			if str(n, "refresh_token") == rt {
-				t.Fatalf("refresh returned the same refresh token; DC rotates (facts C)")
+				t.Fatalf("refresh returned the same refresh token; DC rotates (docs/bitbucket-behaviour.md#dc-oauth2)")
 			}
 			wantOAuth2Error(t, e.dcToken(t, s, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}), 0, "invalid_grant")
 			wantDCToken(t, e.dcToken(t, s, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(n, "refresh_token")}}))
@@ -135,7 +135,7 @@ func serverOAuth2Cases() []testCase {
 		{area: area, name: "basic-token-for-git", fn: withClient(func(t *testing.T, e *env, s *Server, cl *DCClient) {
 			need(t, s.User != nil && s.Repo != nil, "the consenting user and a repository (CONFORMANCE_SERVER_REPO)")
 			m := e.dcTokens(t, s)
-			// Facts C: DC accepts the OAuth 2 token as a Basic password.
+			// docs/bitbucket-behaviour.md#dc-oauth2: DC accepts the OAuth 2 token as a Basic password.
 			r := e.infoRefs(t, serverGitURL(s, *s.Repo), "git-upload-pack", "Authorization", basic(s.User.Slug, str(m, "access_token")))
 			wantAdvertisement(t, r, "git-upload-pack")
 		})},

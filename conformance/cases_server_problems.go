@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// OAuth 1 problem reports and signature placement: facts 0.6, 0.7, B2, B3.
+// OAuth 1 problem reports and signature placement: docs/bitbucket-behaviour.md#oauth1-realm, docs/bitbucket-behaviour.md#oauth1-2lo, docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#dc-oauth1-problems.
 // Most cases use the request-token leg, which needs no token, so they run
 // against real servers too.
 func serverProblemCases() []testCase {
@@ -37,7 +37,7 @@ func serverProblemCases() []testCase {
 		{area: area, name: "two-legged-without-oauth-token-anonymous", fn: withLink(func(t *testing.T, e *env, s *Server, l *AppLink, _ oauth1Req) {
 			need(t, l.Allow2LO, "a link allowing 2-legged OAuth")
 			// oauthlib's 2LO default omits oauth_token. Atlassian's
-			// OAuthRequestUtils then sees no OAuth attempt (facts B2, S-50),
+			// OAuthRequestUtils then sees no OAuth attempt (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#source-50),
 			// so the request runs anonymously: recent repos need a user.
 			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, TwoLegged: true, Omit: "oauth_token"})
 			wantStatus(t, r, http.StatusUnauthorized)
@@ -94,7 +94,7 @@ func serverProblemCases() []testCase {
 			if err := rv.Revoke(e.ctx, tok.Token); err != nil {
 				t.Fatalf("revoke: %v", err)
 			}
-			// Facts B3/S-58: a revoked token is reported as token_rejected
+			// docs/bitbucket-behaviour.md#dc-oauth1-problems, docs/bitbucket-behaviour.md#source-58: a revoked token is reported as token_rejected
 			// (net.oauth also knows token_revoked; both are 401).
 			r := e.signed(t, oauth1Req{Method: http.MethodGet, URL: whoAmIURL(s), Link: l, Token: tok.Token})
 			wantOAuthProblem(t, s, r, http.StatusUnauthorized, "token_rejected", "token_revoked")

@@ -8,7 +8,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
-// wantDCErrors checks DC's error envelope {"errors":[{"message":...}]} (facts D2).
+// wantDCErrors checks DC's error envelope {"errors":[{"message":...}]} (docs/bitbucket-behaviour.md#dc-rest).
 func wantDCErrors(t *testing.T, r *response) {
 	t.Helper()
 	errs, _ := r.jsonObject(t)["errors"].([]any)
@@ -22,7 +22,7 @@ func wantDCErrors(t *testing.T, r *response) {
 }
 
 // Server/DC REST, headers, git challenge, context path and the anonymous
-// access trap: facts 0.3, 0.9, 0.11, C, D2, D3.
+// access trap: docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#dc-identity, docs/bitbucket-behaviour.md#dc-anonymous-access, docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-rest, docs/bitbucket-behaviour.md#dc-git.
 func serverRESTCases() []testCase {
 	const area = "server-rest"
 	return []testCase{
@@ -42,7 +42,7 @@ func serverRESTCases() []testCase {
 			}
 			for what, r := range reqs {
 				if r.header.Get("X-AREQUESTID") == "" {
-					t.Errorf("%s (status %d) has no X-AREQUESTID header (facts 0.9, D3)", what, r.status)
+					t.Errorf("%s (status %d) has no X-AREQUESTID header (docs/bitbucket-behaviour.md#dc-identity, docs/bitbucket-behaviour.md#dc-git)", what, r.status)
 				}
 			}
 		}},
@@ -65,7 +65,7 @@ func serverRESTCases() []testCase {
 		}},
 		{area: area, name: "recent-repos-requires-auth", fn: func(t *testing.T, e *env) {
 			s := e.server(t)
-			// Facts C: /profile/recent/repos always requires authentication.
+			// docs/bitbucket-behaviour.md#dc-oauth2: /profile/recent/repos always requires authentication.
 			wantStatus(t, e.get(t, whoAmIURL(s)), http.StatusUnauthorized)
 		}},
 		{area: area, name: "user-resource-shape", fn: func(t *testing.T, e *env) {
@@ -130,13 +130,13 @@ func serverRESTCases() []testCase {
 			})
 			ts := tgt.Server()
 			bad := bearer("expired-or-invalid-" + randomHex(8))
-			// Facts 0.11: an invalid token on a public resource is served as anonymous...
+			// docs/bitbucket-behaviour.md#dc-anonymous-access: an invalid token on a public resource is served as anonymous...
 			pub := e.get(t, ts.URL+"/rest/api/1.0/projects/TRAP/repos/open-trap", "Authorization", bad)
 			wantStatus(t, pub, http.StatusOK)
 			if u := pub.header.Get("X-AUSERNAME"); u != "" {
 				t.Errorf("anonymous answer names a user %q", u)
 			}
-			// ...while /profile/recent/repos still says 401 (facts C).
+			// ...while /profile/recent/repos still says 401 (docs/bitbucket-behaviour.md#dc-oauth2).
 			wantStatus(t, e.get(t, ts.URL+"/rest/api/1.0/profile/recent/repos", "Authorization", bad), http.StatusUnauthorized)
 			if s.Repo != nil {
 				// A private project stays closed.

@@ -11,7 +11,7 @@ import (
 
 var tokenIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
-// DC personal HTTP access tokens: facts 0.8, D1.
+// DC personal HTTP access tokens: docs/bitbucket-behaviour.md#dc-access-token-format, docs/bitbucket-behaviour.md#dc-access-tokens.
 func serverTokenCases() []testCase {
 	const area = "server-http-tokens"
 	withServer := func(fn func(t *testing.T, e *env, s *Server)) func(*testing.T, *env) {
@@ -32,19 +32,19 @@ func serverTokenCases() []testCase {
 				t.Cleanup(func() { e.deleteHTTPToken(t, s, httpToken{id: id, owner: owner}) })
 			}
 			if !tokenIDRE.MatchString(id) {
-				t.Errorf("id %q is not a 12-digit string (facts D1)", id)
+				t.Errorf("id %q is not a 12-digit string (docs/bitbucket-behaviour.md#dc-access-tokens)", id)
 			}
 			raw, err := base64.StdEncoding.DecodeString(tok)
 			if err != nil {
 				t.Fatalf("token is not standard base64 (%d chars)", len(tok))
 			}
 			if len(tok) != 44 || !bytes.HasPrefix(raw, []byte(id+":")) || len(raw) != len(id)+1+20 {
-				t.Errorf("token is not base64(<id>:<20 bytes>) of 44 chars (facts 0.8): %d chars, %d bytes decoded", len(tok), len(raw))
+				t.Errorf("token is not base64(<id>:<20 bytes>) of 44 chars (docs/bitbucket-behaviour.md#dc-access-token-format): %d chars, %d bytes decoded", len(tok), len(raw))
 			}
 			if _, ok := m["createdDate"].(float64); !ok {
 				t.Errorf("createdDate = %#v, want epoch milliseconds", m["createdDate"])
 			} else if ms := number(t, m, "createdDate"); ms < 1e12 {
-				t.Errorf("createdDate %v looks like seconds, want milliseconds (facts D1)", ms)
+				t.Errorf("createdDate %v looks like seconds, want milliseconds (docs/bitbucket-behaviour.md#dc-access-tokens)", ms)
 			}
 		})},
 		{area: area, name: "list-without-secrets", fn: withServer(func(t *testing.T, e *env, s *Server) {
@@ -128,7 +128,7 @@ func serverTokenCases() []testCase {
 			req := newRequest(t, http.MethodPut, tokensURL(s, h.owner.User), nopBody(`{"name":"nested","permissions":["REPO_READ"]}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", bearer(h.token))
-			// Facts D1: HTTP access tokens cannot create tokens.
+			// docs/bitbucket-behaviour.md#dc-access-tokens: HTTP access tokens cannot create tokens.
 			wantStatus(t, e.do(t, req), http.StatusUnauthorized, http.StatusForbidden)
 		})},
 		{area: area, name: "create-without-name-400", fn: withServer(func(t *testing.T, e *env, s *Server) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// Cloud OAuth 2 building blocks shared by the Cloud cases (facts A1-A5).
+// Cloud OAuth 2 building blocks shared by the Cloud cases (docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh).
 
 func cloudAuthorizeURL(c *Cloud, q url.Values) string {
 	return c.URL + "/site/oauth2/authorize?" + q.Encode()
@@ -43,7 +43,7 @@ func redirectTo(t *testing.T, r *response) *url.URL {
 }
 
 // wantErrorPage checks the answer to a misconfigured authorize request:
-// an error page, not a redirect to the client (facts A1).
+// an error page, not a redirect to the client (docs/bitbucket-behaviour.md#cloud-endpoints).
 func wantErrorPage(t *testing.T, r *response) {
 	t.Helper()
 	if r.status/100 == 3 || r.loc != "" {
@@ -89,8 +89,8 @@ func (e *env) cloudToken(t *testing.T, c *Cloud, k *Consumer, form url.Values) *
 }
 
 // wantCloudToken checks a successful Cloud token response in c's era.
-// Era 2025 (facts 0.1, A4): plural `scopes` and `state` = the grant type.
-// Era 2026 (facts A0): singular `scope` and no `scopes`; on the mock also no
+// Era 2025 (docs/bitbucket-behaviour.md#cloud-2025-token-response): plural `scopes` and `state` = the grant type.
+// Era 2026 (docs/bitbucket-behaviour.md#cloud-2026): singular `scope` and no `scopes`; on the mock also no
 // `state` and a JWT-shaped access token (the mock's choices, checked only
 // there). Both: lowercase `bearer`, expires_in 7200.
 func wantCloudToken(t *testing.T, c *Cloud, r *response, grant string, wantRefresh bool) map[string]any {
@@ -144,7 +144,7 @@ func wantCloudToken(t *testing.T, c *Cloud, r *response, grant string, wantRefre
 }
 
 // tokenScopes is the granted scope string of a Cloud token response,
-// under either key (facts A0, A4).
+// under either key (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-2025-token-response).
 func tokenScopes(m map[string]any) string {
 	if s := str(m, "scope"); s != "" {
 		return s
@@ -153,7 +153,7 @@ func tokenScopes(m map[string]any) string {
 }
 
 // jwtShaped: three dot-separated base64url parts, about 2,000 to 2,700
-// characters (facts A0, the mock's range).
+// characters (docs/bitbucket-behaviour.md#cloud-2026, the mock's range).
 func jwtShaped(v string) bool {
 	parts := strings.Split(v, ".")
 	if len(parts) != 3 || len(v) < 2000 || len(v) > 2700 {

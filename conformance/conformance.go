@@ -7,7 +7,7 @@
 // (Target), optional abilities (moving the clock, injecting faults,
 // approving consent pages, ...) are small interfaces found by type assertion,
 // and a case that needs an ability its target lacks skips with the reason.
-// Cases assert protocol facts from ../shared/reference/bitbucket-auth-facts.md
+// Cases assert protocol facts from docs/bitbucket-behaviour.md
 // (error codes, status classes, token shape and lifetime, refresh semantics),
 // never exact token strings or wording.
 //

@@ -14,7 +14,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
-// control talks to a mock's /_mock/ control API (design.md "Control API").
+// control talks to a mock's /_mock/ control API (mockserver/README.md#control-api-both-listeners-at-the-root-not-under-the-context-path).
 type control struct {
 	base string // a listener's root URL, e.g. http://127.0.0.1:41001
 	http *http.Client

@@ -140,7 +140,7 @@ func completeCloud(c *mockserver.CloudFixtures) {
 		c.Repositories = append(c.Repositories, mockserver.CloudRepository{Workspace: owner, Slug: "conformance", Private: true})
 	}
 	// Consumers the suite adds belong to the workspace of the repository
-	// the cases use, so an era-2026 app user reaches it (facts A0); the
+	// the cases use, so an era-2026 app user reaches it (docs/bitbucket-behaviour.md#cloud-2026); the
 	// personal one to its owner's personal workspace.
 	repoWS := c.Repositories[slices.IndexFunc(c.Repositories, func(r mockserver.CloudRepository) bool { return r.Private })].Workspace
 	for _, role := range cloudRoles() {

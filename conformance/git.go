@@ -15,7 +15,7 @@ func cloudGitURL(c *Cloud, r CloudRepo) string { return c.URL + "/" + r.Path() +
 
 func serverGitURL(s *Server, r ServerRepo) string { return s.URL + r.GitPath() }
 
-// infoRefs asks for a smart-HTTP advertisement (facts E1).
+// infoRefs asks for a smart-HTTP advertisement (docs/bitbucket-behaviour.md#git-http-requests).
 func (e *env) infoRefs(t *testing.T, repoURL, service string, hdr ...string) *response {
 	t.Helper()
 	return e.get(t, repoURL+"/info/refs?service="+service, hdr...)
@@ -30,7 +30,7 @@ func wantAdvertisement(t *testing.T, r *response, service string) {
 	}
 }
 
-// wantChallenge checks a 401 with a Basic challenge in realm (facts 0.3).
+// wantChallenge checks a 401 with a Basic challenge in realm (docs/bitbucket-behaviour.md#git-challenge).
 func wantChallenge(t *testing.T, r *response, realm string) {
 	t.Helper()
 	wantStatus(t, r, http.StatusUnauthorized)

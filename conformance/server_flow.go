@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Server/DC building blocks shared by the Server cases (facts B, C, D).
+// Server/DC building blocks shared by the Server cases (docs/bitbucket-behaviour.md#dc-oauth1, docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-tokens-rest-git).
 
 func oauth1URL(s *Server, leg string) string { return s.URL + "/plugins/servlet/oauth/" + leg }
 
@@ -24,7 +24,7 @@ func (e *env) signed(t *testing.T, o oauth1Req) *response {
 
 const testCallback = "http://127.0.0.1/conformance/oauth1-callback"
 
-// requestToken runs the request-token leg (facts B2) and returns the form.
+// requestToken runs the request-token leg (docs/bitbucket-behaviour.md#dc-oauth1-wire) and returns the form.
 func (e *env) requestToken(t *testing.T, s *Server, l *AppLink, callback string) url.Values {
 	t.Helper()
 	r := e.signed(t, oauth1Req{Method: http.MethodPost, URL: oauth1URL(s, "request-token"), Link: l, Callback: callback})
@@ -89,7 +89,7 @@ func (e *env) oauth1Access(t *testing.T, s *Server) *OAuth1Token {
 }
 
 // whoAmI is a request that needs authentication and tells who the caller is
-// through X-AUSERNAME (facts 0.9, C).
+// through X-AUSERNAME (docs/bitbucket-behaviour.md#dc-identity, docs/bitbucket-behaviour.md#dc-oauth2).
 func whoAmIURL(s *Server) string { return s.URL + "/rest/api/1.0/profile/recent/repos" }
 
 // wantUser checks a 200 that ran as user.
@@ -101,7 +101,7 @@ func wantUser(t *testing.T, r *response, user string) {
 	}
 }
 
-// wantOAuthProblem checks an OAuth 1 problem report (facts 0.6, B3): the
+// wantOAuthProblem checks an OAuth 1 problem report (docs/bitbucket-behaviour.md#oauth1-realm, docs/bitbucket-behaviour.md#dc-oauth1-problems): the
 // status, and WWW-Authenticate: OAuth realm="<percent-encoded base URL>",
 // oauth_problem="<problem>". The problem may be one of several.
 func wantOAuthProblem(t *testing.T, s *Server, r *response, status int, problems ...string) url.Values {
@@ -124,7 +124,7 @@ func wantOAuthProblem(t *testing.T, s *Server, r *response, status int, problems
 		t.Errorf("WWW-Authenticate has no realm: %q", h)
 	}
 	if strings.Contains(realm, "://") || !strings.Contains(realm, "%3A%2F%2F") {
-		t.Errorf("realm %q is not a percent-encoded URL (facts 0.6)", realm)
+		t.Errorf("realm %q is not a percent-encoded URL (docs/bitbucket-behaviour.md#oauth1-realm)", realm)
 	} else if dec, err := url.PathUnescape(realm); err != nil || !strings.HasPrefix(s.URL, strings.TrimSuffix(dec, "/")) {
 		t.Errorf("realm %q does not decode to the base URL %s", realm, s.URL)
 	}
@@ -136,7 +136,7 @@ func wantOAuthProblem(t *testing.T, s *Server, r *response, status int, problems
 	if !found {
 		t.Fatalf("oauth_problem = %q, want %v (header %q)", got, problems, h)
 	}
-	// The body carries the same parameters (facts B3).
+	// The body carries the same parameters (docs/bitbucket-behaviour.md#dc-oauth1-problems).
 	if body := strings.TrimSpace(string(r.body)); body != "" {
 		if v, err := url.ParseQuery(body); err == nil && v.Has("oauth_problem") && v.Get("oauth_problem") != got {
 			t.Errorf("body oauth_problem %q differs from the header's %q", v.Get("oauth_problem"), got)
@@ -194,5 +194,5 @@ func splitParams(s string) []string {
 	return append(out, s[start:])
 }
 
-// fiveYears is the OAuth 1 access token lifetime (facts B2).
+// fiveYears is the OAuth 1 access token lifetime (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 const fiveYears = 5 * 365 * 24 * time.Hour

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// DC OAuth 2 (facts C).
+// DC OAuth 2 (docs/bitbucket-behaviour.md#dc-oauth2).
 
 func dcAuthorizeURL(s *Server, q url.Values) string {
 	return s.URL + "/rest/oauth2/latest/authorize?" + q.Encode()
@@ -46,7 +46,7 @@ func (e *env) dcToken(t *testing.T, s *Server, form url.Values) *response {
 	return e.postForm(t, dcTokenURL(s), f)
 }
 
-// wantDCToken checks DC's token response shape (facts 0.2, C).
+// wantDCToken checks DC's token response shape (docs/bitbucket-behaviour.md#dc-oauth2-token-response, docs/bitbucket-behaviour.md#dc-oauth2).
 func wantDCToken(t *testing.T, r *response) map[string]any {
 	t.Helper()
 	wantStatus(t, r, http.StatusOK)
@@ -96,7 +96,7 @@ func (e *env) dcTokens(t *testing.T, s *Server) map[string]any {
 	return m
 }
 
-// HTTP access tokens (facts D1).
+// HTTP access tokens (docs/bitbucket-behaviour.md#dc-access-tokens).
 
 func tokensURL(s *Server, user string) string {
 	return s.URL + "/rest/access-tokens/1.0/users/" + url.PathEscape(user)

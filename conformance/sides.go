@@ -24,10 +24,10 @@ type Cloud struct {
 	Personal   *Consumer // private consumer owned by a personal workspace (era 2026: reaches only it)
 	Connect    *ConnectApp
 
-	// Era is "2026" (Cloud since 2026-05-04, facts A0; real targets) or
+	// Era is "2026" (Cloud since 2026-05-04, docs/bitbucket-behaviour.md#cloud-2026; real targets) or
 	// "2025" (a mock started with --cloud-era 2025 or cloud.era).
 	Era string
-	// The era-2026 refresh policy (facts A0): grace after a refresh
+	// The era-2026 refresh policy (docs/bitbucket-behaviour.md#cloud-2026): grace after a refresh
 	// token's first use, lockout after a dead token's use, idle death.
 	Grace, Lockout, Idle time.Duration
 	// Mock: the target is bitbucket-mock (its choices where facts are
@@ -56,11 +56,11 @@ type Consumer struct {
 	Workspace   string // the workspace owning the consumer ("" = unknown)
 }
 
-// modern reports whether c behaves as Cloud since 2026-05-04 (facts A0).
+// modern reports whether c behaves as Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026).
 func (c *Cloud) modern() bool { return c.Era != "2025" }
 
 // rotates reports whether k's refresh tokens rotate: every consumer's since
-// 2026 (facts A0), the "rotate" ones before.
+// 2026 (docs/bitbucket-behaviour.md#cloud-2026), the "rotate" ones before.
 func (c *Cloud) rotates(k *Consumer) bool { return c.modern() || k.Rotation == "rotate" }
 
 // graceOf is how long a used refresh token of k keeps working.

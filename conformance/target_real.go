@@ -102,8 +102,8 @@ func cloudFromEnv(get func(string) string) (*Cloud, error) {
 			api = "https://api.bitbucket.org"
 		}
 	}
-	// A real Cloud is Cloud since 2026-05-04 (facts A0); the grace window
-	// and lockout are its observed ones (facts A0, A5b).
+	// A real Cloud is Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026); the grace window
+	// and lockout are its observed ones (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 	c := &Cloud{URL: site, APIURL: api, Era: "2026", Grace: 10 * time.Minute, Lockout: 2 * time.Minute, Idle: 90 * 24 * time.Hour}
 	var errs []error
 	id := get(envCloudClientID)

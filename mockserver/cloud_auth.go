@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// cloudRealm is the Basic realm of bitbucket.org (facts 0.3, A12).
+// cloudRealm is the Basic realm of bitbucket.org (docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#cloud-401).
 const cloudRealm = `Basic realm="Bitbucket.org HTTP"`
 
 // loginFailedText is the plain-text body of a REST 401 for bad Basic
-// credentials (facts A12, OBS).
+// credentials (docs/bitbucket-behaviour.md#cloud-401, OBS).
 const loginFailedText = `Login failed due to incorrect login credentials or method.
 For information on authentication methods for Bitbucket Cloud APIs, visit:
     https://developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication
@@ -28,7 +28,7 @@ type credentials struct {
 
 // presentedCredentials reads `Authorization: Bearer`, `Authorization:
 // Basic` (username x-token-auth or the token's owner, password the access
-// token) or the `access_token` query parameter (facts A9).
+// token) or the `access_token` query parameter (docs/bitbucket-behaviour.md#cloud-using-tokens).
 func presentedCredentials(r *http.Request) credentials {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(h, " ")

@@ -21,7 +21,7 @@ type authorizeRequest struct {
 
 // handleAuthorize serves GET (the consent page, or an immediate redirect
 // with auto-approve) and POST (the consent form's answer) of
-// /site/oauth2/authorize (RFC 6749 §4.1.1, §4.2.1; facts A1, A2).
+// /site/oauth2/authorize (RFC 6749 §4.1.1, §4.2.1; docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants).
 func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
@@ -51,7 +51,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// PKCE parameters are carried through the consent page and otherwise
 	// ignored, any method included: Cloud does not offer PKCE (BCLOUD-23469,
-	// facts A1).
+	// docs/bitbucket-behaviour.md#cloud-endpoints).
 
 	auto := s.m.opts.AutoApprove || s.f.AutoApprove
 	if r.Method == http.MethodGet && !auto {
@@ -66,7 +66,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // validateAuthorize checks client_id and redirect_uri. Failures are an HTML
-// error page, never a redirect (facts A1).
+// error page, never a redirect (docs/bitbucket-behaviour.md#cloud-endpoints).
 func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (authorizeRequest, bool) {
 	c := s.consumers[q.Get("client_id")]
 	if c == nil {
@@ -94,7 +94,7 @@ func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (aut
 }
 
 // extendsCallback reports whether redirect "extends" the consumer's callback
-// URL (facts A1: configured example.com/add-on accepts
+// URL (docs/bitbucket-behaviour.md#cloud-endpoints: configured example.com/add-on accepts
 // example.com/add-on/function). The documented rule is a string prefix, but a
 // bare prefix would let http://127.0.0.1 be extended into
 // http://127.0.0.1.evil.com/ or http://127.0.0.1@evil.com/ and hand the code
@@ -143,17 +143,14 @@ func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authoriz
 		http.Redirect(w, r, u.String(), http.StatusFound)
 		return
 	}
-	// Implicit grant: token in the fragment, no refresh token (facts A2).
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, accessToken{client: ar.consumer.Key, user: user, scopes: scopes, kind: "implicit"}, false, ar.consumer.LongTokens)
-	s.mu.Unlock()
+	// Implicit grant: token in the fragment, no refresh token (docs/bitbucket-behaviour.md#cloud-grants).
+	resp := s.issueNewGrant(accessToken{client: ar.consumer.Key, user: user, scopes: scopes, kind: "implicit"}, false, ar.consumer.LongTokens)
 	f := url.Values{}
 	f.Set("access_token", resp.AccessToken)
 	f.Set("token_type", resp.TokenType)
 	f.Set("expires_in", "7200")
 	if s.modern() {
-		f.Set("scope", resp.Scope) // facts A0; UNCONFIRMED for the implicit fragment
+		f.Set("scope", resp.Scope) // docs/bitbucket-behaviour.md#cloud-2026; UNCONFIRMED for the implicit fragment
 	} else {
 		f.Set("scopes", resp.Scopes)
 	}
@@ -226,7 +223,7 @@ var errorPageTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE htm
 `))
 
 // authorizeErrorPage is the HTML page Cloud shows for a bad client_id or
-// redirect_uri (facts A1). The status is UNCONFIRMED; 400 is our choice.
+// redirect_uri (docs/bitbucket-behaviour.md#cloud-endpoints). The status is UNCONFIRMED; 400 is our choice.
 func authorizeErrorPage(w http.ResponseWriter, title, text string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)

@@ -15,7 +15,7 @@ import (
 )
 
 // TestCloudAuthorizeErrorPages: a bad client_id or redirect_uri is an HTML
-// page, never a redirect (facts A1).
+// page, never a redirect (docs/bitbucket-behaviour.md#cloud-endpoints).
 func TestCloudAuthorizeErrorPages(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
@@ -184,7 +184,7 @@ func TestCloudCodeGrant(t *testing.T) {
 		{"redirect_uri same", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, 200},
 		{"redirect_uri omitted at exchange", url.Values{"redirect_uri": {"http://127.0.0.1:1/a"}}, privKey, privSecret, nil, 200},
 		{"PKCE S256 ok", s256, privKey, privSecret, url.Values{"code_verifier": {verifier}}, 200},
-		// Cloud does not offer PKCE and ignores it (BCLOUD-23469, facts A1; issue 11).
+		// Cloud does not offer PKCE and ignores it (BCLOUD-23469, docs/bitbucket-behaviour.md#cloud-endpoints; issue 11).
 		{"PKCE S256 wrong verifier ignored", s256, privKey, privSecret, url.Values{"code_verifier": {verifier + "x"}}, 200},
 		{"PKCE S256 missing verifier ignored", s256, privKey, privSecret, nil, 200},
 		{"PKCE unknown method ignored", url.Values{"code_challenge": {challenge}, "code_challenge_method": {"S512"}}, privKey, privSecret, nil, 200},

@@ -9,16 +9,16 @@ import (
 )
 
 // refuseNonBearer answers an era-2026 REST request that carries an access
-// token anywhere but `Authorization: Bearer` (facts A0: "no ?access_token=
+// token anywhere but `Authorization: Bearer` (docs/bitbucket-behaviour.md#cloud-2026: "no ?access_token=
 // query parameter, no form body"; Basic with an OAuth token on REST too).
 // It returns true when it answered. Git over HTTPS is not affected
-// (x-token-auth + token as the Basic password, facts A0, A9).
+// (x-token-auth + token as the Basic password, docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-using-tokens).
 //
 // The answers are our choice (UNCONFIRMED): Basic gets the plain-text login
-// failure of facts A12 (Cloud's answer to Basic credentials it does not
+// failure of docs/bitbucket-behaviour.md#cloud-401 (Cloud's answer to Basic credentials it does not
 // take); a query or form token gets 401 with the OAuth realm and the
 // envelope "Token is invalid, expired, or not supported for this endpoint."
-// (facts A11), even on a resource an anonymous caller may read, so a client
+// (docs/bitbucket-behaviour.md#cloud-api-tokens), even on a resource an anonymous caller may read, so a client
 // still using the parameter learns it at once instead of seeing public data.
 func (s *cloudState) refuseNonBearer(w http.ResponseWriter, r *http.Request) bool {
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")

@@ -122,7 +122,7 @@ func (m *Mock) handleCloudRefreshToken(w http.ResponseWriter, r *http.Request) {
 	now := cs.m.Now()
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	rt, ok := cs.refresh[req.Token]
+	rt, ok := cs.lookupRefreshLocked(req.Token) // swept spent ones too (cloud_sweep.go)
 	if !ok {
 		jsonReply(w, http.StatusNotFound, map[string]bool{"known": false})
 		return

@@ -9,8 +9,8 @@ import (
 )
 
 // Cloud eras. "2026" is Bitbucket Cloud since 2026-05-04 (Atlassian's
-// CHANGE-3052, facts A0) and the default; "2025" keeps the behaviour before
-// it (facts A4, A5): plural `scopes` plus `state`, refresh tokens for client
+// CHANGE-3052, docs/bitbucket-behaviour.md#cloud-2026) and the default; "2025" keeps the behaviour before
+// it (docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh): plural `scopes` plus `state`, refresh tokens for client
 // credentials, per-consumer rotation, ?access_token= and Basic on REST,
 // opaque 120-character access tokens.
 const (
@@ -18,11 +18,11 @@ const (
 	cloudEra2026 = "2026"
 )
 
-// Defaults of the era-2026 refresh-token policy (facts A0, A5b).
+// Defaults of the era-2026 refresh-token policy (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 const (
-	defaultRefreshGrace   = 10 * time.Minute    // "expires about 10 minutes after use" (A5b, OBS)
-	defaultRefreshLockout = 2 * time.Minute     // "briefly refused ... worked again minutes later" (A0, OBS); 2m is our choice
-	defaultRefreshIdle    = 90 * 24 * time.Hour // "unused refresh tokens expire after 3 months" (A0, DOC)
+	defaultRefreshGrace   = 10 * time.Minute    // "expires about 10 minutes after use" (docs/bitbucket-behaviour.md#cloud-refresh-rotation, OBS)
+	defaultRefreshLockout = 2 * time.Minute     // "briefly refused ... worked again minutes later" (docs/bitbucket-behaviour.md#cloud-2026, OBS); 2m is our choice
+	defaultRefreshIdle    = 90 * 24 * time.Hour // "unused refresh tokens expire after 3 months" (docs/bitbucket-behaviour.md#cloud-2026, DOC)
 )
 
 // refreshPolicy is the era-2026 refresh-token policy, settable at run time
@@ -64,7 +64,7 @@ func refreshPolicyOf(f CloudFixtures) (refreshPolicy, error) {
 }
 
 // modern reports whether the Cloud side behaves as Cloud does since
-// 2026-05-04 (facts A0).
+// 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026).
 func (s *cloudState) modern() bool { return s.era == cloudEra2026 }
 
 // consumerWorkspace is the workspace that owns consumer c: its `workspace`
@@ -76,13 +76,13 @@ func consumerWorkspace(c *CloudConsumer) string {
 	return c.Owner
 }
 
-// appUserName is how the mock names the app user of consumer key (facts A0:
+// appUserName is how the mock names the app user of consumer key (docs/bitbucket-behaviour.md#cloud-2026:
 // client credentials act as an app_user). The colon keeps it apart from
 // every Bitbucket username, so only x-token-auth goes with its tokens on git.
 func appUserName(key string) string { return "app_user:" + key }
 
 // restAppUser answers GET /2.0/user for an era-2026 client-credentials
-// token. UNCONFIRMED (facts A0 says the token is an app_user, not what
+// token. UNCONFIRMED (docs/bitbucket-behaviour.md#cloud-2026 says the token is an app_user, not what
 // /2.0/user shows): we answer 200 with an account of type "app_user", as
 // the Cloud OpenAPI names that schema, with `display_name`, `uuid`,
 // `account_id`, `account_status` and `links`, and no `username` or

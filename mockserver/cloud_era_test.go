@@ -15,7 +15,7 @@ import (
 
 const persKey, persSecret = "mock-personal", "mock-personal-secret-TEST-ONLY"
 
-// deadRefresh is the answer to a dead refresh token since 2026 (facts A0).
+// deadRefresh is the answer to a dead refresh token since 2026 (docs/bitbucket-behaviour.md#cloud-2026).
 var deadRefresh = map[string]any{"error": "unauthorized_client", "error_description": "Invalid OAuth client credentials"}
 
 func sortedKeys(m map[string]any) []string {
@@ -57,7 +57,7 @@ func refreshWith(t *testing.T, run *mockserver.Running, id, secret, rt string) r
 }
 
 // TestCloud2026TokenShape: `scope` not `scopes`, no `state`, JWT-shaped
-// access tokens; client credentials without a refresh token (facts A0).
+// access tokens; client credentials without a refresh token (docs/bitbucket-behaviour.md#cloud-2026).
 func TestCloud2026TokenShape(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
@@ -84,7 +84,7 @@ func TestCloud2026TokenShape(t *testing.T) {
 }
 
 // TestCloud2026AppUser: client credentials act as an app user of the
-// consumer's workspace (facts A0); a personal workspace's consumer reaches
+// consumer's workspace (docs/bitbucket-behaviour.md#cloud-2026); a personal workspace's consumer reaches
 // only that workspace.
 func TestCloud2026AppUser(t *testing.T) {
 	t.Parallel()
@@ -129,7 +129,7 @@ func TestCloud2026AppUser(t *testing.T) {
 }
 
 // TestCloud2026BearerOnly: REST takes access tokens only in the Bearer
-// header; git keeps x-token-auth (facts A0).
+// header; git keeps x-token-auth (docs/bitbucket-behaviour.md#cloud-2026).
 func TestCloud2026BearerOnly(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)
@@ -169,7 +169,7 @@ func TestCloud2026BearerOnly(t *testing.T) {
 
 // TestCloud2026Rotation: every consumer rotates; a used token works for the
 // grace window, then is dead; its use locks the consumer's refreshes out
-// for the lockout; a valid token refused then works afterwards (facts A0).
+// for the lockout; a valid token refused then works afterwards (docs/bitbucket-behaviour.md#cloud-2026).
 func TestCloud2026Rotation(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{AutoApprove: true}, nil)

@@ -31,7 +31,7 @@ func defaultCloudFixtures() CloudFixtures {
 			{Key: "mock-readonly", Secret: "mock-readonly-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
 				Private: true, Scopes: []string{"repository", "account"}, Owner: "alice", Workspace: "acme", RefreshRotation: "none"},
 			// Owned by alice's personal workspace: in era 2026 its client-credentials
-			// app user reaches only workspace alice (facts A0), not acme.
+			// app user reaches only workspace alice (docs/bitbucket-behaviour.md#cloud-2026), not acme.
 			{Key: "mock-personal", Secret: "mock-personal-secret-TEST-ONLY", CallbackURL: "http://127.0.0.1",
 				Private: true, Scopes: all, Owner: "alice", RefreshRotation: "none"},
 		},

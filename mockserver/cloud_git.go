@@ -33,7 +33,7 @@ func isPush(r *http.Request, rest string) bool {
 }
 
 // handleGit serves git over smart HTTP for /{workspace}/{slug}.git/...
-// (facts A9, A12, E): Basic with x-token-auth (or the token owner's
+// (docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#git-http): Basic with x-token-auth (or the token owner's
 // username) and an access token, or Bearer; `repository` for fetch,
 // `repository:write` for push; public repositories are readable
 // anonymously; every other credential-less request gets the Basic challenge.

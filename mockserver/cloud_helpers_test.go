@@ -37,7 +37,7 @@ func cloudMock(t *testing.T, opts mockserver.Options, edit func(*mockserver.Clou
 }
 
 // cloudMock2025 is cloudMock with the Cloud side in era 2025 (before
-// 2026-05-04, facts A4/A5): the tests of that behaviour use it.
+// 2026-05-04, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh): the tests of that behaviour use it.
 func cloudMock2025(t *testing.T, opts mockserver.Options, edit func(*mockserver.CloudFixtures)) *mockserver.Running {
 	t.Helper()
 	return cloudMock(t, opts, func(f *mockserver.CloudFixtures) {

@@ -13,13 +13,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// connectClaims are the claims of a Connect app's JWT (facts A7).
+// connectClaims are the claims of a Connect app's JWT (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 type connectClaims struct {
 	jwt.RegisteredClaims
 	QSH string `json:"qsh,omitempty"`
 }
 
-// jwtGrant serves grant_type=urn:bitbucket:oauth2:jwt (facts A7): the JWT in
+// jwtGrant serves grant_type=urn:bitbucket:oauth2:jwt (docs/bitbucket-behaviour.md#cloud-jwt-grant): the JWT in
 // `Authorization: JWT <token>` is HS256-signed with the app's shared secret,
 // iss = app key, sub = client key, iat/exp checked against the mock clock,
 // qsh checked when present. An optional `scope` narrows the token; an
@@ -64,12 +64,9 @@ func (s *cloudState) jwtGrant(w http.ResponseWriter, r *http.Request, raw string
 		}
 		repo = rp.Workspace + "/" + rp.Slug
 	}
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, accessToken{
+	resp := s.issueNewGrant(accessToken{
 		client: app.Key, user: app.InstalledFor, scopes: scopes, kind: grantType, repo: repo, connect: true,
 	}, false, false)
-	s.mu.Unlock()
 	s.sendTokens(w, r, resp, app.InstalledFor)
 }
 
@@ -106,7 +103,7 @@ func (s *cloudState) verifyConnectJWT(r *http.Request, raw string) (*ConnectApp,
 }
 
 // queryStringHash is Atlassian Connect's qsh: hex SHA-256 of
-// "METHOD&<path>&<sorted, encoded query>" (facts A7).
+// "METHOD&<path>&<sorted, encoded query>" (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 func queryStringHash(method, path string, q url.Values) string {
 	keys := make([]string, 0, len(q))
 	for k := range q {

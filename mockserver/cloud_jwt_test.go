@@ -43,7 +43,7 @@ func jwtRequest(t *testing.T, run *mockserver.Running, token string, form url.Va
 	return do(t, req)
 }
 
-// TestCloudJWTGrant covers urn:bitbucket:oauth2:jwt (facts A7).
+// TestCloudJWTGrant covers urn:bitbucket:oauth2:jwt (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 func TestCloudJWTGrant(t *testing.T) {
 	t.Parallel()
 	run := cloudMock2025(t, mockserver.Options{}, nil)

@@ -15,7 +15,7 @@ import (
 )
 
 // TestCloudWithGolangOAuth2: a client nobody here wrote works against the
-// mock, in every auth style (facts A3).
+// mock, in every auth style (docs/bitbucket-behaviour.md#cloud-client-auth).
 func TestCloudWithGolangOAuth2(t *testing.T) {
 	t.Parallel()
 	const key, secret = "x/oauth2 consumer", "secret with +/&= TEST-ONLY"

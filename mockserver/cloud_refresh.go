@@ -5,19 +5,19 @@ import (
 	"time"
 )
 
-// refreshGrant2026 is the refresh grant since 2026-05-04 (facts A0, A5b):
+// refreshGrant2026 is the refresh grant since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation):
 //
 //   - every consumer rotates: each use returns a new refresh token;
 //   - a used refresh token keeps working for the grace window (policy.Grace,
 //     default 10 minutes) after its first use, then it is dead;
 //   - a refresh token unused for policy.Idle (default 90 days) is dead;
 //   - a dead token is answered 400 unauthorized_client "Invalid OAuth client
-//     credentials" (the probe of facts A0), and its use starts a lockout
+//     credentials" (the probe of docs/bitbucket-behaviour.md#cloud-2026), and its use starts a lockout
 //     (policy.Lockout, default 2 minutes) during which the consumer's valid
 //     refresh tokens are refused the same way; they stay valid (unused) and
 //     work again once it ends.
 //
-// Our choices (UNCONFIRMED, facts A0 is silent): an unknown, revoked or
+// Our choices (UNCONFIRMED, docs/bitbucket-behaviour.md#cloud-2026 is silent): an unknown, revoked or
 // another consumer's refresh token gets the same answer but starts no
 // lockout (Cloud cannot tie an unknown value to a consumer's grant); a
 // dead token used during a lockout starts it again; only the refresh grant
@@ -28,7 +28,7 @@ func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c 
 	defer s.mu.Unlock()
 	now := s.m.Now()
 	refuse := func() { tokenError(w, http.StatusBadRequest, errBadClient.Error, errBadClient.Description) }
-	rt, ok := s.refresh[v]
+	rt, ok := s.lookupRefreshLocked(v) // swept spent ones too: their use starts a lockout
 	if !ok || rt.client != c.Key || rt.grant.revoked {
 		refuse()
 		return

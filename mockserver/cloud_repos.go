@@ -56,7 +56,7 @@ func (s *cloudState) workspaceExists(ws string) bool {
 // Simplification: every fixture user is a member of every workspace; a
 // Connect token acts only in the workspace it is installed for (and in its
 // one repository when bitbucket_repository was given); an era-2026 app user
-// (client credentials) only in the workspace owning its consumer (facts A0
+// (client credentials) only in the workspace owning its consumer (docs/bitbucket-behaviour.md#cloud-2026
 // says so for personal workspaces; for team workspaces it is our choice,
 // UNCONFIRMED).
 func canRead(tok *accessToken, r *CloudRepository) bool {
@@ -72,7 +72,7 @@ func canAct(tok *accessToken, r *CloudRepository) bool {
 		return false
 	}
 	if tok.appUser != "" && r.Workspace != tok.appUser {
-		return false // an app user reaches only its consumer's workspace (facts A0)
+		return false // an app user reaches only its consumer's workspace (docs/bitbucket-behaviour.md#cloud-2026)
 	}
 	if tok.connect {
 		if r.Workspace != tok.user {

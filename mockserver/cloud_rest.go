@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// cloudRESTError writes the JSON error envelope of the Cloud API (facts A12).
+// cloudRESTError writes the JSON error envelope of the Cloud API (docs/bitbucket-behaviour.md#cloud-401).
 func cloudRESTError(w http.ResponseWriter, status int, message string, detail any) {
 	e := map[string]any{"message": message}
 	if detail != nil {
@@ -29,12 +29,12 @@ func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope stri
 		w.Write([]byte(loginFailedText))
 		return nil, false
 	case res.status == tokenExpired:
-		// facts A5 (body), A12 (OAuth realm observed on expired tokens)
+		// docs/bitbucket-behaviour.md#cloud-2025-refresh (body), docs/bitbucket-behaviour.md#cloud-401 (OAuth realm observed on expired tokens)
 		w.Header().Set("WWW-Authenticate", `OAuth realm="Bitbucket.org HTTP"`)
 		cloudRESTError(w, http.StatusUnauthorized, "Access token expired.", nil)
 		return nil, false
 	case res.status == tokenRevoked || res.status == tokenUnknown:
-		// facts A11 (observed text for a token Cloud does not take); the
+		// docs/bitbucket-behaviour.md#cloud-api-tokens (observed text for a token Cloud does not take); the
 		// status for revoked tokens is UNCONFIRMED.
 		w.Header().Set("WWW-Authenticate", `OAuth realm="Bitbucket.org HTTP"`)
 		cloudRESTError(w, http.StatusUnauthorized, "Token is invalid, expired, or not supported for this endpoint.", nil)
@@ -96,7 +96,7 @@ func origin(r *http.Request) string {
 
 func link(href string) map[string]string { return map[string]string{"href": href} }
 
-// restUser serves GET /2.0/user (facts A13): needs scope account.
+// restUser serves GET /2.0/user (docs/bitbucket-behaviour.md#cloud-user): needs scope account.
 func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix string) {
 	tok, ok := s.restAuth(w, r, "account", false)
 	if !ok {

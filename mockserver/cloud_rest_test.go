@@ -12,7 +12,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
-// TestCloudREST covers /2.0/user and /2.0/repositories (facts A9, A12, A13).
+// TestCloudREST covers /2.0/user and /2.0/repositories (docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user).
 func TestCloudREST(t *testing.T) {
 	t.Parallel()
 	run := cloudMock2025(t, mockserver.Options{}, nil)

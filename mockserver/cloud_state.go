@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -27,8 +28,9 @@ type cloudState struct {
 	refresh map[string]*refreshToken
 	grants  map[int]*grant
 	nextID  int
-	policy  refreshPolicy        // era 2026 refresh policy (cloud_era.go)
-	locked  map[string]time.Time // era 2026: consumer key -> end of its refresh lockout
+	policy  refreshPolicy                       // era 2026 refresh policy (cloud_era.go)
+	locked  map[string]time.Time                // era 2026: consumer key -> end of its refresh lockout
+	spent   map[[sha256.Size]byte]*refreshToken // era 2026: swept spent refresh tokens (cloud_sweep.go)
 }
 
 // grant is one authorization: every token issued from it (and from its
@@ -61,7 +63,7 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string // era 2026 client credentials: the workspace the app user may reach (facts A0)
+	appUser string // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the
@@ -181,7 +183,7 @@ func (s *cloudState) revoke(token string) bool {
 		t.grant.revoked = true
 		return true
 	}
-	if t, ok := s.refresh[token]; ok {
+	if t, ok := s.lookupRefreshLocked(token); ok {
 		t.grant.revoked = true
 		return true
 	}

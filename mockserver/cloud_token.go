@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// oauthError is the token endpoint's error body (facts A6).
+// oauthError is the token endpoint's error body (docs/bitbucket-behaviour.md#cloud-token-errors).
 type oauthError struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
@@ -20,19 +20,21 @@ func tokenError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 // Token endpoint errors. Texts marked OBS are observed on bitbucket.org
-// (facts A3, A5, A6); the others are our choice (UNCONFIRMED).
+// (docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors); the others are our choice (UNCONFIRMED).
 var (
-	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS A3
+	errNoClientAuth   = oauthError{"unauthorized_client", "Requests must be authenticated using OAuth client credentials"} // OBS docs/bitbucket-behaviour.md#cloud-client-auth
 	errBadClient      = oauthError{"unauthorized_client", "Invalid OAuth client credentials"}                              // UNCONFIRMED
-	errNoCallback     = oauthError{"invalid_request", "No callback uri defined for the OAuth client."}                     // OBS A1
-	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS A5
+	errNoCallback     = oauthError{"invalid_request", "No callback uri defined for the OAuth client."}                     // OBS docs/bitbucket-behaviour.md#cloud-endpoints
+	errBadRefresh     = oauthError{"invalid_request", "Invalid refresh_token"}                                             // OBS docs/bitbucket-behaviour.md#cloud-2025-refresh
 	errBadCode        = oauthError{"invalid_grant", "The specified code is not valid."}                                    // UNCONFIRMED
 	errNotPrivate     = oauthError{"unauthorized_client", "Client credentials are only allowed for private consumers."}    // UNCONFIRMED
 	errRedirectDiffer = oauthError{"invalid_grant", "redirect_uri does not match the authorization request"}               // UNCONFIRMED
 )
 
-// handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; facts A2–A7).
-func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
+// handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors, docs/bitbucket-behaviour.md#cloud-jwt-grant).
+func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
+	w := bufferResponse(rw) // the grants answer under s.mu: sent after it is released
+	defer w.flush()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
@@ -40,7 +42,7 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	authz := r.Header.Get("Authorization")
 	if scheme, _, _ := strings.Cut(authz, " "); strings.EqualFold(scheme, "Bearer") {
-		// facts A3: a Bearer header on the token endpoint gets an HTML page.
+		// docs/bitbucket-behaviour.md#cloud-client-auth: a Bearer header on the token endpoint gets an HTML page.
 		authorizeErrorPage(w, "Bad request", "Unsupported authentication scheme.")
 		return
 	}
@@ -78,9 +80,9 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 			s.refreshGrant2025(w, r, c)
 		}
 	default:
-		// The password grant is gone (facts A2); it is answered like any
+		// The password grant is gone (docs/bitbucket-behaviour.md#cloud-grants); it is answered like any
 		// other unsupported grant, in the observed "Unsupported grant type:
-		// None" shape (facts A5) — UNCONFIRMED for password itself.
+		// None" shape (docs/bitbucket-behaviour.md#cloud-2025-refresh) — UNCONFIRMED for password itself.
 		shown := grantType
 		if shown == "" {
 			shown = "None"
@@ -90,7 +92,7 @@ func (s *cloudState) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticateClient accepts HTTP Basic or client_id/client_secret form
-// fields (facts A3). Basic credentials are taken as sent or URL-decoded
+// fields (docs/bitbucket-behaviour.md#cloud-client-auth). Basic credentials are taken as sent or URL-decoded
 // (golang.org/x/oauth2 query-escapes them; curl -u does not).
 func (s *cloudState) authenticateClient(r *http.Request) (*CloudConsumer, *oauthError) {
 	id, secret, ok := r.BasicAuth()
@@ -157,7 +159,7 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 		tokenError(w, http.StatusBadRequest, errRedirectDiffer.Error, errRedirectDiffer.Description)
 		return
 	}
-	// No PKCE check: Cloud does not offer PKCE (BCLOUD-23469, facts A1)
+	// No PKCE check: Cloud does not offer PKCE (BCLOUD-23469, docs/bitbucket-behaviour.md#cloud-endpoints)
 	// and ignores code_challenge and code_verifier; GCM sends them, and a
 	// live client sending S256 plus the secret worked in April 2026. A
 	// mock that verified them would be stricter than Cloud (issue 11).
@@ -167,10 +169,10 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 	s.sendTokens(w, r, resp, code.user)
 }
 
-// clientCredentialsGrant issues a token; only private consumers may (facts
-// A1, A2). Era 2025: the token acts for the consumer's owner and comes with
-// a refresh token (facts A2, A5: only implicit and JWT lack one). Era 2026
-// (facts A0): no refresh token, and the token acts as the consumer's app
+// clientCredentialsGrant issues a token; only private consumers may (
+// docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants). Era 2025: the token acts for the consumer's owner and comes with
+// a refresh token (docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-2025-refresh: only implicit and JWT lack one). Era 2026
+// (docs/bitbucket-behaviour.md#cloud-2026): no refresh token, and the token acts as the consumer's app
 // user, which reaches only the workspace owning the consumer.
 func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	if !c.Private {
@@ -181,17 +183,14 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 	if s.modern() {
 		t.user, t.appUser = appUserName(c.Key), consumerWorkspace(c)
 	}
-	s.mu.Lock()
-	g := s.newGrantLocked()
-	resp := s.issueLocked(g, t, !s.modern(), c.LongTokens)
-	s.mu.Unlock()
+	resp := s.issueNewGrant(t, !s.modern(), c.LongTokens)
 	s.sendTokens(w, r, resp, t.user)
 }
 
 // refreshGrant2025 implements RFC 6749 §6 with the consumer's rotation policy:
-// "none" returns the same refresh token (facts A5); "rotate" returns a new
+// "none" returns the same refresh token (docs/bitbucket-behaviour.md#cloud-2025-refresh); "rotate" returns a new
 // one each time, and a used one keeps working for the grace period
-// (default 10 minutes) after its first use (facts A5b).
+// (default 10 minutes) after its first use (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()

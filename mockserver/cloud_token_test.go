@@ -13,7 +13,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
-// TestCloudTokenResponseShape checks the exact body of facts A4.
+// TestCloudTokenResponseShape checks the exact body of docs/bitbucket-behaviour.md#cloud-2025-token-response.
 func TestCloudTokenResponseShape(t *testing.T) {
 	t.Parallel()
 	run := cloudMock2025(t, mockserver.Options{}, nil)
@@ -48,7 +48,7 @@ func TestCloudTokenResponseShape(t *testing.T) {
 }
 
 // TestCloudTokenErrors covers client authentication and grant errors
-// (facts A1, A2, A3, A5, A6).
+// (docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors).
 func TestCloudTokenErrors(t *testing.T) {
 	t.Parallel()
 	run := cloudMock2025(t, mockserver.Options{}, nil)
@@ -109,7 +109,7 @@ func TestCloudTokenErrors(t *testing.T) {
 }
 
 // TestCloudClientAuthStyles: Basic with URL-escaped credentials and form
-// fields both work (facts A3).
+// fields both work (docs/bitbucket-behaviour.md#cloud-client-auth).
 func TestCloudClientAuthStyles(t *testing.T) {
 	t.Parallel()
 	const key, secret = "odd key+/&", "s3cr=t/+&%TEST-ONLY"
@@ -129,7 +129,7 @@ func TestCloudClientAuthStyles(t *testing.T) {
 	}
 }
 
-// TestCloudRefresh covers refresh_rotation none and rotate (facts A5, A5b).
+// TestCloudRefresh covers refresh_rotation none and rotate (docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func TestCloudRefresh(t *testing.T) {
 	t.Parallel()
 	refresh := func(t *testing.T, run *mockserver.Running, id, secret, rt string) response {

@@ -3,22 +3,21 @@ package mockserver
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"strings"
 	"time"
 )
 
 // Lifetimes on the Cloud side. Every one is measured with the mock's clock.
 const (
-	cloudAccessLifetime  = 2 * time.Hour       // expires_in 7200 (facts A4)
+	cloudAccessLifetime  = 2 * time.Hour       // expires_in 7200 (docs/bitbucket-behaviour.md#cloud-2025-token-response)
 	cloudCodeLifetime    = 10 * time.Minute    // UNCONFIRMED: Cloud's code lifetime is not documented
-	cloudRotatedLifetime = 90 * 24 * time.Hour // rotating refresh tokens live up to 3 months (facts A5b)
-	cloudDefaultGrace    = 10 * time.Minute    // a used rotating refresh token keeps working this long (facts A5b)
+	cloudRotatedLifetime = 90 * 24 * time.Hour // rotating refresh tokens live up to 3 months (docs/bitbucket-behaviour.md#cloud-refresh-rotation)
+	cloudDefaultGrace    = 10 * time.Minute    // a used rotating refresh token keeps working this long (docs/bitbucket-behaviour.md#cloud-refresh-rotation)
 )
 
-// cloudTokenResponse is the token endpoint's JSON body. Era 2025 (facts
-// A4): plural `scopes`, `state` = the grant type, lowercase `bearer`. Era
-// 2026 (facts A0): singular `scope` instead of `scopes`; no `state`
-// (UNCONFIRMED: A0 is silent on it; we drop it with the rest of the old shape).
+// cloudTokenResponse is the token endpoint's JSON body. Era 2025 (
+// docs/bitbucket-behaviour.md#cloud-2025-token-response): plural `scopes`, `state` = the grant type, lowercase `bearer`. Era
+// 2026 (docs/bitbucket-behaviour.md#cloud-2026): singular `scope` instead of `scopes`; no `state`
+// (UNCONFIRMED: docs/bitbucket-behaviour.md#cloud-2026 is silent on it; we drop it with the rest of the old shape).
 type cloudTokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	Scopes       string `json:"scopes,omitempty"`
@@ -48,44 +47,15 @@ func (s *cloudState) newGrantLocked() *grant {
 }
 
 // issueLocked mints an access token (and a refresh token when withRefresh)
-// for grant g. s.mu must be held.
+// for grant g. s.mu must be held; issueNewGrant (cloud_issue.go) mints
+// without it.
 func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool) cloudTokenResponse {
-	now := s.m.Now()
-	t.grant = g
-	t.expires = now.Add(cloudAccessLifetime)
-	at := newAccessTokenValue(long)
-	if s.modern() {
-		at = newJWTShapedToken(t.client, t.user, t.scopes, now, t.expires, long)
-	}
-	s.access[at] = &t
-	resp := cloudTokenResponse{
-		AccessToken: at,
-		ExpiresIn:   int(cloudAccessLifetime / time.Second),
-		TokenType:   "bearer",
-	}
-	if s.modern() {
-		resp.Scope = strings.Join(t.scopes, " ")
-	} else {
-		resp.Scopes, resp.State = strings.Join(t.scopes, " "), t.kind
-	}
-	if withRefresh {
-		resp.RefreshToken = s.newRefreshLocked(g, t.client, t.user, t.scopes, long)
-	}
-	return resp
+	return s.storeLocked(g, t, s.mint(t, withRefresh, long))
 }
 
 // newRefreshLocked mints a refresh token in grant g. s.mu must be held.
 func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
-	now := s.m.Now()
-	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g, issued: now, lastUsed: now}
-	if c := s.consumers[client]; !s.modern() && c != nil && c.RefreshRotation == "rotate" {
-		rt.expires = now.Add(cloudRotatedLifetime)
-	}
-	// Era 2026 refresh tokens are long too (facts A5b: "regularly over
-	// 2,500 characters"); opaque, as nothing says they are JWTs.
-	v := newRefreshTokenValue(long || s.modern())
-	s.refresh[v] = rt
-	return v
+	return s.storeRefreshLocked(g, client, user, scopes, s.mintRefresh(long), s.m.Now())
 }
 
 // lookupAccess checks a presented access token against the mock clock and
@@ -106,8 +76,8 @@ func (s *cloudState) lookupAccess(v string) (accessToken, tokenStatus) {
 }
 
 // newAccessTokenValue is an opaque URL-safe token: about 120 characters like
-// the observed ones (facts A4), or more than 2,500 for long_tokens
-// consumers (facts A5b).
+// the observed ones (docs/bitbucket-behaviour.md#cloud-2025-token-response), or more than 2,500 for long_tokens
+// consumers (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 func newAccessTokenValue(long bool) string {
 	if long {
 		return randomURLSafe(1950) // 2,600 characters
@@ -116,7 +86,7 @@ func newAccessTokenValue(long bool) string {
 }
 
 // newRefreshTokenValue is 18 alphanumeric characters like the observed ones
-// (facts A4), or a URL-safe token of more than 2,500 characters.
+// (docs/bitbucket-behaviour.md#cloud-2025-token-response), or a URL-safe token of more than 2,500 characters.
 func newRefreshTokenValue(long bool) string {
 	if long {
 		return randomURLSafe(1950)
@@ -144,9 +114,9 @@ func randomAlnum(n int) string {
 	return string(out)
 }
 
-// scopeImplies lists what each classic scope implies (facts A8:
+// scopeImplies lists what each classic scope implies (docs/bitbucket-behaviour.md#cloud-scopes:
 // repository:write implies repository; repository:admin implies neither).
-// UNCONFIRMED beyond A8: the pull request, account, team, issue, snippet,
+// UNCONFIRMED beyond docs/bitbucket-behaviour.md#cloud-scopes: the pull request, account, team, issue, snippet,
 // pipeline and project implications follow Bitbucket's consumer UI, which
 // ticks the implied boxes.
 var scopeImplies = map[string][]string{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -19,9 +20,8 @@ func (m *Mock) controlHandler() http.Handler {
 		m.ClearFaults()
 		jsonReply(w, http.StatusOK, map[string]any{})
 	})
-	mux.HandleFunc("GET /_mock/requests", func(w http.ResponseWriter, r *http.Request) {
-		jsonReply(w, http.StatusOK, m.Requests(r.URL.Query().Get("path")))
-	})
+	mux.HandleFunc("GET /_mock/requests", m.handleRequestsGet)
+	mux.HandleFunc("POST /_mock/requests", m.handleRequestsPost)
 	mux.HandleFunc("POST /_mock/revoke", m.handleRevoke)
 	mux.HandleFunc("/_mock/cloud/refresh", m.handleCloudRefreshControl) // cloud_control.go
 	mux.HandleFunc("POST /_mock/cloud/refresh/token", m.handleCloudRefreshToken)
@@ -85,6 +85,36 @@ func (m *Mock) handleFaultsPost(w http.ResponseWriter, r *http.Request) {
 		m.AddFault(f)
 	}
 	jsonReply(w, http.StatusOK, map[string]int{"queued": len(faults)})
+}
+
+// handleRequestsGet answers the logged requests as a JSON list (the shape
+// callers have always read); the ring's state goes in headers:
+// X-Mock-Requests-Dropped (entries pushed out since New or the last reset)
+// and X-Mock-Request-Log-Size (how many it keeps).
+func (m *Mock) handleRequestsGet(w http.ResponseWriter, r *http.Request) {
+	entries, dropped := m.RequestLog(r.URL.Query().Get("path"))
+	size, _ := m.log.stats()
+	w.Header().Set("X-Mock-Requests-Dropped", strconv.FormatInt(dropped, 10))
+	w.Header().Set("X-Mock-Request-Log-Size", strconv.Itoa(size))
+	jsonReply(w, http.StatusOK, entries)
+}
+
+// handleRequestsPost is {"size":N}: keep the newest N requests from now on.
+func (m *Mock) handleRequestsPost(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Size int `json:"size"`
+	}
+	if err := decodeControl(r, &req); err != nil {
+		controlError(w, err)
+		return
+	}
+	if req.Size <= 0 || req.Size > MaxRequestLog {
+		controlError(w, fmt.Errorf("size: want 1 to %d entries, got %d", MaxRequestLog, req.Size))
+		return
+	}
+	m.SetRequestLogSize(req.Size)
+	size, dropped := m.log.stats()
+	jsonReply(w, http.StatusOK, map[string]int64{"size": int64(size), "dropped": dropped})
 }
 
 func (m *Mock) handleRevoke(w http.ResponseWriter, r *http.Request) {

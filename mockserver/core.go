@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type Options struct {
 	GitPath     string                           // git binary; "" = "git" from PATH
 	Logf        func(format string, args ...any) // logs (stderr in the binary); nil = discard
 	TLSDir      string                           // Start only: serve HTTPS with a generated CA written to TLSDir/ca.pem
+	RequestLog  int                              // request log entries kept (a ring); 0 = DefaultRequestLog
 }
 
 // Mock is the whole fake: build it with New, serve CloudHandler and
@@ -44,13 +46,16 @@ type Mock struct {
 	tmplMu sync.Mutex
 	tmpl   string // template bare repository (see ensureRepo)
 
+	log   *requestRing // own lock
+	sweep sweeper      // own atomics
+
 	closed      chan struct{} // closed by release: frees hanging faults
 	releaseOnce sync.Once
 	closeOnce   sync.Once
 
+	offset atomic.Int64 // the clock's advance in nanoseconds; read on every request, so no lock
+
 	mu     sync.Mutex // guards everything below
-	offset time.Duration
-	log    []LoggedRequest
 	faults []*faultEntry
 	cloud  *cloudState
 	server *serverState
@@ -69,6 +74,7 @@ func New(opts Options) (*Mock, error) {
 		fixtures: *f,
 		gitPath:  opts.GitPath,
 		closed:   make(chan struct{}),
+		log:      newRequestRing(opts.RequestLog),
 	}
 	if m.gitPath == "" {
 		m.gitPath = "git"
@@ -187,9 +193,7 @@ func (m *Mock) Fixtures() Fixtures { return m.fixtures }
 // Now is the mock's clock: the real time plus every Advance since New or
 // the last Reset. Every expiry and timestamp check uses it.
 func (m *Mock) Now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return time.Now().Add(m.offset)
+	return time.Now().Add(time.Duration(m.offset.Load()))
 }
 
 // Advance moves the clock forward (negative durations are ignored).
@@ -197,19 +201,18 @@ func (m *Mock) Advance(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	m.mu.Lock()
-	m.offset += d
-	m.mu.Unlock()
+	m.offset.Add(int64(d))
+	m.sweepNow() // /_mock/clock ages stored codes, tokens and nonces too
 }
 
 // Reset returns to the fixtures: tokens, codes, nonces, faults, log and clock
 // cleared. Repository contents are kept.
 func (m *Mock) Reset() {
+	m.offset.Store(0)
 	m.mu.Lock()
-	m.offset = 0
-	m.log = nil
 	m.faults = nil
 	m.mu.Unlock()
+	m.log.clear()
 	if err := m.buildStates(); err != nil {
 		// The fixtures built once in New; a rebuild can only fail if the
 		// repository directory vanished. Keep the old states and say so.
@@ -244,31 +247,6 @@ func (m *Mock) logf(format string, args ...any) {
 // reposDir is the root under which cloud/<ws>/<slug>.git and
 // server/<project>/<slug>.git live.
 func (m *Mock) reposDir() string { return m.repos }
-
-// LoggedRequest is one entry of GET /_mock/requests.
-type LoggedRequest struct {
-	Time   time.Time `json:"time"`
-	Side   string    `json:"side"` // cloud, server
-	Method string    `json:"method"`
-	Path   string    `json:"path"`
-	Grant  string    `json:"grant,omitempty"`  // OAuth 2 grant type or OAuth 1 leg (request-token, access-token, 3lo, 2lo, 2loi)
-	Client string    `json:"client,omitempty"` // client id / consumer key
-	User   string    `json:"user,omitempty"`
-	Status int       `json:"status"`
-}
-
-// Requests returns the log entries whose path starts with prefix.
-func (m *Mock) Requests(prefix string) []LoggedRequest {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := []LoggedRequest{}
-	for _, e := range m.log {
-		if strings.HasPrefix(e.Path, prefix) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // Fault is one entry of POST /_mock/faults.
 type Fault struct {

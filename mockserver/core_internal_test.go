@@ -82,7 +82,7 @@ func TestCloudHasScope(t *testing.T) {
 		{[]string{"repository"}, "repository", true},
 		{[]string{"repository:write"}, "repository", true},
 		{[]string{"repository"}, "repository:write", false},
-		{[]string{"repository:admin"}, "repository", false}, // facts A8
+		{[]string{"repository:admin"}, "repository", false}, // docs/bitbucket-behaviour.md#cloud-scopes
 		{[]string{"repository:admin"}, "repository:write", false},
 		{[]string{"pullrequest:write"}, "repository", true},
 		{[]string{"account:write"}, "account", true},

@@ -79,19 +79,12 @@ func (m *Mock) wrap(side string, h http.Handler) http.Handler {
 			Grant: n.grant, Client: n.client, User: n.user, Status: status,
 		}
 		n.mu.Unlock()
-		m.mu.Lock()
-		if len(m.log) >= maxLogEntries {
-			m.log = append(m.log[:0:0], m.log[len(m.log)-maxLogEntries/2:]...)
-		}
-		m.log = append(m.log, e)
-		m.mu.Unlock()
+		m.log.add(e)
 		// Path only: a query string may carry an access_token.
 		m.logf("%s %s %s %d", side, r.Method, r.URL.Path, status)
+		m.sweepMaybe()
 	})
 }
-
-// maxLogEntries bounds the request log; the older half goes when it is full.
-const maxLogEntries = 100000
 
 // faultEntry is a queued Fault with its remaining count.
 type faultEntry struct {

@@ -1,7 +1,7 @@
 package mockserver
 
 // Fixtures is the JSON schema of `bitbucket-mock fixtures` and --fixtures.
-// The field names are a contract (../shared/design.md): add fields freely,
+// The field names are a contract (mockserver/README.md#running-it): add fields freely,
 // never rename.
 type Fixtures struct {
 	Cloud  CloudFixtures  `json:"cloud"`
@@ -23,7 +23,7 @@ type CloudFixtures struct {
 	ConnectApps  []ConnectApp      `json:"connect_apps"`
 	Repositories []CloudRepository `json:"repositories"`
 	// Era picks the behaviour: "2026" (default: Cloud since 2026-05-04,
-	// facts A0) or "2025" (before CHANGE-3052); see cloud_era.go.
+	// docs/bitbucket-behaviour.md#cloud-2026) or "2025" (before CHANGE-3052); see cloud_era.go.
 	Era string `json:"era,omitempty"`
 	// The era-2026 refresh-token policy, Go durations; /_mock/cloud/refresh
 	// reads and sets them at run time.

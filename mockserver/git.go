@@ -19,7 +19,7 @@ const maxGitBody = 512 << 20
 // serveGit runs `git http-backend` for the bare repository at repoDir (an
 // absolute path) after the caller's own authentication, with REMOTE_USER set
 // to user (anonymous when empty: http-backend then refuses pushes); chunked
-// request bodies are de-chunked first (facts E3).
+// request bodies are de-chunked first (docs/bitbucket-behaviour.md#go-cgi).
 // pathInfo is the part of the URL after the repository directory (e.g. "/info/refs").
 func (m *Mock) serveGit(w http.ResponseWriter, r *http.Request, repoDir, pathInfo, user string) {
 	r = r.Clone(r.Context())

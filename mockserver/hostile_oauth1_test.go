@@ -302,7 +302,7 @@ func TestHostileOAuth1Requests(t *testing.T) {
 		}, 400, "parameter_absent", "oauth_parameters_absent=oauth_signature_method", ""},
 
 		// Tokens, signatures, versions.
-		// Without oauth_token Atlassian does not take it for OAuth (facts B2,
+		// Without oauth_token Atlassian does not take it for OAuth (docs/bitbucket-behaviour.md#dc-oauth1-wire,
 		// S-50): anonymous, so 401 "not permitted" here, no oauth_problem (issue 11).
 		{"missing oauth_token runs anonymously", func(t *testing.T) *http.Request {
 			return hSigned(t, "GET", hUsers, hUsers, hDel(hProto(m), "oauth_token"), nil)

@@ -201,7 +201,7 @@ func FuzzDCRedirectURIMatches(f *testing.F) {
 // FuzzCloudExtendsCallback: whatever redirect_uri a client sends, a
 // redirect_uri accepted for a callback stays on the callback's scheme and
 // host (and port, when the callback has one), carries no userinfo or
-// fragment, and starts with the callback string (facts A1).
+// fragment, and starts with the callback string (docs/bitbucket-behaviour.md#cloud-endpoints).
 func FuzzCloudExtendsCallback(f *testing.F) {
 	callbacks := []string{"http://127.0.0.1", "http://127.0.0.1:7777/cb", "https://ci.example/add-on"}
 	for _, s := range []string{"http://127.0.0.1:41234/", "http://127.0.0.1.evil.com/", "http://127.0.0.1@evil.com/",

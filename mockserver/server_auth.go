@@ -24,7 +24,7 @@ type srvPrincipal struct {
 type srvAuthFailure struct {
 	oauth   *oauthProblem // OAuth 1: answered with oauth_problem
 	client  string
-	bearer  bool // an unusable Bearer token: DC ignores it on public resources when anonymous access is on (facts 0.11)
+	bearer  bool // an unusable Bearer token: DC ignores it on public resources when anonymous access is on (docs/bitbucket-behaviour.md#dc-anonymous-access)
 	message string
 }
 
@@ -65,7 +65,7 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 
 // lacksOAuthToken reports whether a signed request has no oauth_token
 // parameter at all (oauthlib's default for 2-legged requests). Atlassian's
-// OAuthRequestUtils (facts B2, S-50 CODE) counts a request as an OAuth
+// OAuthRequestUtils (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#source-50 CODE) counts a request as an OAuth
 // access attempt only when all of oauth_consumer_key, oauth_token,
 // oauth_signature_method, oauth_signature, oauth_timestamp and oauth_nonce
 // are present (2LO: oauth_token empty); without oauth_token its OAuth filter
@@ -84,7 +84,7 @@ func lacksOAuthToken(r *http.Request) bool {
 
 // basicPrincipal accepts a fixture password, a personal HTTP access token
 // with its owner's name, or a DC OAuth 2 access token with any name (GCM
-// sends a placeholder username, facts C).
+// sends a placeholder username, docs/bitbucket-behaviour.md#dc-oauth2).
 func (s *serverState) basicPrincipal(name, pass string) (*srvPrincipal, *srvAuthFailure) {
 	if u := s.userByName(name); u != nil && u.Password != "" && pass == u.Password {
 		return &srvPrincipal{user: u, kind: "password", level: permAdmin}, nil
@@ -196,7 +196,7 @@ func writeNotPermitted(w http.ResponseWriter, msg string) {
 
 // restCaller authenticates a REST request. anonymousOK says whether the
 // resource would be served to an anonymous caller; then an unusable Bearer
-// token is ignored as DC does with anonymous access on (facts 0.11). It
+// token is ignored as DC does with anonymous access on (docs/bitbucket-behaviour.md#dc-anonymous-access). It
 // answers and returns false when the request must stop.
 func (s *serverState) restCaller(w http.ResponseWriter, r *http.Request, anonymousOK bool) (*srvPrincipal, bool) {
 	p, fail := s.authenticate(r)

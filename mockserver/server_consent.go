@@ -69,7 +69,7 @@ func (s *serverState) dcConsentPage(w http.ResponseWriter, r *http.Request, ar *
 // handleO1Authorize is GET {base}/plugins/servlet/oauth/authorize
 // ?oauth_token=… (RFC 5849 §2.2) and its form's POST: approve, and
 // redirect to the callback with oauth_token and oauth_verifier (or show
-// the verifier for oob); deny sends oauth_verifier=denied (facts B2).
+// the verifier for oob); deny sends oauth_verifier=denied (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func (s *serverState) handleO1Authorize(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		srvErrorPage(w, http.StatusBadRequest, "Invalid request", "The authorization request could not be read.")

@@ -1,6 +1,6 @@
 package mockserver
 
-// Git over smart HTTP under {base}/scm/{project}/{repo}.git (facts D3, E).
+// Git over smart HTTP under {base}/scm/{project}/{repo}.git (docs/bitbucket-behaviour.md#dc-git, docs/bitbucket-behaviour.md#git-http).
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 )
 
 // srvGitChallenge is DC's Basic challenge; GCM and GitHub Desktop key on
-// the realm string (facts 0.3, D3).
+// the realm string (docs/bitbucket-behaviour.md#git-challenge, docs/bitbucket-behaviour.md#dc-git).
 const srvGitChallenge = `Basic realm="Atlassian Bitbucket"`
 
 // handleGit serves {base}/scm/{project}/{repo}.git/{rest...}: personal HTTP
@@ -44,7 +44,7 @@ func (s *serverState) handleGit(w http.ResponseWriter, r *http.Request) {
 			challenge("Authentication failed")
 			return
 		}
-		p = nil // DC ignores the unusable token on a public repository (facts 0.11)
+		p = nil // DC ignores the unusable token on a public repository (docs/bitbucket-behaviour.md#dc-anonymous-access)
 	}
 	s.setIdentity(w, r, p)
 	if lvl := s.repoLevel(p, rp); lvl < need {

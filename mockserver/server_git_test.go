@@ -114,7 +114,7 @@ func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 			t.Errorf("%s push: err %v, out %s", name, err, out)
 		}
 	}
-	// Bearer through http.extraHeader (facts D1).
+	// Bearer through http.extraHeader (docs/bitbucket-behaviour.md#dc-access-tokens).
 	g.must("", "-c", "http.extraHeader=Authorization: Bearer "+ro, "ls-remote", repoURL)
 
 	// No credentials: DC's challenge.

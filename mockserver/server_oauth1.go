@@ -1,6 +1,6 @@
 package mockserver
 
-// OAuth 1.0a application links (facts B): the checks every signed request
+// OAuth 1.0a application links (docs/bitbucket-behaviour.md#dc-oauth1): the checks every signed request
 // passes, in net.oauth's order, and the three legs' use of them.
 
 import (
@@ -90,7 +90,8 @@ func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(
 
 // checkTimestampAndNonce enforces the ±o1Window timestamp window on the mock
 // clock and refuses a consumer+timestamp+nonce seen before. Nonces older
-// than the window are forgotten: their timestamps are refused anyway.
+// than the window are forgotten by the sweep (server_sweep.go): their
+// timestamps are refused anyway.
 func (s *serverState) checkTimestampAndNonce(msg *oauth1Message) *oauthProblem {
 	ts, err := strconv.ParseInt(msg.value("oauth_timestamp"), 10, 64)
 	if err != nil {
@@ -104,14 +105,6 @@ func (s *serverState) checkTimestampAndNonce(msg *oauth1Message) *oauthProblem {
 	key := msg.value("oauth_consumer_key") + "&" + strconv.FormatInt(ts, 10) + "&" + msg.value("oauth_nonce")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.Sub(s.noncePruned) >= time.Minute || len(s.nonces) > 100_000 {
-		for k, t := range s.nonces {
-			if t < lo {
-				delete(s.nonces, k)
-			}
-		}
-		s.noncePruned = now
-	}
 	if _, used := s.nonces[key]; used {
 		return problem("nonce_used")
 	}
@@ -129,7 +122,7 @@ func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg
 	writeOAuthProblem(w, s.realm(r), p)
 }
 
-// writeOAuthForm answers a token leg: text/plain, OAuth form encoding (facts B2).
+// writeOAuthForm answers a token leg: text/plain, OAuth form encoding (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func writeOAuthForm(w http.ResponseWriter, params []oauthParam) {
 	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -179,7 +172,7 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 // handleAccessToken is POST {base}/plugins/servlet/oauth/access-token: a
 // request token plus verifier becomes an access token (RFC 5849 §2.3), or
 // an access token plus oauth_session_handle is renewed (Atlassian's
-// session extension, facts B2).
+// session extension, docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	var req *o1RequestToken
 	var renew *o1AccessToken
@@ -272,7 +265,7 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 }
 
 // authenticateOAuth1 verifies a signed request for a protected resource
-// (facts B2): 3-legged with an access token, 2-legged with oauth_token
+// (docs/bitbucket-behaviour.md#dc-oauth1-wire): 3-legged with an access token, 2-legged with oauth_token
 // present and empty (as the link's execute-as user), 2-legged with
 // impersonation (xoauth_requestor_id).
 func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauthProblem, string) {

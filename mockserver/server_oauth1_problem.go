@@ -24,7 +24,7 @@ func problem(name string, kv ...string) *oauthProblem {
 
 func (p *oauthProblem) Error() string { return "oauth_problem=" + p.problem }
 
-// status is net.oauth's OAuth.Problems.TO_HTTP_CODE (facts B3); problems it
+// status is net.oauth's OAuth.Problems.TO_HTTP_CODE (docs/bitbucket-behaviour.md#dc-oauth1-problems); problems it
 // does not list are 403.
 func (p *oauthProblem) status() int {
 	switch p.problem {
@@ -57,7 +57,7 @@ func writeOAuthProblem(w http.ResponseWriter, realm string, p *oauthProblem) {
 }
 
 // oauthChallenge formats an OAuth WWW-Authenticate value; realm and the
-// parameter values are percent-encoded (facts 0.6).
+// parameter values are percent-encoded (docs/bitbucket-behaviour.md#oauth1-realm).
 func oauthChallenge(realm string, params []oauthParam) string {
 	parts := []string{`realm="` + percentEncode(realm) + `"`}
 	for _, p := range params {

@@ -216,7 +216,7 @@ func TestOAuth1TwoLegged(t *testing.T) {
 }
 
 // Every oauth_problem a client can provoke, with Atlassian's status, header
-// and body (facts B3).
+// and body (docs/bitbucket-behaviour.md#dc-oauth1-problems).
 func TestOAuth1Problems(t *testing.T) {
 	t.Parallel()
 	run, base := startServer(t, Options{AutoApprove: true}, nil)

@@ -1,6 +1,6 @@
 package mockserver
 
-// Bitbucket DC as an OAuth 2.0 provider (facts C): authorization code with
+// Bitbucket DC as an OAuth 2.0 provider (docs/bitbucket-behaviour.md#dc-oauth2): authorization code with
 // optional PKCE (S256 only), rotating refresh tokens, DC's response shape.
 
 import (
@@ -15,7 +15,7 @@ import (
 )
 
 // dcScopes are DC's OAuth 2 scope names: the first four are confirmed, the
-// rest follow the UI labels (UNCONFIRMED spellings, facts C).
+// rest follow the UI labels (UNCONFIRMED spellings, docs/bitbucket-behaviour.md#dc-oauth2).
 var dcScopes = []string{"PUBLIC_REPOS", "REPO_READ", "REPO_WRITE", "REPO_ADMIN",
 	"PROJECT_ADMIN", "ACCOUNT_WRITE", "ADMIN_WRITE", "SYSTEM_ADMIN"}
 

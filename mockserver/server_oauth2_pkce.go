@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// DC OAuth 2 PKCE (facts C: "Authorization code with PKCE"). Issue 11 found
+// DC OAuth 2 PKCE (docs/bitbucket-behaviour.md#dc-oauth2: "Authorization code with PKCE"). Issue 11 found
 // the mock stricter than its sources in three places; the choices, all
 // UNCONFIRMED for DC itself:
 //
@@ -17,7 +17,7 @@ import (
 //     refusing lowercase had no source.
 //   - `plain` (and a challenge without a method, which RFC 7636 §4.3 makes
 //     plain) is accepted: RFC 7636 §4.2 defines it, social-core offers it,
-//     and facts C leave DC's answer open.
+//     and docs/bitbucket-behaviour.md#dc-oauth2 leave DC's answer open.
 //   - a client that sends client_id but no client_secret may exchange a
 //     PKCE-bound code (the verifier then authenticates the exchange, RFC
 //     7636 §1) and refresh the tokens it got that way; without PKCE, or with

@@ -1,6 +1,6 @@
 package mockserver
 
-// REST resources credential helpers use (facts C, D2).
+// REST resources credential helpers use (docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-rest).
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func (s *serverState) userJSON(r *http.Request, u *srvUser) map[string]any {
 	}
 }
 
-// repoJSON is RestRepository (facts D2).
+// repoJSON is RestRepository (docs/bitbucket-behaviour.md#dc-rest).
 func (s *serverState) repoJSON(r *http.Request, rp *srvRepo) map[string]any {
 	base := s.baseURL(r)
 	host := r.Host
@@ -79,7 +79,7 @@ func srvHierarchyID(id int) string {
 }
 
 // handleAppProperties is GET /rest/api/{ver}/application-properties: public;
-// clients read X-AUSERNAME from it (facts C).
+// clients read X-AUSERNAME from it (docs/bitbucket-behaviour.md#dc-oauth2).
 func (s *serverState) handleAppProperties(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
@@ -109,7 +109,7 @@ func (s *serverState) handleUser(w http.ResponseWriter, r *http.Request) {
 	srvJSON(w, http.StatusOK, s.userJSON(r, u))
 }
 
-// handleUsers is GET /rest/api/{ver}/users (GCM's credential check, facts C),
+// handleUsers is GET /rest/api/{ver}/users (GCM's credential check, docs/bitbucket-behaviour.md#dc-oauth2),
 // optionally filtered by ?filter=.
 func (s *serverState) handleUsers(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
@@ -165,7 +165,7 @@ func (s *serverState) handleRepo(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleRecentRepos is GET /rest/api/{ver}/profile/recent/repos: always
-// needs an authenticated user, even with anonymous access on (facts C).
+// needs an authenticated user, even with anonymous access on (docs/bitbucket-behaviour.md#dc-oauth2).
 // Simplified: every repository the caller can read, by id.
 func (s *serverState) handleRecentRepos(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
@@ -194,7 +194,7 @@ func (s *serverState) handleRecentRepos(w http.ResponseWriter, r *http.Request) 
 }
 
 // handleOAuth2Clients is GET /rest/oauth2/1.0/client: GCM takes an anonymous
-// 401 as "the OAuth 2 provider is installed" (facts C). Admins get the
+// 401 as "the OAuth 2 provider is installed" (docs/bitbucket-behaviour.md#dc-oauth2). Admins get the
 // clients (no secrets); other users are not permitted.
 func (s *serverState) handleOAuth2Clients(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.restCaller(w, r, false)
@@ -219,7 +219,7 @@ func (s *serverState) handleOAuth2Clients(w http.ResponseWriter, r *http.Request
 }
 
 // handleLoginOptions is GET /rest/authconfig/1.0/login-options: the login
-// form only (no SSO), so GCM offers Basic (facts C).
+// form only (no SSO), so GCM offers Basic (docs/bitbucket-behaviour.md#dc-oauth2).
 func (s *serverState) handleLoginOptions(w http.ResponseWriter, r *http.Request) {
 	srvJSON(w, http.StatusOK, map[string]any{"results": []map[string]string{{"type": "LOGIN_FORM", "id": "login-form"}}})
 }

@@ -123,7 +123,7 @@ func TestServerREST(t *testing.T) {
 	})
 }
 
-// DC's anonymous-access trap (facts 0.11): with public access on, a bad
+// DC's anonymous-access trap (docs/bitbucket-behaviour.md#dc-anonymous-access): with public access on, a bad
 // Bearer token on a public resource is served as anonymous;
 // profile/recent/repos still needs authentication.
 func TestAnonymousAccessTrap(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Lifetimes on the mock clock (facts B2, C, D1).
+// Lifetimes on the mock clock (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-access-tokens).
 const (
 	o1Window             = 5 * time.Minute                    // accepted oauth_timestamp skew, either side (UNCONFIRMED for DC)
 	o1RequestTokenTTL    = 10 * time.Minute                   // request tokens
@@ -75,16 +75,15 @@ type serverState struct {
 	repos       map[string]*srvRepo    // by "KEY/slug"
 	mux         *http.ServeMux
 
-	mu          sync.Mutex
-	reqTokens   map[string]*o1RequestToken
-	accTokens   map[string]*o1AccessToken
-	nonces      map[string]int64 // consumer&timestamp&nonce -> timestamp
-	noncePruned time.Time
-	dcCodes     map[string]*dcCode
-	dcAccess    map[string]*dcAccessToken
-	dcRefresh   map[string]*dcRefreshToken
-	httpTokens  map[string]*httpToken // by token value
-	requests    int
+	mu         sync.Mutex
+	reqTokens  map[string]*o1RequestToken
+	accTokens  map[string]*o1AccessToken
+	nonces     map[string]int64 // consumer&timestamp&nonce -> timestamp
+	dcCodes    map[string]*dcCode
+	dcAccess   map[string]*dcAccessToken
+	dcRefresh  map[string]*dcRefreshToken
+	httpTokens map[string]*httpToken // by token value
+	requests   int
 }
 
 func newServerState(m *Mock, f ServerFixtures, contextPath string) (*serverState, error) {
@@ -225,7 +224,7 @@ func (s *serverState) routes() *http.ServeMux {
 }
 
 // handler serves every Server/DC request (full path, context path included).
-// Every response carries X-AREQUESTID (facts D3).
+// Every response carries X-AREQUESTID (docs/bitbucket-behaviour.md#dc-git).
 func (s *serverState) handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-AREQUESTID", s.requestID())
@@ -253,7 +252,7 @@ func (s *serverState) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + s.ctx
 }
 
-// realm is the OAuth realm: the normalized base URL (facts 0.6).
+// realm is the OAuth realm: the normalized base URL (docs/bitbucket-behaviour.md#oauth1-realm).
 func (s *serverState) realm(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {

@@ -1,6 +1,6 @@
 package mockserver
 
-// Personal HTTP access tokens (facts D1): create, list, get, delete.
+// Personal HTTP access tokens (docs/bitbucket-behaviour.md#dc-access-tokens): create, list, get, delete.
 
 import (
 	"encoding/base64"
@@ -71,7 +71,7 @@ func (s *serverState) tokenJSON(r *http.Request, t *httpToken, withValue bool) m
 
 // tokenCaller authenticates a token-management request for the user in
 // the path: the caller must be that user or an admin; changes cannot be
-// made with an HTTP access token (facts D1), nor with a DC OAuth 2 token
+// made with an HTTP access token (docs/bitbucket-behaviour.md#dc-access-tokens), nor with a DC OAuth 2 token
 // lacking ACCOUNT_WRITE (UNCONFIRMED).
 func (s *serverState) tokenCaller(w http.ResponseWriter, r *http.Request, change bool) (*srvPrincipal, *srvUser, bool) {
 	if v := r.PathValue("ver"); v != "1.0" && v != "latest" {

@@ -88,7 +88,7 @@ func TestHTTPAccessTokenCreate(t *testing.T) {
 	if status, _, _ := getWith(t, base, "/rest/api/1.0/profile/recent/repos", basic("bob", value)); status != 401 {
 		t.Errorf("another user's name with the token: %d", status)
 	}
-	// An HTTP access token cannot create tokens (facts D1).
+	// An HTTP access token cannot create tokens (docs/bitbucket-behaviour.md#dc-access-tokens).
 	if status, body := createToken(t, base, "alice", `{"name":"x","permissions":["REPO_READ"]}`, bearer(value)); status != 401 {
 		t.Errorf("token creating a token: %d %v", status, body)
 	}

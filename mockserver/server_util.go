@@ -21,7 +21,7 @@ func srvJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// srvErrorEntry is one entry of DC's error envelope (facts D2).
+// srvErrorEntry is one entry of DC's error envelope (docs/bitbucket-behaviour.md#dc-rest).
 type srvErrorEntry struct {
 	Context       *string `json:"context"`
 	Message       string  `json:"message"`
@@ -77,7 +77,7 @@ func srvRandomAlnum(n int) string {
 }
 
 // srvUUID is a random (version 4) UUID string, the shape of Atlassian's
-// OAuth 1 tokens (facts B2).
+// OAuth 1 tokens (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 func srvUUID() string {
 	b := srvRandomBytes(16)
 	b[6] = b[6]&0x0f | 0x40

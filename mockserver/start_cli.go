@@ -13,6 +13,7 @@ import (
 
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
                       [--repos DIR] [--tls DIR] [--auto-approve] [--cloud-era 2026|2025]
+                      [--request-log N]
        bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
 `
 
@@ -44,10 +45,15 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsDir := fs.String("tls", "", "serve HTTPS; the generated CA goes to DIR/ca.pem")
 	autoApprove := fs.Bool("auto-approve", false, "skip consent pages")
 	cloudEra := fs.String("cloud-era", "", "Cloud behaviour: 2026 (today's, the default) or 2025 (before 2026-05-04); overrides the fixtures' cloud.era")
+	requestLog := fs.Int("request-log", DefaultRequestLog, "requests kept in the /_mock/requests ring")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if *requestLog <= 0 || *requestLog > MaxRequestLog {
+		fmt.Fprintf(stderr, "bitbucket-mock: --request-log: want 1 to %d entries, got %d\n", MaxRequestLog, *requestLog)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -58,6 +64,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bitbucket-mock: "+format+"\n", a...) }
 	opts := Options{
 		ReposDir: *repos, AutoApprove: *autoApprove, ContextPath: *contextPath, TLSDir: *tlsDir, Logf: logf,
+		RequestLog: *requestLog,
 	}
 	if *fixturesFile != "" {
 		f, err := LoadFixtures(*fixturesFile)

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestBinaryCloudEra2026 is the default era through the binary (facts A0):
+// TestBinaryCloudEra2026 is the default era through the binary (docs/bitbucket-behaviour.md#cloud-2026):
 // `scope`, no refresh token for client credentials, a JWT-shaped token,
 // Bearer-only REST, and the refresh policy on /_mock/cloud/refresh.
 func TestBinaryCloudEra2026(t *testing.T) {

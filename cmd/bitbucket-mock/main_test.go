@@ -269,6 +269,31 @@ func TestBinaryFixturesAndRepos(t *testing.T) {
 	}
 }
 
+// TestBinaryRequestLogFlag: --request-log N keeps the newest N requests and
+// says in X-Mock-Requests-Dropped how many it dropped.
+func TestBinaryRequestLogFlag(t *testing.T) {
+	t.Parallel()
+	cloud, _, stop := startBinary(t, buildMock(t), "--request-log", "3")
+	for range 5 {
+		call(t, "GET", cloud+"/2.0/repositories/acme", nil, nil)
+	}
+	resp, err := http.Get(cloud + "/_mock/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var log []mockserver.LoggedRequest
+	if err := json.NewDecoder(resp.Body).Decode(&log); err != nil || len(log) != 3 {
+		t.Fatalf("log: %d entries (%v), want 3", len(log), err)
+	}
+	if d, n := resp.Header.Get("X-Mock-Requests-Dropped"), resp.Header.Get("X-Mock-Request-Log-Size"); d != "2" || n != "3" {
+		t.Errorf("dropped %q, size %q; want 2 and 3", d, n)
+	}
+	if code := stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d", code)
+	}
+}
+
 func TestBinaryBadArguments(t *testing.T) {
 	t.Parallel()
 	bin := buildMock(t)
@@ -281,6 +306,8 @@ func TestBinaryBadArguments(t *testing.T) {
 		{[]string{"fixtures", "extra"}, 2},
 		{[]string{"--cloud", "0.0.0.0:0"}, 1},
 		{[]string{"--fixtures", "/does/not/exist.json"}, 1},
+		{[]string{"--request-log", "0"}, 2},
+		{[]string{"--request-log", "many"}, 2},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(bin, tt.args...)

@@ -96,6 +96,7 @@ func TestScript(t *testing.T) {
 			"puttoken":   cmdPutToken,
 			"startmock":  cmdStartMock,
 			"srvget":     cmdSrvGet,
+			"listen401":  cmdListen401,
 		},
 	})
 }

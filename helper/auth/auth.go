@@ -60,7 +60,7 @@ type Provider interface {
 var ErrInteractionRequired = errors.New("interaction required")
 
 // ErrRefreshRefused: the server refused the stored refresh token (dead,
-// revoked, or a short lockout, facts A0). The provider keeps the token as
+// revoked, or a short lockout, docs/bitbucket-behaviour.md#cloud-2026). The provider keeps the token as
 // suspect; without a person to ask, the CLI answers quit=1 and tells the
 // user to run `git-credential-bitbucket login`, never blaming the client
 // secret. Errors that are ErrRefreshRefused are ErrInteractionRequired too.

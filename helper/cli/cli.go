@@ -37,6 +37,18 @@
 //     never for a host that imitates bitbucket.org (hint.go).
 //   - bitbucket.store=keyring is refused as a misconfiguration until a
 //     keyring backend exists: no silent fallback to the file.
+//   - A remote is ours only when named (bitbucket.org, a URL-scoped key,
+//     GIT_CREDENTIAL_BITBUCKET_URL); a malformed GIT_CREDENTIAL_BITBUCKET_URL
+//     entry gets one stderr line on every get (it is the user's own
+//     environment) and names nothing.
+//   - oauth1-impersonate: bitbucket.user is one user or an allow-list; a
+//     request without a username acts for the first listed. A URL user
+//     outside the list gets one line and no quit, so git may still try
+//     its other helpers. The fast path serves an impersonation record
+//     only for a user its own recorded bitbucket.user allowed.
+//   - An inline bitbucket.clientSecret in a git config file with any group
+//     or other read bit warns on every slow path (the fast path reads no
+//     config).
 package cli
 
 import (
@@ -45,7 +57,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
@@ -82,7 +93,8 @@ type App struct {
 	Providers   map[string]auth.Provider           // by bitbucket.kind; nil: DefaultProviders()
 	Executable  string                             // this binary, for configure; "": os.Executable
 	LookPath    func(file string) (string, error)  // nil: exec.LookPath
-	Version     string                             // "": from the build info
+	Version     string                             // "": Build.Version, else the build info
+	Build       Build                              // what the release build stamped (version.go)
 }
 
 // Main runs the helper with the real dependencies; it returns the exit code.
@@ -200,34 +212,6 @@ func wantsHelp(args []string) bool {
 		}
 	}
 	return false
-}
-
-func (r *run) version(args []string) int {
-	v := r.app.Version
-	if v == "" {
-		v = buildVersion()
-	}
-	io.WriteString(r.stdout, "git-credential-bitbucket "+v+"\n")
-	return exitOK
-}
-
-// buildVersion is the module version, or the VCS revision for a build from
-// a checkout.
-func buildVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " " + s.Value[:12]
-			}
-		}
-	}
-	return v
 }
 
 func (r *run) git() string {

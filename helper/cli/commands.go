@@ -75,7 +75,7 @@ func (r *run) target(ctx context.Context, u *url.URL) (*target, error) {
 		if r.gitConfigErr != nil {
 			return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", where, r.gitConfigErr)}
 		}
-		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
+		return nil, fmt.Errorf("%s is not configured as a Bitbucket remote (environment and URL-less settings apply only to remotes named by a bitbucket.<url>.* key or in GIT_CREDENTIAL_BITBUCKET_URL); run: git-credential-bitbucket configure %s --grant GRANT ...", where, where)
 	}
 	return t, nil
 }
@@ -223,8 +223,9 @@ func (r *run) status(ctx context.Context, args []string) int {
 		fmt.Fprintf(&b, "  refresh token: %s\n", r.refreshText(rec))
 		fmt.Fprintf(&b, "  updated:       %s\n", expiryText(rec.Updated))
 	}
-	// Belt and braces: status never prints a secret, even a misfiled one.
-	io.WriteString(r.stdout, r.red.redact(b.String()))
+	// Belt and braces: status never prints a secret, even a misfiled one,
+	// nor a terminal control a server put in an account name or scopes.
+	io.WriteString(r.stdout, termText(r.red.redact(b.String())))
 	return exitOK
 }
 
@@ -310,8 +311,10 @@ func (r *run) token(ctx context.Context, args []string) int {
 			return r.commandErr("token", err)
 		}
 	}
-	if strings.ContainsAny(rec.AccessToken, "\r\n\x00 ") {
-		return r.commandErr("token", errors.New("the server's token contains characters that cannot be printed safely"))
+	if !visibleASCII(rec.AccessToken) {
+		// Printed raw on a terminal: an escape sequence in it would run
+		// there (issue 10, point 6). Tokens are visible ASCII.
+		return r.commandErr("token", fmt.Errorf("the token from %s contains characters other than visible ASCII: not printing it", rec.Key))
 	}
 	if *header {
 		fmt.Fprintf(r.stdout, "Authorization: Bearer %s\n", rec.AccessToken)

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,17 +19,6 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
-
-// grants are the values bitbucket.grant accepts, by kind.
-var grantKinds = map[string]string{
-	"authorization-code": "cloud",
-	"client-credentials": "cloud",
-	"jwt":                "cloud",
-	"oauth1":             "server",
-	"oauth1-2lo":         "server",
-	"oauth1-impersonate": "server",
-	"oauth2":             "datacenter",
-}
 
 // configSetting is one bitbucket.<url>.<key> to write.
 type configSetting struct{ key, value string }
@@ -83,6 +71,10 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	}
 	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
 		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
+	}
+	if *grant == grantImpersonate && len(allowedUsers(*user)) == 0 {
+		// The remote URL never chooses whom to impersonate (issue 10, point 2).
+		return r.usageErr("configure", errors.New("--grant oauth1-impersonate needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs"))
 	}
 	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
 		// The same refusal get would make later.
@@ -198,101 +190,6 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "Log in now with: git-credential-bitbucket login %s\n", remote)
 	}
 	return exitOK
-}
-
-// grantsOf lists the grants of a kind for messages.
-func grantsOf(kind string) string {
-	cloud := kind == "cloud"
-	var gs []string
-	for _, g := range sortedKeys(grantKinds) {
-		if (grantKinds[g] == "cloud") == cloud {
-			gs = append(gs, g)
-		}
-	}
-	return "one of " + strings.Join(gs, ", ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// readSecret reads one secret from stdin (surrounding blanks trimmed).
-func readSecret(in io.Reader) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(in, 1<<16))
-	if err != nil {
-		return "", fmt.Errorf("read the secret from stdin: %w", err)
-	}
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return "", errors.New("no secret on stdin")
-	}
-	if strings.ContainsAny(s, "\r\n\x00") {
-		return "", errors.New("the secret on stdin must be one line")
-	}
-	return s, nil
-}
-
-// configDir is the helper's directory under the XDG config home.
-func (r *run) configDir() (string, error) {
-	if d := r.env.get("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "git-credential-bitbucket"), nil
-	}
-	home := r.env.get("HOME")
-	if home == "" || !filepath.IsAbs(home) {
-		return "", errors.New("cannot find the config directory: HOME is not set to an absolute path")
-	}
-	return filepath.Join(home, ".config", "git-credential-bitbucket"), nil
-}
-
-// writeSecretFile writes secret to a 0600 file in a 0700 directory named
-// after the remote, replacing an older one atomically.
-func (r *run) writeSecretFile(remote, name, secret string) (string, error) {
-	dir, err := r.configDir()
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", err
-	}
-	safe := strings.Map(func(c rune) rune {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
-			return c
-		}
-		return '_'
-	}, strings.Trim(remote, "/"))
-	path := filepath.Join(dir, safe+"."+name)
-	f, err := os.CreateTemp(dir, ".secret-*")
-	if err != nil {
-		return "", fmt.Errorf("write secret file: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return "", err
-	}
-	if _, err := io.WriteString(f, secret+"\n"); err != nil {
-		f.Close()
-		return "", fmt.Errorf("write secret file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return "", fmt.Errorf("write secret file: %w", err)
-	}
-	return path, nil
 }
 
 // helperValue is what credential.<url>.helper should say: "bitbucket" when

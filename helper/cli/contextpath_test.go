@@ -41,17 +41,15 @@ func TestScmContextPath(t *testing.T) {
 
 func TestConfiguredPath(t *testing.T) {
 	t.Parallel()
-	out := strings.Join([]string{
-		"bitbucket.https://bb.example.test.kind\ncloud",
-		"bitbucket.https://bb.example.test/team.grant\nclient-credentials",
-		"bitbucket.https://bb.example.test/team/sub.kind\ncloud",
-		"bitbucket.https://bb.example.test/teamwork.kind\ncloud",
-		"bitbucket.http://bb.example.test/other.kind\ncloud",
-		"bitbucket.https://BB.example.test:443/upper.kind\ncloud",
-		"bitbucket.https://evil.test/team.kind\ncloud",
-		"bitbucket.kind\nserver",
-		"",
-	}, "\x00")
+	urls := []string{
+		"https://bb.example.test",
+		"https://bb.example.test/team",
+		"https://bb.example.test/team/sub",
+		"https://bb.example.test/teamwork",
+		"http://bb.example.test/other",
+		"https://BB.example.test:443/upper",
+		"https://evil.test/team",
+	}
 	tests := []struct{ path, want string }{
 		{"team/widgets.git", "team"},
 		{"team/sub/widgets.git", "team/sub"},
@@ -62,7 +60,7 @@ func TestConfiguredPath(t *testing.T) {
 		{"acme/widgets.git", ""},
 	}
 	for _, tt := range tests {
-		if got := configuredPath(out, "https", "bb.example.test", tt.path); got != tt.want {
+		if got := configuredPath(urls, "https", "bb.example.test", tt.path); got != tt.want {
 			t.Errorf("configuredPath(%q) = %q, want %q", tt.path, got, tt.want)
 		}
 	}

@@ -74,7 +74,7 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 	switch {
 	case errors.Is(err, auth.ErrRefreshRefused):
 		// Kept as suspect by the provider; never the client secret's
-		// fault unless it changed since the login (facts A0).
+		// fault unless it changed since the login (docs/bitbucket-behaviour.md#cloud-2026).
 		r.msg.errorf("%v: run git-credential-bitbucket login %s", err, origin)
 		r.write(req, &gitcred.Response{Quit: true})
 	case errors.Is(err, auth.ErrInteractionRequired):

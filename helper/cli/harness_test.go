@@ -25,6 +25,7 @@ type fakeProvider struct {
 	calls    int
 	prevs    []*tokenstore.Record
 	envs     []auth.Env
+	deadline []time.Duration // left until the ctx deadline when Obtain was called; -1 for none
 	revoked  []string
 	obtain   func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error)
 	accountN string
@@ -40,6 +41,11 @@ func (f *fakeProvider) Obtain(ctx context.Context, env *auth.Env, prev *tokensto
 		f.prevs = append(f.prevs, nil)
 	}
 	f.envs = append(f.envs, *env)
+	left := time.Duration(-1)
+	if d, ok := ctx.Deadline(); ok {
+		left = time.Until(d)
+	}
+	f.deadline = append(f.deadline, left)
 	fn := f.obtain
 	f.mu.Unlock()
 	if fn == nil {

@@ -18,7 +18,7 @@ Commands for people:
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
                         write the git config for one remote and grant
-  version               print the version
+  version               print the version, commit, Go version and platform
   help [COMMAND]        show help for a command
 
 URL defaults to https://bitbucket.org.
@@ -37,8 +37,12 @@ var commandHelp = map[string]string{
 Run by git (credential.helper = bitbucket). Reads a credential request on
 stdin and, for a Bitbucket remote, prints a username and a token that stays
 valid for at least the refresh margin, refreshing, minting or authorizing
-as the remote's bitbucket.* configuration says. For other remotes it prints
-nothing. Errors go to stderr as one line; with a misconfigured remote or a
+as the remote's bitbucket.* configuration says. A remote is a Bitbucket
+remote only when you named it: https://bitbucket.org, a URL-scoped
+bitbucket.<URL>.* key (configure writes them), or an entry of
+GIT_CREDENTIAL_BITBUCKET_URL (one URL or a comma-separated list, for CI).
+Environment variables and URL-less bitbucket.* settings only fill in the
+settings of such a remote. For other remotes it prints nothing. Errors go to stderr as one line; with a misconfigured remote or a
 login that needs a person while prompting is off, it tells git to stop
 (quit=1).
 `,
@@ -109,7 +113,9 @@ Options:
   --client-secret-stdin      read the client secret from stdin
   --consumer-key K           OAuth 1 application link consumer key
   --private-key-file F       its RSA private key (PEM)
-  --user U                   user to impersonate (oauth1-impersonate)
+  --user U[,U...]            user to impersonate (required for oauth1-impersonate);
+                             a list allows those users in remote URLs, the first
+                             is used when the URL names none
   --scopes S                 requested scopes / token permissions
   --redirect-url U           loopback redirect registered on the consumer
   --api-url U                REST base when it is not derivable
@@ -120,7 +126,8 @@ Options:
 `,
 	"version": `usage: git-credential-bitbucket version
 
-Prints the version.
+Prints the version, the commit and build date, the Go version and the
+platform (also: git-credential-bitbucket --version).
 `,
 	"help": `usage: git-credential-bitbucket help [COMMAND]
 

@@ -66,14 +66,53 @@ func (r *redactor) redact(s string) string {
 // oneLine makes msg a single line of printable text: git shows helper
 // stderr as is, so a multi-line message from a server could pretend to come
 // from git, and escape sequences in it would reach the user's terminal.
+// Everything termUnsafe (controls, bidi overrides, line separators)
+// becomes a space.
 func oneLine(msg string) string {
 	msg = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if termUnsafe(r) {
 			return ' '
 		}
 		return r
 	}, msg)
 	return strings.TrimSpace(msg)
+}
+
+// termUnsafe reports whether r must not reach a terminal from text a
+// server chose (issue 10, point 6): C0 and C1 controls and DEL (escape
+// sequences), the bidirectional embeddings, overrides and isolates
+// U+202A–U+202E and U+2066–U+2069 (text that reads other than it is, the
+// "Trojan Source" trick), and the line and paragraph separators U+2028 and
+// U+2029 (a second line that looks like git's).
+func termUnsafe(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return false
+}
+
+// termText replaces every termUnsafe rune of one line of s with "?", for
+// values printed on stdout (status); line breaks of the text itself stay.
+func termText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Map(func(r rune) rune {
+			if termUnsafe(r) {
+				return '?'
+			}
+			return r
+		}, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// visibleASCII reports whether s is non-empty and all printable ASCII
+// without space: the only thing token prints raw.
+func visibleASCII(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
 // messenger writes the CLI's stderr lines and traces, redacted.

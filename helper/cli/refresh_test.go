@@ -78,7 +78,7 @@ func TestKeepAliveBypassesFastPath(t *testing.T) {
 	}
 }
 
-// TestLongTokens: tokens of 8 KiB and more (facts A5b) go through the
+// TestLongTokens: tokens of 8 KiB and more (docs/bitbucket-behaviour.md#cloud-refresh-rotation) go through the
 // store, git's answer, the fast path, traces and status.
 func TestLongTokens(t *testing.T) {
 	t.Parallel()

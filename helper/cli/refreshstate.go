@@ -10,7 +10,7 @@ import (
 
 // keepAliveDue reports whether rec is a Cloud record whose refresh token
 // has gone unused so long that a get spends it although the access token
-// is valid (cloud.KeepAliveDue, facts A0: unused ones die at 90 days).
+// is valid (cloud.KeepAliveDue, docs/bitbucket-behaviour.md#cloud-2026: unused ones die at 90 days).
 // Both the fast path and the slow path's re-check let such a get through
 // to the provider.
 func keepAliveDue(rec *tokenstore.Record, now time.Time) bool {

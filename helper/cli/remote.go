@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
 // Context paths. Bitbucket Server/DC may be served under a path
@@ -51,10 +53,9 @@ func scmContextPath(path string) (string, bool) {
 
 // keyPath is the context path of a request's path: the part before "scm/"
 // when there is one, else the path of the most specific bitbucket.<url>
-// configured with kind or grant that covers it ("" when none has a path).
-// Only the second case runs git (one `git config --get-regexp`), and only
-// when git sent a path.
-func (r *run) keyPath(ctx context.Context, protocol, host, path string) string {
+// configured with kind or grant, or GIT_CREDENTIAL_BITBUCKET_URL entry,
+// that covers it ("" when none has a path).
+func (r *run) keyPath(protocol, host, path string, entries []gitconfig.Entry, envURLs []*url.URL) string {
 	path = strings.Trim(path, "/")
 	if path == "" {
 		return ""
@@ -62,29 +63,32 @@ func (r *run) keyPath(ctx context.Context, protocol, host, path string) string {
 	if cp, ok := scmContextPath(path); ok {
 		return cp
 	}
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	out, err := r.gitOutput(ctx, "config", "-z", "--get-regexp", `^bitbucket\..*\.(kind|grant)$`)
-	if err != nil {
-		r.msg.tracef("no bitbucket.<url>.kind or grant with a path (%v)", err)
-		return ""
+	var urls []string
+	for _, e := range entries {
+		if e.URL != "" && (e.Var == "kind" || e.Var == "grant") {
+			urls = append(urls, e.URL)
+		}
 	}
-	return configuredPath(out, protocol, host, path)
+	for _, u := range envURLs {
+		urls = append(urls, u.String())
+	}
+	return configuredPath(urls, protocol, host, path)
 }
 
-// configuredPath picks, from `git config -z --get-regexp` output of
-// bitbucket.<url>.<var> keys, the longest URL path that matches protocol
-// and host and is a prefix of path on "/" boundaries (git's urlmatch rule).
-func configuredPath(out, protocol, host, path string) string {
+// configEntries lists the bitbucket.* keys of git config (one git call).
+func (r *run) configEntries(ctx context.Context) ([]gitconfig.Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+	return gitconfig.Entries(ctx, r.git(), r.env)
+}
+
+// configuredPath picks, from the URLs of bitbucket.<url>.* keys, the
+// longest URL path that matches protocol and host and is a prefix of path
+// on "/" boundaries (git's urlmatch rule).
+func configuredPath(urls []string, protocol, host, path string) string {
 	best := ""
-	for _, entry := range strings.Split(out, "\x00") {
-		key, _, _ := strings.Cut(entry, "\n")
-		name, ok := strings.CutPrefix(key, "bitbucket.")
-		i := strings.LastIndex(name, ".")
-		if !ok || i < 0 {
-			continue
-		}
-		u, err := url.Parse(name[:i])
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
 		if err != nil || !strings.EqualFold(u.Scheme, protocol) || !sameHost(u.Scheme, u.Host, host) {
 			continue
 		}

@@ -63,29 +63,41 @@ func inferKind(grant string) string {
 	return "cloud"
 }
 
-// resolve reads the settings for the remote (one git config call, two
-// when git sent a path without "scm/") and decides whether it is ours: nil
-// and no error when it is not. path is the path git sent (or a user
-// command's URL path); the settings are read for its context path.
+// resolve reads the settings for the remote and decides whether it is
+// ours: nil and no error when it is not. path is the path git sent (or a
+// user command's URL path); the settings are read for its context path.
+//
+// A remote is ours only when the user named it (issue 10, point 1):
+// bitbucket.org, a URL-scoped bitbucket.<url>.* key, or an entry of
+// GIT_CREDENTIAL_BITBUCKET_URL. Environment and URL-less settings only
+// fill in the settings of such a remote. Two git calls: one lists the
+// bitbucket.* key names (naming, context path, where an inline secret
+// lives), one reads the values for the remote.
 func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target, error) {
 	if _, ok := remoteURL(protocol, host, ""); !ok {
 		return nil, nil
 	}
-	keyPath := r.keyPath(ctx, protocol, host, path)
-	remote, _ := remoteURL(protocol, host, keyPath)
+	envURLs, err := gitconfig.EnvURLs(r.env)
+	if err != nil {
+		r.msg.errorf("%v", err)
+	}
 	cloudHost := gitconfig.IsCloudHost(host)
+	entries, err := r.configEntries(ctx)
+	if err != nil && !cloudHost {
+		// git itself failing says nothing about a remote we do not serve:
+		// not a word to it; a user command that names it reports it.
+		r.msg.tracef("cannot list the bitbucket settings: %v", err)
+		r.gitConfigErr = err
+		return nil, nil
+	}
+	keyPath := r.keyPath(protocol, host, path, entries, envURLs)
+	remote, _ := remoteURL(protocol, host, keyPath)
+	if !cloudHost && !gitconfig.Named(entries, envURLs, remote) {
+		r.msg.tracef("%s: named by no bitbucket.<url>.* key and not in %s: not ours", remote, gitconfig.URLEnv)
+		return nil, nil
+	}
 	s, err := gitconfig.Load(ctx, r.git(), remote.String(), r.env)
 	if err != nil {
-		// A value gitconfig refuses for a remote with bitbucket.kind or
-		// bitbucket.grant set (or for bitbucket.org) makes it ours, and
-		// misconfigured. A bad global value, or git itself failing, says
-		// nothing about a remote we do not serve: not a word to it.
-		var invalid *gitconfig.InvalidValueError
-		if !cloudHost && !(errors.As(err, &invalid) && invalid.RemoteConfigured) {
-			r.msg.tracef("cannot read git config for %s: %v", remote.Redacted(), err)
-			r.gitConfigErr = err // a user command names it (target)
-			return nil, nil
-		}
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("cannot read the bitbucket settings for %s: %v", remoteDisplay(protocol, host, keyPath), err)}
 	}
 	if s.Kind == "" && s.Grant == "" {
@@ -98,6 +110,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		r.msg.tracef("%s: no bitbucket.kind or bitbucket.grant configured: not ours", remote)
 		return nil, nil
 	}
+	r.warnInlineSecret(entries, remote, s)
 	r.red.add(s.ClientSecret, s.JWTSharedSecret)
 	if v, err := s.ClientSecretValue(); err == nil {
 		r.red.add(v) // a secret from clientSecretFile is redacted too
@@ -131,96 +144,6 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	return t, nil
 }
 
-// fresh reports whether rec holds an access token valid for more than margin.
-func fresh(rec *tokenstore.Record, now time.Time, margin time.Duration) bool {
-	return rec != nil && rec.AccessToken != "" && !rec.Expiry.IsZero() && rec.Expiry.Sub(now) > margin
-}
-
-// findRecord picks the record answering for (protocol, host, path,
-// username): same protocol and host; a record path that is empty or a
-// prefix of path on "/" boundaries; the same username, or any when
-// username is empty. A record kept for requests without a username also
-// answers a request for the username it gives git (a remote URL such as
-// https://x-token-auth@bitbucket.org/...). The longest path wins, then the
-// latest update.
-func findRecord(recs []*tokenstore.Record, protocol, host, path, username string) *tokenstore.Record {
-	path = strings.Trim(path, "/")
-	var best *tokenstore.Record
-	for _, rec := range recs {
-		k := rec.Key
-		if k.Protocol != protocol || k.Host != host {
-			continue
-		}
-		if username != "" && k.Username != username && !(k.Username == "" && rec.GitUsername == username) {
-			continue
-		}
-		if k.Path != "" && path != k.Path && !strings.HasPrefix(path, k.Path+"/") {
-			continue
-		}
-		switch {
-		case best == nil,
-			len(k.Path) > len(best.Key.Path),
-			len(k.Path) == len(best.Key.Path) && rec.Updated.After(best.Updated):
-			best = rec
-		}
-	}
-	return best
-}
-
-// fastPath returns a stored token for the request that stays valid for the
-// margin, without running git or touching the network: the margin is the
-// environment override, else the one the record was written with, else
-// the default. Nil when there is none (or the store cannot be read: the
-// slow path reports that).
-func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record {
-	if _, ok := remoteURL(protocol, host, ""); !ok {
-		return nil
-	}
-	if strings.EqualFold(r.env.get(envPrefix+"STORE"), "keyring") {
-		return nil // the slow path says why that does not work
-	}
-	dir, err := r.storeDir()
-	if err != nil {
-		return nil
-	}
-	st := &tokenstore.Store{Dir: dir}
-	recs, err := st.List()
-	if err != nil {
-		r.msg.tracef("fast path: %v", err)
-		return nil
-	}
-	rec := findRecord(recs, protocol, host, path, username)
-	if rec == nil {
-		r.msg.tracef("fast path: no stored token for %s://%s", protocol, host)
-		return nil
-	}
-	r.red.add(rec.AccessToken, rec.RefreshToken)
-	margin, ok := r.env.duration("REFRESH_MARGIN")
-	if !ok {
-		margin = rec.RefreshMargin
-	}
-	if margin <= 0 {
-		margin = DefaultRefreshMargin
-	}
-	if !fresh(rec, r.now(), margin) {
-		r.msg.tracef("fast path: stored token for %s expires %s, within the margin %s", rec.Key, expiryText(rec.Expiry), margin)
-		return nil
-	}
-	if keepAliveDue(rec, r.now()) {
-		r.msg.tracef("fast path: the refresh token for %s was last used %s: keep-alive", rec.Key, expiryText(rec.RefreshUsed))
-		return nil
-	}
-	r.msg.tracef("fast path: stored token for %s valid until %s", rec.Key, expiryText(rec.Expiry))
-	return rec
-}
-
-func expiryText(t time.Time) string {
-	if t.IsZero() {
-		return "(unknown)"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // obtainRequest is what the slow path needs besides the target.
 type obtainRequest struct {
 	username     string // what git sent
@@ -248,9 +171,18 @@ func lockRemote(ctx context.Context, st *tokenstore.Store, k tokenstore.Key) (fu
 
 // obtain is the slow path: lock the key, re-read the store, let the
 // provider refresh, mint or authorize, persist, unlock.
+//
+// t.timeout is the deadline of the whole call, waiting for the lock
+// included (issue 10, point 4); only a grant that asks a person, with
+// prompting allowed, gets interactiveGrace on top.
 func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokenstore.Record, error) {
+	if t.settings.Grant == grantImpersonate {
+		if _, err := actingUser(t.settings, o.username); err != nil {
+			return nil, err
+		}
+	}
 	deadline := t.timeout
-	if o.interactive {
+	if o.interactive && interactiveGrants[t.settings.Grant] {
 		deadline += interactiveGrace
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
@@ -349,8 +281,16 @@ func (r *run) complete(rec *tokenstore.Record, key tokenstore.Key, t *target) {
 // authEnv builds the provider's environment. The terminal is opened only
 // here (the slow path), and only when a person may be asked.
 func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
+	settings := t.settings
+	if settings.Grant == grantImpersonate {
+		// The provider acts for bitbucket.user: the one user this request
+		// may have (checked in obtain), not the allow-list.
+		s := *settings
+		s.User, _ = actingUser(settings, o.username)
+		settings = &s
+	}
 	env := &auth.Env{
-		Settings:    t.settings,
+		Settings:    settings,
 		Remote:      t.remote,
 		Username:    o.username,
 		HTTP:        r.client(),

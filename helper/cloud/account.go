@@ -15,7 +15,7 @@ import (
 )
 
 // Account implements auth.Provider: the username from GET /2.0/user
-// (facts A13) when the token's scopes allow it (account, facts A8), else
+// (docs/bitbucket-behaviour.md#cloud-user) when the token's scopes allow it (account, docs/bitbucket-behaviour.md#cloud-scopes), else
 // what the record remembers.
 func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.Record) (string, error) {
 	if rec == nil || rec.AccessToken == "" {
@@ -54,7 +54,7 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	}
 	if u.Type == "app_user" {
 		// Client credentials since 2026-05-04 act as the consumer's app
-		// user, no Bitbucket user (facts A0).
+		// user, no Bitbucket user (docs/bitbucket-behaviour.md#cloud-2026).
 		return strings.TrimSpace("app user " + u.DisplayName), nil
 	}
 	name := u.Username

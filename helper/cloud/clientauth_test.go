@@ -69,7 +69,7 @@ func TestClientAuthRefusedIsConfigError(t *testing.T) {
 }
 
 // TestRefreshRefusedBlamesSecretOnlyWhenChanged: a refused refresh is not
-// a configuration error (facts A0: unauthorized_client usually means a
+// a configuration error (docs/bitbucket-behaviour.md#cloud-2026: unauthorized_client usually means a
 // dead refresh token); only when the secret differs from the login's
 // does the message say so.
 func TestRefreshRefusedBlamesSecretOnlyWhenChanged(t *testing.T) {

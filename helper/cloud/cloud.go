@@ -5,7 +5,7 @@
 //
 // Client authentication at the token endpoint is set explicitly to HTTP
 // Basic (oauth2.AuthStyleInHeader), the style Bitbucket documents
-// (facts A3): x/oauth2's default probe would send a failing request first
+// (docs/bitbucket-behaviour.md#cloud-client-auth): x/oauth2's default probe would send a failing request first
 // and could retry a refresh with a single-use refresh token.
 package cloud
 
@@ -40,7 +40,7 @@ const (
 const redirectFix = "bitbucket.apiURL (or the remote URL)"
 
 // GitUsername is the username Bitbucket Cloud expects with an OAuth access
-// token over HTTPS (facts A9).
+// token over HTTPS (docs/bitbucket-behaviour.md#cloud-using-tokens).
 const GitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
@@ -76,7 +76,7 @@ type endpoints struct {
 }
 
 // endpointsFor derives the endpoints: bitbucket.org's documented ones
-// (facts A1), or for another configured Cloud host (the mock) the same
+// (docs/bitbucket-behaviour.md#cloud-endpoints), or for another configured Cloud host (the mock) the same
 // paths on the remote's origin; bitbucket.apiURL overrides the REST base.
 func endpointsFor(remote *url.URL, s *gitconfig.Settings) (endpoints, error) {
 	if remote == nil || remote.Host == "" {
@@ -149,7 +149,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	// Every request of a call carries a credential (facts A3): none
+	// Every request of a call carries a credential (docs/bitbucket-behaviour.md#cloud-client-auth): none
 	// follows a redirect (issue 10 point 3).
 	c.http = redirect.Refuse(c.http, redirectFix)
 	if err := c.checkConfig(); err != nil {
@@ -250,7 +250,7 @@ func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 // when a person may be asked).
 //
 // Client credentials and JWT never refresh: on expiry the grant runs again
-// (facts A0: client credentials issue no refresh token). A refresh token
+// (docs/bitbucket-behaviour.md#cloud-2026: client credentials issue no refresh token). A refresh token
 // the server refuses is kept as suspect (see refreshOrConsent) and
 // returned in the record along with the error, for the store. Any other
 // failure (network, 5xx, 429, an unreadable answer) returns nil and the

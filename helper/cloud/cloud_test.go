@@ -250,7 +250,7 @@ func TestClientCredentials(t *testing.T) {
 	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != GitUsername || got.Grant != GrantClientCredentials {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
-	// The grant runs again on expiry (facts A0): a refresh token the
+	// The grant runs again on expiry (docs/bitbucket-behaviour.md#cloud-2026): a refresh token the
 	// server still sends is not kept.
 	if !got.Expiry.Equal(testNow.Add(2 * time.Hour)) {
 		t.Errorf("expiry %s, want expires_in against the injected clock (%s)", got.Expiry, testNow.Add(2*time.Hour))

@@ -67,7 +67,7 @@ func newFakeCloud(t *testing.T) *fakeCloud {
 	})
 	mux.HandleFunc("GET /2.0/user", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Has("access_token") {
-			t.Errorf("access token in the query: REST takes Bearer only (facts A0)")
+			t.Errorf("access token in the query: REST takes Bearer only (docs/bitbucket-behaviour.md#cloud-2026)")
 		}
 		if r.Header.Get("Authorization") == "Bearer tok-app-user" {
 			json.NewEncoder(w).Encode(map[string]any{"type": "app_user", "display_name": "mock-private"})
@@ -108,7 +108,7 @@ func (f *fakeCloud) env(grant string, mod func(*gitconfig.Settings)) *auth.Env {
 
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
-// tokenJSONBody writes a Bitbucket-shaped token response (facts A4).
+// tokenJSONBody writes a Bitbucket-shaped token response (docs/bitbucket-behaviour.md#cloud-2025-token-response).
 func writeToken(w http.ResponseWriter, access, refresh, state string) {
 	w.Header().Set("Content-Type", "application/json")
 	body := map[string]any{"access_token": access, "scopes": "repository:write account", "expires_in": 7200,

@@ -22,10 +22,10 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-// jwtGrantType is Bitbucket's Connect grant (facts A7).
+// jwtGrantType is Bitbucket's Connect grant (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 const jwtGrantType = "urn:bitbucket:oauth2:jwt"
 
-// jwtLifetime is how long the assertion is valid (facts A7: about 3 minutes).
+// jwtLifetime is how long the assertion is valid (docs/bitbucket-behaviour.md#cloud-jwt-grant: about 3 minutes).
 const jwtLifetime = 3 * time.Minute
 
 // maxTokenBody bounds a token response (Cloud tokens exceed 2.5 KB).
@@ -38,7 +38,7 @@ type connectClaims struct {
 }
 
 // queryStringHash is Connect's qsh for a request without a query:
-// hex SHA-256 of "METHOD&<path>&" (facts A7).
+// hex SHA-256 of "METHOD&<path>&" (docs/bitbucket-behaviour.md#cloud-jwt-grant).
 func queryStringHash(method, path string) string {
 	sum := sha256.Sum256([]byte(strings.ToUpper(method) + "&" + path + "&"))
 	return hex.EncodeToString(sum[:])
@@ -69,7 +69,7 @@ func (c *call) connectJWT() (string, error) {
 }
 
 // jwtGrant mints a token for the Connect app's installation. There is no
-// refresh token for this grant (facts A2): it mints anew when needed.
+// refresh token for this grant (docs/bitbucket-behaviour.md#cloud-grants): it mints anew when needed.
 func (c *call) jwtGrant(ctx context.Context) (*tokenstore.Record, error) {
 	c.tracef("jwt grant for Connect app %s", c.s.JWTKey)
 	tok, err := c.retrieve(ctx, "jwt", func(ctx context.Context) (*oauth2.Token, error) {

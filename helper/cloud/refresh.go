@@ -15,17 +15,17 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-// Refresh-token policy for Cloud since 2026-05-04 (facts A0, A5b).
+// Refresh-token policy for Cloud since 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
 const (
 	// DefaultRefreshCooldown is how long a refresh token Bitbucket refused
 	// is left alone before it is tried again. A refusal may be a short
-	// lockout of the consumer's valid tokens (facts A0), so the token is
+	// lockout of the consumer's valid tokens (docs/bitbucket-behaviour.md#cloud-2026), so the token is
 	// kept; the cool-down outlasts the lockout and keeps a dead token
 	// from hammering Bitbucket.
 	DefaultRefreshCooldown = 5 * time.Minute
 	// KeepAliveAfter is how long a refresh token may go unused before a
 	// get spends it although the access token is still valid: Cloud kills
-	// refresh tokens unused for 3 months (facts A0).
+	// refresh tokens unused for 3 months (docs/bitbucket-behaviour.md#cloud-2026).
 	KeepAliveAfter = 60 * 24 * time.Hour
 )
 
@@ -62,8 +62,8 @@ func (e *RefreshRefusedError) Is(target error) bool {
 
 // isRefusedRefresh reports whether the token endpoint refused a refresh:
 // invalid_grant (RFC 6749 §5.2), invalid_request (Bitbucket's answer to an
-// unknown refresh token, facts A5) or unauthorized_client (its answer to a
-// rotated-away token and during a lockout, facts A0). None of them blames
+// unknown refresh token, docs/bitbucket-behaviour.md#cloud-2025-refresh) or unauthorized_client (its answer to a
+// rotated-away token and during a lockout, docs/bitbucket-behaviour.md#cloud-2026). None of them blames
 // the client secret.
 func isRefusedRefresh(err error) bool {
 	var te *TokenError

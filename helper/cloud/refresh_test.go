@@ -14,7 +14,7 @@ import (
 )
 
 // refusals are the answers Bitbucket Cloud gives a refused refresh: a
-// rotated-away token or a lockout (facts A0), an unknown token (facts A5),
+// rotated-away token or a lockout (docs/bitbucket-behaviour.md#cloud-2026), an unknown token (docs/bitbucket-behaviour.md#cloud-2025-refresh),
 // RFC 6749's code.
 var refusals = []struct{ code, desc string }{
 	{"unauthorized_client", "Invalid OAuth client credentials"},
@@ -262,7 +262,7 @@ func TestKeepAlive(t *testing.T) {
 	}
 }
 
-// TestLongTokens: tokens of 8 KiB and more (facts A5b) are stored and
+// TestLongTokens: tokens of 8 KiB and more (docs/bitbucket-behaviour.md#cloud-refresh-rotation) are stored and
 // used with Bearer on REST.
 func TestLongTokens(t *testing.T) {
 	t.Parallel()
@@ -286,7 +286,7 @@ func TestLongTokens(t *testing.T) {
 }
 
 // jwtShaped is a token of n characters shaped like Cloud's since 2026
-// (three base64url parts joined by dots, facts A0).
+// (three base64url parts joined by dots, docs/bitbucket-behaviour.md#cloud-2026).
 func jwtShaped(n int) string {
 	body := strings.Repeat("aB3-_x9Z", n/8+1)[:n-40]
 	return "eyJhbGciOiJSUzI1NiJ9." + body + ".c2lnbmF0dXJlLXNpZw"

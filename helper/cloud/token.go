@@ -150,7 +150,7 @@ func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context)
 		te := tokenError(ctx, op, c.timeout, err)
 		if op != opRefresh || te.Code == "invalid_client" {
 			// A refused refresh is about the refresh token, not the
-			// client secret (facts A0): see isRefusedRefresh.
+			// client secret (docs/bitbucket-behaviour.md#cloud-2026): see isRefusedRefresh.
 			te.Fix = c.clientAuthFix(te)
 		}
 		wait := te.RetryAfter
@@ -208,7 +208,7 @@ func (c *call) refresh(ctx context.Context, prev *tokenstore.Record) (*tokenstor
 }
 
 // clientCredentials mints a token for the consumer (RFC 6749 §4.4): an
-// app user since 2026-05-04, earlier the consumer's owner (facts A0).
+// app user since 2026-05-04, earlier the consumer's owner (docs/bitbucket-behaviour.md#cloud-2026).
 func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error) {
 	c.tracef("client credentials for consumer %s", c.s.ClientID)
 	cfg := &clientcredentials.Config{
@@ -227,7 +227,7 @@ func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error
 		return nil, err
 	}
 	// The grant runs again on expiry: a refresh token (which Cloud no
-	// longer issues here, facts A0) is neither needed nor kept.
+	// longer issues here, docs/bitbucket-behaviour.md#cloud-2026) is neither needed nor kept.
 	rec.RefreshToken, rec.RefreshUsed = "", time.Time{}
 	return rec, nil
 }
@@ -262,7 +262,7 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 		ClientFingerprint: c.fingerprint(),
 	}
 	if rec.RefreshToken != "" {
-		rec.RefreshUsed = c.now() // issued: the 90-day clock starts (facts A0)
+		rec.RefreshUsed = c.now() // issued: the 90-day clock starts (docs/bitbucket-behaviour.md#cloud-2026)
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
@@ -297,8 +297,8 @@ func (c *call) refused(err error) error {
 	return fmt.Errorf("refusing the answer of %s: %w", c.ep.tokenURL, err)
 }
 
-// scopesOf reads Bitbucket's "scopes" (plural, before 2026-05-04, facts
-// A4), else RFC 6749's "scope" (Cloud since then, facts A0).
+// scopesOf reads Bitbucket's "scopes" (plural, before 2026-05-04,
+// docs/bitbucket-behaviour.md#cloud-2025-token-response), else RFC 6749's "scope" (Cloud since then, docs/bitbucket-behaviour.md#cloud-2026).
 func scopesOf(tok *oauth2.Token) string {
 	for _, k := range []string{"scopes", "scope"} {
 		if s, ok := tok.Extra(k).(string); ok && s != "" {

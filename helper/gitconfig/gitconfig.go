@@ -45,7 +45,7 @@ type Settings struct {
 	TokenExpiryDays  int           // default 1
 }
 
-// Defaults of the keys that have one (design.md, "Configuration").
+// Defaults of the keys that have one (README.md#configuration).
 const (
 	DefaultRefreshMargin    = 5 * time.Minute
 	DefaultTimeout          = 30 * time.Second

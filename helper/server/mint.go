@@ -15,7 +15,7 @@ import (
 )
 
 // mintedToken is a personal HTTP access token created for git
-// (RestRawAccessToken, facts D1).
+// (RestRawAccessToken, docs/bitbucket-behaviour.md#dc-access-tokens).
 type mintedToken struct {
 	ID     string
 	Token  string
@@ -119,7 +119,7 @@ func (cl *oauth1Client) deleteToken(ctx context.Context, slug, id string) error 
 	return err
 }
 
-// jsonTime reads epoch milliseconds (what Bitbucket sends, facts D1) or an
+// jsonTime reads epoch milliseconds (what Bitbucket sends, docs/bitbucket-behaviour.md#dc-access-tokens) or an
 // RFC 3339 string.
 func jsonTime(raw json.RawMessage) (time.Time, bool) {
 	s := strings.TrimSpace(string(raw))

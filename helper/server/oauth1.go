@@ -55,7 +55,7 @@ func (c *call) oauth1Client(grant string, rec *tokenstore.Record, user string) (
 		cl.leg = Leg2LO
 	case GrantImpersonate:
 		if user == "" {
-			return nil, &auth.ConfigError{Msg: "grant oauth1-impersonate needs bitbucket.user (or a username in the remote URL)"}
+			return nil, &auth.ConfigError{Msg: "grant oauth1-impersonate needs bitbucket.user"}
 		}
 		cl.leg, cl.requestor = Leg2LOi, user
 	default:
@@ -81,7 +81,7 @@ func (cl *oauth1Client) newRequest(ctx context.Context, method string, u *url.UR
 		req.Header.Set("Content-Type", contentType)
 	}
 	// oauth_token is sent even when empty: that is how Atlassian tells a
-	// 2-legged request (facts B2). The token secret is unused by RSA-SHA1.
+	// 2-legged request (docs/bitbucket-behaviour.md#dc-oauth1-wire). The token secret is unused by RSA-SHA1.
 	if err := cl.sg.sign(req, map[string]string{"oauth_token": cl.token}); err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
@@ -89,7 +89,7 @@ func (cl *oauth1Client) newRequest(ctx context.Context, method string, u *url.UR
 }
 
 // whoami returns the acting user's slug from the X-AUSERNAME header of a
-// signed GET of application-properties (facts C: DC has no "current user"
+// signed GET of application-properties (docs/bitbucket-behaviour.md#dc-oauth2: DC has no "current user"
 // endpoint).
 func (cl *oauth1Client) whoami(ctx context.Context) (string, error) {
 	const op = "find the acting user"

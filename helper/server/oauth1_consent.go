@@ -105,8 +105,10 @@ func (c *call) authorizeURL(rt string) string {
 	return u.String()
 }
 
-// requestToken is POST {base}/plugins/servlet/oauth/request-token (facts
-// B1/B2); it returns the request token (its secret is unused by RSA-SHA1).
+// requestToken is POST {base}/plugins/servlet/oauth/request-token
+// (docs/bitbucket-behaviour.md#dc-oauth1-endpoints,
+// docs/bitbucket-behaviour.md#dc-oauth1-wire); it returns the request token
+// (its secret is unused by RSA-SHA1).
 func (c *call) requestToken(ctx context.Context, sg *signer, callback string) (string, error) {
 	const op = "start the OAuth consent"
 	u := endpoint(c.base, "plugins", "servlet", "oauth", "request-token")

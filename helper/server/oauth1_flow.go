@@ -17,12 +17,12 @@ import (
 func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
 	want := ""
 	if c.grant == GrantImpersonate {
+		// bitbucket.user alone says whom to act for, never the username
+		// git sent: a URL in someone else's repository could name anyone
+		// (issue 10, point 2; the CLI checks the allow-list).
 		want = c.s.User
 		if want == "" {
-			want = c.username
-		}
-		if want == "" {
-			return nil, &auth.ConfigError{Msg: fmt.Sprintf("grant oauth1-impersonate needs bitbucket.user for %s (or a username in the remote URL)", redactURL(c.base))}
+			return nil, &auth.ConfigError{Msg: fmt.Sprintf("grant oauth1-impersonate needs bitbucket.user for %s (the remote URL never chooses the user)", redactURL(c.base))}
 		}
 	}
 	if !login && prev != nil && prev.AccessToken != "" && prev.MintedTokenID != "" && c.fresh(prev.Expiry) &&

@@ -123,7 +123,7 @@ func TestObtainImpersonateSignsRequestor(t *testing.T) {
 		name, user, gitUser, want string
 	}{
 		{"bitbucket.user wins", "alice", "bob", "alice"},
-		{"username git sent", "", "bob", "bob"},
+		{"no username sent", "alice", "", "alice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,6 +154,19 @@ func TestObtainImpersonateSignsRequestor(t *testing.T) {
 		var ce *auth.ConfigError
 		if !errors.As(err, &ce) {
 			t.Fatalf("Obtain error = %v, want ConfigError", err)
+		}
+	})
+	// The username git sent never chooses (issue 10, point 2): without
+	// bitbucket.user nothing is signed, whoever the URL names.
+	t.Run("username git sent does not choose", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeDC(t, "/bitbucket")
+		env := f.env(settings2LO(t, GrantImpersonate))
+		env.Username = "bob"
+		_, err := testProvider().Obtain(t.Context(), env, nil, false)
+		var ce *auth.ConfigError
+		if !errors.As(err, &ce) || len(f.Calls()) != 0 {
+			t.Fatalf("Obtain error = %v, calls %v; want a ConfigError and no request", err, f.Calls())
 		}
 	})
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-// obtainOAuth2 serves DC's OAuth 2 provider (facts C): reuse the access
+// obtainOAuth2 serves DC's OAuth 2 provider (docs/bitbucket-behaviour.md#dc-oauth2): reuse the access
 // token while it outlives the margin, else refresh (storing the rotated
 // refresh token), else authorize with PKCE in the browser.
 func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
@@ -134,7 +134,7 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 		Endpoint: oauth2.Endpoint{
 			AuthURL:  endpoint(c.base, "rest", "oauth2", "latest", "authorize").String(),
 			TokenURL: endpoint(c.base, "rest", "oauth2", "latest", "token").String(),
-			// DC takes client_id/client_secret as parameters (facts C).
+			// DC takes client_id/client_secret as parameters (docs/bitbucket-behaviour.md#dc-oauth2).
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}, nil
@@ -206,7 +206,8 @@ func (c *call) fillOAuth2(ctx context.Context, rec *tokenstore.Record, tok *oaut
 		rec.RefreshToken = tok.RefreshToken
 	}
 	// A missing, negative or implausible expires_in is believed for an
-	// hour, DC's default life (facts C).
+	// hour, DC's default life
+	// (docs/bitbucket-behaviour.md#dc-oauth2).
 	life, why := tokencheck.Life(tok.ExpiresIn)
 	if why != "" {
 		c.tracef("OAuth 2 token answer: %s", why)
@@ -239,7 +240,7 @@ func checkOAuth2Answer(tok *oauth2.Token) error {
 }
 
 // whoamiBearer reads X-AUSERNAME from GET application-properties with a
-// Bearer token (facts C).
+// Bearer token (docs/bitbucket-behaviour.md#dc-oauth2).
 func (c *call) whoamiBearer(ctx context.Context, token string) (string, error) {
 	const op = "find the user of the OAuth 2 token"
 	u := endpoint(c.base, "rest", "api", "latest", "application-properties")

@@ -23,7 +23,7 @@ const (
 
 // OAuthProblemError is a refusal by Bitbucket Server/DC of an OAuth 1
 // request, keeping the leg, the HTTP status and the oauth_problem the
-// server reported (net.oauth's vocabulary, facts B3). It never holds
+// server reported (net.oauth's vocabulary, docs/bitbucket-behaviour.md#dc-oauth1-problems). It never holds
 // tokens or key material.
 type OAuthProblemError struct {
 	Op          string // what the helper was doing, e.g. "create an HTTP access token"

@@ -32,7 +32,7 @@ const (
 	DefaultTokenExpiryDays  = 1
 	DefaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
 	// OAuth1AccessTokenLife is assumed when the access-token response has
-	// no oauth_expires_in (Atlassian's default, facts B2).
+	// no oauth_expires_in (Atlassian's default, docs/bitbucket-behaviour.md#dc-oauth1-wire).
 	OAuth1AccessTokenLife = 5 * 365 * 24 * time.Hour
 )
 

@@ -23,7 +23,7 @@ import (
 // timestamp has to come from Env.Now (tests move the helper's clock with
 // the mock's), and requests need a context. The header and base string are
 // byte-for-byte those of dghubble/oauth1 (sign_test.go checks it), with
-// oauth_token always present, empty for 2-legged requests (facts B2).
+// oauth_token always present, empty for 2-legged requests (docs/bitbucket-behaviour.md#dc-oauth1-wire).
 //
 // A signer is safe for concurrent use: the nonce and timestamp are made
 // per request and nothing is written to shared state. (dghubble's Config,

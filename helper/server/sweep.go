@@ -23,7 +23,7 @@ import (
 // where the tag is a hash of this machine, the base URL and the git
 // username the record is kept for: the tokens with this name and tag
 // belong to one store record, which tracks at most one of them. On the
-// next mint and on logout the user's tokens are listed (facts D1) and the
+// next mint and on logout the user's tokens are listed (docs/bitbucket-behaviour.md#dc-access-tokens) and the
 // ones with our tag that the record does not track are deleted. Tokens
 // made by hand, by another machine or for another record are never
 // touched.
@@ -61,7 +61,7 @@ type listedToken struct {
 }
 
 // listTokens returns slug's HTTP access tokens (without values), following
-// DC's paging (facts D1) for at most maxSweepPages pages.
+// DC's paging (docs/bitbucket-behaviour.md#dc-access-tokens) for at most maxSweepPages pages.
 func (cl *oauth1Client) listTokens(ctx context.Context, slug string) ([]listedToken, error) {
 	const op = "list the HTTP access tokens"
 	if err := checkSlug(slug); err != nil {

@@ -60,7 +60,7 @@ func ContextPath(path string) string {
 
 // IsServerChallenge reports whether one of git's wwwauth[] values is
 // Bitbucket Server/DC's git challenge, `Basic realm="Atlassian Bitbucket"`
-// (facts D3), so that the CLI can suggest `configure`.
+// (docs/bitbucket-behaviour.md#dc-git), so that the CLI can suggest `configure`.
 func IsServerChallenge(wwwauth []string) bool {
 	for _, w := range wwwauth {
 		scheme, params, _ := strings.Cut(strings.TrimSpace(w), " ")

@@ -23,6 +23,9 @@ func checkOwner(path string, fi fs.FileInfo) error {
 	return nil
 }
 
+// sharedBits is the group and other permission bits of fi.
+func sharedBits(fi fs.FileInfo) fs.FileMode { return fi.Mode().Perm() & 0o077 }
+
 // syncDir makes a rename in dir durable. File systems that cannot sync a
 // directory (EINVAL) are tolerated.
 func syncDir(dir string) error {
@@ -36,3 +39,12 @@ func syncDir(dir string) error {
 	}
 	return errors.Join(err, d.Close())
 }
+
+// openNoFollow opens path for reading without following a symbolic link
+// at its last element, and without blocking on a FIFO planted there.
+func openNoFollow(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// isSymlinkErr reports whether err is openNoFollow meeting a symbolic link.
+func isSymlinkErr(err error) bool { return errors.Is(err, syscall.ELOOP) }

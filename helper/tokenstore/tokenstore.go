@@ -6,7 +6,8 @@
 // A store is one directory, by default
 // ${XDG_STATE_HOME:-$HOME/.local/state}/git-credential-bitbucket, or the
 // directory named by $GIT_CREDENTIAL_BITBUCKET_STATE_DIR (see DefaultDir).
-// Open creates it with mode 0700 (tightening an existing one); it holds:
+// Open creates it with mode 0700 (an existing one must be the user's and
+// writable by nobody else; it is never re-moded); it holds:
 //
 //	tokens.json        {"version":1,"records":[...]}, mode 0600
 //	tokens.lock        empty; flock(2)ed by writers for the read-modify-write
@@ -100,7 +101,7 @@ type Record struct {
 	Account      string    `json:"account,omitempty"`       // account/user slug for status
 	RefreshToken string    `json:"refresh_token,omitempty"` // secret
 
-	// Bitbucket Cloud refresh-token bookkeeping (facts A0, A5b); none of
+	// Bitbucket Cloud refresh-token bookkeeping (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation); none of
 	// it is secret. RefreshUsed is when the refresh token was issued or
 	// last spent (Cloud kills one unused for 90 days). RefreshRefused,
 	// when set, is when Bitbucket last refused it: the token is kept as

@@ -27,6 +27,7 @@ type Callback struct {
 
 	path string // decoded: /%63b is /cb, the same resource
 	ln   net.Listener
+	ln6  net.Listener // [::1] on the same port, for a localhost redirect; nil otherwise
 	srv  *http.Server
 	ch   chan url.Values
 	done atomic.Bool
@@ -54,8 +55,9 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 			path, escaped = "/", "/"
 		}
 	}
+	localhost := strings.EqualFold(host, "localhost")
 	listenHost := host
-	if strings.EqualFold(host, "localhost") {
+	if localhost {
 		listenHost = "127.0.0.1"
 	}
 	if listen == nil {
@@ -66,12 +68,21 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 		return nil, fmt.Errorf("listening for the OAuth redirect: %w", err)
 	}
 	_, actualPort, _ := net.SplitHostPort(ln.Addr().String())
-	return &Callback{
+	cb := &Callback{
 		URL:  "http://" + net.JoinHostPort(host, actualPort) + escaped,
 		path: path,
 		ln:   ln,
 		ch:   make(chan url.Values, 1),
-	}, nil
+	}
+	if localhost {
+		// The browser may resolve localhost to ::1 first (RFC 8252 §8.3,
+		// which is why the IP literal is preferred): listen there too, on
+		// the same port. A machine without IPv6 loopback keeps 127.0.0.1.
+		if ln6, err := listen("tcp", net.JoinHostPort("::1", actualPort)); err == nil {
+			cb.ln6 = ln6
+		}
+	}
+	return cb, nil
 }
 
 // IsLoopback reports whether host (a host name or IP literal, with or
@@ -92,6 +103,9 @@ func IsLoopback(host string) bool {
 func (cb *Callback) Serve(accept Accept) {
 	cb.srv = &http.Server{Handler: cb.handler(accept), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = cb.srv.Serve(cb.ln) }()
+	if cb.ln6 != nil {
+		go func() { _ = cb.srv.Serve(cb.ln6) }()
+	}
 }
 
 // Done delivers the query of the accepted request.
@@ -111,6 +125,9 @@ func (cb *Callback) Wait(ctx context.Context) (url.Values, error) {
 func (cb *Callback) Close() {
 	if cb.srv == nil {
 		_ = cb.ln.Close()
+		if cb.ln6 != nil {
+			_ = cb.ln6.Close()
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -124,7 +124,9 @@ func TestListen(t *testing.T) {
 	}
 	var addr string
 	listen := func(network, address string) (net.Listener, error) {
-		addr = address
+		if addr == "" {
+			addr = address // the first: IPv4 (a localhost URL adds [::1])
+		}
 		return net.Listen(network, "127.0.0.1:0")
 	}
 	cb, err := Listen(listen, "http://localhost:0/x%2Fy", "/")
@@ -196,4 +198,38 @@ func TestAwait(t *testing.T) {
 			t.Errorf("Await = %v, want the deadline", err)
 		}
 	})
+}
+
+// TestListenLocalhostBothFamilies: a localhost redirect URL is answered on
+// 127.0.0.1 and on ::1, same port, whichever the browser resolves
+// localhost to (issue 10, point 11). Fails on the code that listened on
+// 127.0.0.1 only.
+func TestListenLocalhostBothFamilies(t *testing.T) {
+	t.Parallel()
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	} else {
+		ln.Close()
+	}
+	cb, err := Listen(nil, "http://localhost/cb", "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close()
+	cb.Serve(StateIs("S"))
+	u, err := url.Parse(cb.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		resp, err := http.Get("http://" + net.JoinHostPort(host, u.Port()) + "/cb?state=S&code=x")
+		if err != nil {
+			t.Errorf("%s: %v", host, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d, want 200", host, resp.StatusCode)
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // MaxLen bounds an access or refresh token. Bitbucket Cloud tokens are
-// about 2,600 characters since 2026 (facts A0); DC tokens are 44 (facts D1).
+// about 2,600 characters since 2026 (docs/bitbucket-behaviour.md#cloud-2026); DC tokens are 44 (docs/bitbucket-behaviour.md#dc-access-tokens).
 const MaxLen = 16 << 10
 
 // MaxLife is the longest expires_in believed; DefaultLife is what a
@@ -49,7 +49,7 @@ func Optional(what, v string) error {
 
 // Bearer reports whether an OAuth 2 token_type is bearer (RFC 6750 §4,
 // case-insensitive per RFC 6749 §5.1). An empty type is refused as well:
-// both products send "bearer" (facts A4, C).
+// both products send "bearer" (docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#dc-oauth2).
 func Bearer(tokenType string) error {
 	if !strings.EqualFold(tokenType, "bearer") {
 		return fmt.Errorf("token_type %q (want bearer)", clip(tokenType))
