@@ -32,6 +32,7 @@ func hostileCases(o options) []testCase {
 		{"terminal-escapes-in-error", escapesInError},
 		{"hung-token-endpoint", hungTokenEndpoint},
 		{"unconfigured-host-untouched", unconfiguredHost},
+		{"ci-environment-names-no-host", ciEnvironment},
 	}
 	var cs []testCase
 	for _, c := range cases {
@@ -112,7 +113,7 @@ func badMint(token, what string) func(*testing.T, context.Context, *hostileRig) 
 }
 
 // escapesInError: the token endpoint's error text is full of terminal
-// escapes (CSI, OSC, BEL, C1); none reaches stderr.
+// escapes (CSI, OSC, BEL, C1) and a bidi override; none reaches stderr.
 func escapesInError(t *testing.T, ctx context.Context, r *hostileRig) {
 	srv := hostile(t, func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -122,8 +123,9 @@ func escapesInError(t *testing.T, ctx context.Context, r *hostileRig) {
 	r.cloudClient(srv.URL)
 	res := r.get(ctx, srv.URL)
 	res.refused(t)
-	// Bidi overrides in messages are stripped by the CLI's terminal-safe
-	// output (issue 10 point 6, branch trust): assert it here once merged.
+	if strings.ContainsAny(res.stderr, "\u202e\u2066\u2028") {
+		t.Errorf("a bidi override reached stderr: %q", res.stderr)
+	}
 	if strings.Contains(res.stdout, "password=x") {
 		t.Errorf("server text reached git's stdout: %q", res.stdout)
 	}
@@ -162,6 +164,20 @@ func unconfiguredHost(t *testing.T, ctx context.Context, r *hostileRig) {
 	if res.stdout != "" || res.stderr != "" {
 		t.Errorf("get for an unconfigured host: stdout %q stderr %q; want nothing", res.stdout, res.stderr)
 	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the unconfigured host got %d requests", n)
+	}
+}
+
+// ciEnvironment: the CI variables (grant, client id and secret) with no
+// URL name no remote: a loopback host git asks about gets no request and
+// never the secret (issue 10 point 1).
+func ciEnvironment(t *testing.T, ctx context.Context, r *hostileRig) {
+	other, hits := counter(t)
+	r.env = []string{"GIT_CREDENTIAL_BITBUCKET_GRANT=client-credentials",
+		"GIT_CREDENTIAL_BITBUCKET_CLIENT_ID=ci-consumer", "GIT_CREDENTIAL_BITBUCKET_CLIENT_SECRET=" + hostileSecret}
+	res := r.get(ctx, other.URL)
+	res.refused(t)
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the unconfigured host got %d requests", n)
 	}

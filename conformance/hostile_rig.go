@@ -34,6 +34,7 @@ type hostileRig struct {
 	helper string
 	home   string
 	config string
+	env    []string // extra environment for the helper
 }
 
 func newHostileRig(t *testing.T, helper string) *hostileRig {
@@ -107,6 +108,7 @@ func (r *hostileRig) get(ctx context.Context, origin string) helperResult {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.home, "GIT_CONFIG_GLOBAL=" + r.config,
 		"GIT_CONFIG_NOSYSTEM=1", "XDG_CONFIG_HOME=" + filepath.Join(r.home, ".config"),
 		"XDG_STATE_HOME=" + filepath.Join(r.home, ".state"), "GIT_TERMINAL_PROMPT=0"}
+	cmd.Env = append(cmd.Env, r.env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
