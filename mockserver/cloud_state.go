@@ -63,7 +63,10 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
+	appUser string           // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
+	static  string           // staticAPIToken or staticAccessToken for fixture tokens (cloud_apitokens.go), else ""
+	email   string           // API tokens: the Atlassian e-mail REST wants
+	reach   CloudAccessToken // access tokens: what they were created for
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the
@@ -141,6 +144,9 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 		if err := m.ensureRepo(s.repoDir(r)); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.installStaticTokens(f); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
