@@ -89,8 +89,9 @@ func staticExpiry(now time.Time, in string) (time.Time, error) {
 	return now.Add(d), nil
 }
 
-// installStaticTokens puts the fixtures' static tokens among the issued
-// access tokens, each in a grant of its own (so an admin revoke works).
+// installStaticTokens puts the fixtures' static tokens in s.static, each
+// in a grant of its own (so an admin revoke works). They are not swept and
+// their grants are not in s.grants: the mock never issued them.
 func (s *cloudState) installStaticTokens(f CloudFixtures) error {
 	now := s.m.Now()
 	s.mu.Lock()
@@ -109,8 +110,8 @@ func (s *cloudState) installStaticTokens(f CloudFixtures) error {
 				scopes = append(scopes, c)
 			}
 		}
-		s.access[a.Token] = &accessToken{client: "api-token", user: a.User, scopes: scopes, expires: exp,
-			grant: s.newGrantLocked(), kind: "api_token", static: staticAPIToken, email: a.Email}
+		s.static[a.Token] = &accessToken{client: "api-token", user: a.User, scopes: scopes, expires: exp,
+			grant: &grant{}, kind: "api_token", static: staticAPIToken, email: a.Email}
 	}
 	for i, a := range f.AccessTokens {
 		if a.Name == "" || a.Token == "" || a.Workspace == "" || !slices.Contains([]string{"repository", "project", "workspace"}, a.Scope) ||
@@ -121,8 +122,8 @@ func (s *cloudState) installStaticTokens(f CloudFixtures) error {
 		if err != nil {
 			return fmt.Errorf("access token %d: %w", i, err)
 		}
-		s.access[a.Token] = &accessToken{client: "access-token", user: a.Name, scopes: a.Scopes, expires: exp,
-			grant: s.newGrantLocked(), kind: a.Scope + "_access_token", static: staticAccessToken, reach: a}
+		s.static[a.Token] = &accessToken{client: "access-token", user: a.Name, scopes: a.Scopes, expires: exp,
+			grant: &grant{}, kind: a.Scope + "_access_token", static: staticAccessToken, reach: a}
 	}
 	return nil
 }
