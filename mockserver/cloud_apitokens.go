@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// CloudAPIToken is an Atlassian API token (facts A11): git takes it with
+// CloudAPIToken is an Atlassian API token (docs/bitbucket-behaviour.md#cloud-api-tokens): git takes it with
 // the Bitbucket username or x-bitbucket-api-token-auth, REST only with the
 // Atlassian account e-mail.
 type CloudAPIToken struct {
@@ -25,7 +25,7 @@ type CloudAPIToken struct {
 }
 
 // CloudAccessToken is a repository, project or workspace access token
-// (facts A10): git with x-token-auth, REST with Bearer; it acts as its own
+// (docs/bitbucket-behaviour.md#cloud-access-tokens): git with x-token-auth, REST with Bearer; it acts as its own
 // user, named Name.
 type CloudAccessToken struct {
 	Name       string   `json:"name"`
@@ -44,11 +44,11 @@ const (
 	staticAccessToken = "access-token"
 )
 
-// apiTokenGitUser is the fixed git username of API tokens (facts A11).
+// apiTokenGitUser is the fixed git username of API tokens (docs/bitbucket-behaviour.md#cloud-api-tokens).
 const apiTokenGitUser = "x-bitbucket-api-token-auth"
 
 // apiTokenScopes maps API-token scopes to the classic scopes the mock
-// checks (facts A8). UNCONFIRMED simplification: write:repository:bitbucket
+// checks (docs/bitbucket-behaviour.md#cloud-scopes). UNCONFIRMED simplification: write:repository:bitbucket
 // maps to repository:write, which implies read here, although Bitbucket
 // says write does not imply read; the fixtures grant both.
 var apiTokenScopes = map[string]string{
@@ -130,9 +130,9 @@ func (s *cloudState) installStaticTokens(f CloudFixtures) error {
 
 // staticBasicOK says whether a Basic username goes with static token t:
 // API tokens take the Bitbucket username or x-bitbucket-api-token-auth on
-// git and only the Atlassian e-mail on REST (facts A11; the e-mail as git
-// username gets 401); access tokens take only x-token-auth, on git (facts
-// A10). Bearer with an API token: UNCONFIRMED, refused here.
+// git and only the Atlassian e-mail on REST (docs/bitbucket-behaviour.md#cloud-api-tokens; the e-mail as git
+// username gets 401); access tokens take only x-token-auth, on git (
+// docs/bitbucket-behaviour.md#cloud-access-tokens). Bearer with an API token: UNCONFIRMED, refused here.
 func staticBasicOK(t accessToken, c credentials) bool {
 	switch t.static {
 	case staticAPIToken:
@@ -146,8 +146,8 @@ func staticBasicOK(t accessToken, c credentials) bool {
 	return false
 }
 
-// staticBearerOK: access tokens are Bearer tokens on REST (facts A10);
-// API tokens are not (Basic with the e-mail, facts A11).
+// staticBearerOK: access tokens are Bearer tokens on REST (docs/bitbucket-behaviour.md#cloud-access-tokens);
+// API tokens are not (Basic with the e-mail, docs/bitbucket-behaviour.md#cloud-api-tokens).
 func staticBearerOK(t accessToken) bool { return t.static == staticAccessToken }
 
 // reaches says whether access token t may act on repository r.

@@ -2,15 +2,15 @@
 // consumer: a token the user created in Bitbucket's UI, kept in the token
 // store and handed to git as it is, until it expires. App passwords stopped
 // working on 2026-07-28 (docs/bitbucket-behaviour.md#cloud-api-tokens,
-// facts A11); what takes their place:
+// docs/bitbucket-behaviour.md#cloud-api-tokens); what takes their place:
 //
 //   - a Cloud Atlassian API token: git username x-bitbucket-api-token-auth
 //     (or the Bitbucket username); REST only with the Atlassian e-mail
-//     (facts A11);
+//     (docs/bitbucket-behaviour.md#cloud-api-tokens);
 //   - a Cloud repository, project or workspace access token: git username
-//     x-token-auth, REST with Bearer (facts A10);
+//     x-token-auth, REST with Bearer (docs/bitbucket-behaviour.md#cloud-access-tokens);
 //   - a Data Center personal HTTP access token: git username the user's
-//     slug (facts D1).
+//     slug (docs/bitbucket-behaviour.md#dc-access-tokens).
 //
 // Which kind a token is: --token-kind when given; on Server/DC always an
 // HTTP access token; on Cloud an API token when --email is given or the
@@ -36,14 +36,14 @@ const (
 	KindHTTPToken   = "http-access-token" // Server/DC: personal HTTP access token
 )
 
-// Git usernames of the Cloud kinds (facts A10, A11).
+// Git usernames of the Cloud kinds (docs/bitbucket-behaviour.md#cloud-access-tokens, docs/bitbucket-behaviour.md#cloud-api-tokens).
 const (
 	APITokenGitUser    = "x-bitbucket-api-token-auth"
 	AccessTokenGitUser = "x-token-auth"
 )
 
 // AppPasswordsEnded is when Bitbucket Cloud app passwords stopped working
-// (facts A11: fully removed 2026-07-28).
+// (docs/bitbucket-behaviour.md#cloud-api-tokens: fully removed 2026-07-28).
 const AppPasswordsEnded = "2026-07-28"
 
 // appPasswordPrefix starts the app passwords Bitbucket Cloud issued in

@@ -29,8 +29,8 @@ type Validator struct {
 }
 
 // Cloud checks a Cloud token with GET {api}/user (api ends in /2.0): an API
-// token as Basic with the Atlassian e-mail (facts A11: REST takes API
-// tokens only with the e-mail), an access token as Bearer (facts A10). A
+// token as Basic with the Atlassian e-mail (docs/bitbucket-behaviour.md#cloud-api-tokens: REST takes API
+// tokens only with the e-mail), an access token as Bearer (docs/bitbucket-behaviour.md#cloud-access-tokens). A
 // 403 means the token was accepted but lacks the account scope (access
 // tokens have none to give): valid, no account named.
 func (v *Validator) Cloud(ctx context.Context, api, kind, token, email string) (Checked, error) {
@@ -75,12 +75,12 @@ func (v *Validator) Cloud(ctx context.Context, api, kind, token, email string) (
 
 // DataCenter checks an HTTP access token as Bearer on
 // {base}/rest/api/latest/application-properties and reads the user from
-// X-AUSERNAME (DC has no "who am I", facts 0.9, C); a 200 without it is an
+// X-AUSERNAME (DC has no "who am I", docs/bitbucket-behaviour.md#dc-identity, docs/bitbucket-behaviour.md#dc-oauth2); a 200 without it is an
 // anonymous answer (a server with public access treats a bad token as
-// anonymous, facts 0.11): refused. Then it reads the token's expiry from
+// anonymous, docs/bitbucket-behaviour.md#dc-anonymous-access): refused. Then it reads the token's expiry from
 // the user's token list (GET /rest/access-tokens/1.0/users/{slug},
 // expiryDate in epoch milliseconds), finding the token by the id its value
-// starts with (base64 of "<id>:<random>", facts D1). A list the token may
+// starts with (base64 of "<id>:<random>", docs/bitbucket-behaviour.md#dc-access-tokens). A list the token may
 // not read leaves the expiry unknown.
 func (v *Validator) DataCenter(ctx context.Context, base, token, slug string) (Checked, error) {
 	resp, err := v.bearer(ctx, base+"/rest/api/latest/application-properties", token)
@@ -96,7 +96,7 @@ func (v *Validator) DataCenter(ctx context.Context, base, token, slug string) (C
 		return Checked{}, fmt.Errorf("check the token: %s", resp.Status)
 	}
 	if slug == "" {
-		slug = user // the slug need not be the name (facts D2): --user says otherwise
+		slug = user // the slug need not be the name (docs/bitbucket-behaviour.md#dc-rest): --user says otherwise
 	}
 	c := Checked{Account: user, Slug: slug}
 	c.Expiry, _ = v.dcExpiry(ctx, base, token, slug)
@@ -134,7 +134,7 @@ func (v *Validator) dcExpiry(ctx context.Context, base, token, slug string) (tim
 }
 
 // dcTokenID is the id a DC HTTP access token starts with, "" if its value
-// is not base64 of "<digits>:..." (facts D1).
+// is not base64 of "<digits>:..." (docs/bitbucket-behaviour.md#dc-access-tokens).
 func dcTokenID(token string) string {
 	b, err := base64.StdEncoding.DecodeString(token)
 	if err != nil {
