@@ -138,6 +138,7 @@ func allCases(o options) []testCase {
 		serverRESTCases(),
 		controlCases(),
 		helperCases(o),
+		hostileCases(o),
 	} {
 		cs = append(cs, group...)
 	}

@@ -8,6 +8,8 @@
 #   slow      git-credential-bitbucket get  token expired: lock, git config, a new token from the mock
 #
 # Usage: scripts/bench-process.sh [N]   (N runs of each, interleaved; default 200)
+# Prints median wall times and their ratios, then the peak RSS of the fast path and the baseline
+# (GNU time's %M; skipped with the reason when /usr/bin/time is missing).
 set -euo pipefail
 n=${1:-200}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,26 +51,27 @@ tok=$(printf '%s' "$req" | "$bin/git-credential-bitbucket" get | sed -n 's/^pass
 printf 'protocol=http\nhost=%s\nusername=x-token-auth\npassword=%s\n' "$hostport" "$tok" |
   git credential-store --file "$work/git-store" store
 
-now_ns() { date +%s%N; }
-declare -A total=([baseline]=0 [fast]=0 [fill]=0 [slow]=0)
+printf '%s' "$req" >"$work/req"
+printf 'url=%s\n' "$cloud" >"$work/fill"
+# Wall time per run from bash's own clock (no date(1) fork inside the interval), stdin from a
+# file (no pipeline subshell): the interval is the command's fork, exec, run and reaping.
+declare -A runs=([baseline]="" [fast]="" [fill]="" [slow]="" [base_slow]="")
+time_one() { # name cmd...: appends the run's microseconds to runs[name]
+  local name=$1 t0 t1; shift
+  t0=${EPOCHREALTIME/[.,]/}; "$@" <"$in" >/dev/null; t1=${EPOCHREALTIME/[.,]/}
+  runs[$name]+="$((t1 - t0)) "
+}
 runs_slow=$(( n / 10 )); [ "$runs_slow" -ge 5 ] || runs_slow=5
 for i in $(seq "$n"); do
-  t0=$(now_ns); printf '%s' "$req" | git credential-store --file "$work/git-store" get >/dev/null; t1=$(now_ns)
-  printf '%s' "$req" | "$bin/git-credential-bitbucket" get >/dev/null; t2=$(now_ns)
-  printf 'url=%s\n' "$cloud" | git credential fill >/dev/null; t3=$(now_ns)
-  total[baseline]=$(( total[baseline] + t1 - t0 ))
-  total[fast]=$(( total[fast] + t2 - t1 ))
-  total[fill]=$(( total[fill] + t3 - t2 ))
+  in=$work/req time_one baseline git credential-store --file "$work/git-store" get
+  in=$work/req time_one fast "$bin/git-credential-bitbucket" get
+  in=$work/fill time_one fill git credential fill
 done
-base_slow=0
 for i in $(seq "$runs_slow"); do
   # Two hours pass for the mock and the helper alike: the stored token has expired.
   curl -s -X POST -d '{"advance":"2h1m"}' "$cloud/_mock/clock" >/dev/null
-  offset="$(( i * 121 ))m"
-  t0=$(now_ns); printf '%s' "$req" | git credential-store --file "$work/git-store" get >/dev/null; t1=$(now_ns)
-  printf '%s' "$req" | GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET=$offset "$bin/git-credential-bitbucket" get >/dev/null; t2=$(now_ns)
-  base_slow=$(( base_slow + t1 - t0 ))
-  total[slow]=$(( total[slow] + t2 - t1 ))
+  in=$work/req time_one base_slow git credential-store --file "$work/git-store" get
+  in=$work/req GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET="$(( i * 121 ))m" time_one slow "$bin/git-credential-bitbucket" get
 done
 
 # Every expired get fetched one new token: by refresh (Cloud era 2025) or,
@@ -77,10 +80,31 @@ done
 mints=$(curl -s "$cloud/_mock/requests?path=/site/oauth2/access_token" | grep -o '"status":200' | wc -l)
 [ "$mints" -eq "$(( runs_slow + 1 ))" ] || { echo "bench-process: $mints token requests for $runs_slow expired gets and the first mint" >&2; exit 1; }
 
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-us() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.0f", a / n / 1000 }'; }
-echo "whole-process benchmark, $n runs each ($runs_slow for slow), ratios against git credential-store get run in the same loop"
-printf '%-44s %8s us/op  ratio %s\n' "git credential-store get (baseline)" "$(us "${total[baseline]}" "$n")" "1.00"
-printf '%-44s %8s us/op  ratio %s\n' "git-credential-bitbucket get, fast path" "$(us "${total[fast]}" "$n")" "$(ratio "${total[fast]}" "${total[baseline]}")"
-printf '%-44s %8s us/op  ratio %s\n' "git credential fill through the helper" "$(us "${total[fill]}" "$n")" "$(ratio "${total[fill]}" "${total[baseline]}")"
-printf '%-44s %8s us/op  ratio %s\n' "git-credential-bitbucket get, token expired" "$(us "${total[slow]}" "$runs_slow")" "$(ratio "${total[slow]}" "$base_slow")"
+m_base=$(median <<<"${runs[baseline]}") m_fast=$(median <<<"${runs[fast]}") m_fill=$(median <<<"${runs[fill]}")
+m_bslow=$(median <<<"${runs[base_slow]}") m_slow=$(median <<<"${runs[slow]}")
+echo "whole-process benchmark: median wall time of $n interleaved runs each ($runs_slow for slow), ratio to git credential-store get in the same loop"
+printf '%-44s %8s us  ratio %s\n' "git credential-store get (baseline)" "$m_base" "1.00"
+printf '%-44s %8s us  ratio %s\n' "git-credential-bitbucket get, fast path" "$m_fast" "$(ratio "$m_fast" "$m_base")"
+printf '%-44s %8s us  ratio %s\n' "git credential fill through the helper" "$m_fill" "$(ratio "$m_fill" "$m_base")"
+printf '%-44s %8s us  ratio %s\n' "git-credential-bitbucket get, token expired" "$m_slow" "$(ratio "$m_slow" "$m_bslow")"
+echo "  hot path:  $bin/git-credential-bitbucket get <request   vs   git credential-store --file STORE get <request"
+
+# Peak RSS (ru_maxrss) of the same two commands, from GNU time.
+if [ ! -x /usr/bin/time ]; then
+  echo "peak RSS: skipped: /usr/bin/time is not installed (Debian package: time)"
+  exit 0
+fi
+rss_runs=${RSS_RUNS:-21}
+rss_base="" rss_fast=""
+for i in $(seq "$rss_runs"); do
+  rss_base+="$(/usr/bin/time -f %M git credential-store --file "$work/git-store" get <"$work/req" 2>&1 >/dev/null | tail -n 1) "
+  rss_fast+="$(/usr/bin/time -f %M "$bin/git-credential-bitbucket" get <"$work/req" 2>&1 >/dev/null | tail -n 1) "
+done
+mib() { awk -v k="$1" 'BEGIN { printf "%.2f", k / 1024 }'; }
+max() { tr ' ' '\n' | grep . | sort -n | tail -n 1; }
+r_base=$(median <<<"$rss_base") r_fast=$(median <<<"$rss_fast")
+echo "peak RSS, median (max) of $rss_runs runs each: /usr/bin/time -f %M CMD <request"
+printf '%-44s %6s MiB (%s)\n' "git credential-store get (baseline)" "$(mib "$r_base")" "$(mib "$(max <<<"$rss_base")")"
+printf '%-44s %6s MiB (%s)  ratio %s\n' "git-credential-bitbucket get, fast path" "$(mib "$r_fast")" "$(mib "$(max <<<"$rss_fast")")" "$(ratio "$r_fast" "$r_base")"

@@ -57,7 +57,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
@@ -94,7 +93,8 @@ type App struct {
 	Providers   map[string]auth.Provider           // by bitbucket.kind; nil: DefaultProviders()
 	Executable  string                             // this binary, for configure; "": os.Executable
 	LookPath    func(file string) (string, error)  // nil: exec.LookPath
-	Version     string                             // "": from the build info
+	Version     string                             // "": Build.Version, else the build info
+	Build       Build                              // what the release build stamped (version.go)
 }
 
 // Main runs the helper with the real dependencies; it returns the exit code.
@@ -212,34 +212,6 @@ func wantsHelp(args []string) bool {
 		}
 	}
 	return false
-}
-
-func (r *run) version(args []string) int {
-	v := r.app.Version
-	if v == "" {
-		v = buildVersion()
-	}
-	io.WriteString(r.stdout, "git-credential-bitbucket "+v+"\n")
-	return exitOK
-}
-
-// buildVersion is the module version, or the VCS revision for a build from
-// a checkout.
-func buildVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " " + s.Value[:12]
-			}
-		}
-	}
-	return v
 }
 
 func (r *run) git() string {

@@ -42,7 +42,7 @@ func TestHelp(t *testing.T) {
 	if _, stderr, code := h.run("", nil); code != exitUsage || !strings.HasPrefix(stderr, "usage:") {
 		t.Errorf("no arguments: exit %d stderr %q; want usage, 2", code, stderr)
 	}
-	if stdout, _, code := h.run("", nil, "version"); code != 0 || stdout != "git-credential-bitbucket test\n" {
+	if stdout, _, code := h.run("", nil, "version"); code != 0 || !strings.HasPrefix(stdout, "git-credential-bitbucket test (commit ") {
 		t.Errorf("version: exit %d stdout %q", code, stdout)
 	}
 }

@@ -1,12 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -76,69 +71,4 @@ func clockOffset(e environ) (time.Duration, error) {
 		return 0, fmt.Errorf("invalid %s %q: want a duration of zero or more such as 2h1m", key, oneLine(v))
 	}
 	return d, nil
-}
-
-// browserOpener returns the function that opens a URL in the user's
-// browser: $BROWSER when set (a colon-separated list of commands as
-// xdg-open reads it; "%s" in a command is replaced by the URL, otherwise
-// the URL is appended as the last argument), else the platform opener.
-// The browser runs detached from the helper's stdio, so it can never write
-// on the stdout git reads.
-func browserOpener(env environ) func(url string) error {
-	return func(url string) error {
-		var cands [][]string
-		if b := env.get("BROWSER"); b != "" {
-			for _, c := range strings.Split(b, ":") {
-				if f := strings.Fields(c); len(f) > 0 {
-					cands = append(cands, f)
-				}
-			}
-		} else {
-			switch runtime.GOOS {
-			case "darwin":
-				cands = [][]string{{"open"}}
-			case "windows":
-				cands = [][]string{{"rundll32", "url.dll,FileProtocolHandler"}}
-			default:
-				if env.get("DISPLAY") == "" && env.get("WAYLAND_DISPLAY") == "" {
-					// xdg-open would fall back to a text browser that
-					// takes over the terminal: use the paste flow instead.
-					return errors.New("no graphical session and $BROWSER is not set")
-				}
-				cands = [][]string{{"xdg-open"}}
-			}
-		}
-		if len(cands) == 0 {
-			return errors.New("$BROWSER names no command")
-		}
-		var errs []error
-		for _, c := range cands {
-			args := make([]string, 0, len(c)+1)
-			replaced := false
-			for _, a := range c[1:] {
-				if strings.Contains(a, "%s") {
-					a = strings.ReplaceAll(a, "%s", url)
-					replaced = true
-				}
-				args = append(args, a)
-			}
-			if !replaced {
-				args = append(args, url)
-			}
-			cmd := exec.Command(c[0], args...)
-			cmd.Env = env
-			if err := cmd.Start(); err != nil {
-				errs = append(errs, fmt.Errorf("start %s: %w", c[0], err))
-				continue
-			}
-			go cmd.Wait() // reap; the browser's outcome arrives through the redirect
-			return nil
-		}
-		return errors.Join(errs...)
-	}
-}
-
-// openTTY opens the controlling terminal; it fails when there is none.
-func openTTY() (io.ReadWriteCloser, error) {
-	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
 }

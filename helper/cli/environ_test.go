@@ -63,3 +63,29 @@ func TestTerminalPromptOff(t *testing.T) {
 		}
 	}
 }
+
+func TestPlatformBrowser(t *testing.T) {
+	t.Parallel()
+	want := map[string][]string{
+		"darwin":  {"open"},
+		"windows": {"rundll32", "url.dll,FileProtocolHandler"},
+	}[runtime.GOOS]
+	if want == nil {
+		want = []string{"xdg-open"}
+		if _, err := browserCommands(environ{}); err == nil {
+			t.Errorf("no DISPLAY and no $BROWSER: got a browser, want the paste flow")
+		}
+	}
+	cands, err := browserCommands(environ{"DISPLAY=:0"})
+	if err != nil || len(cands) != 1 || strings.Join(cands[0], " ") != strings.Join(want, " ") {
+		t.Errorf("platform browser on %s: %q, %v; want %q", runtime.GOOS, cands, err, want)
+	}
+	// $BROWSER comes first on every platform.
+	cands, err = browserCommands(environ{"DISPLAY=:0", "BROWSER=firefox --new-tab:lynx"})
+	if err != nil || len(cands) != 2 || cands[0][0] != "firefox" || cands[1][0] != "lynx" {
+		t.Errorf("$BROWSER: %q, %v", cands, err)
+	}
+	if got := browserArgs([]string{"rundll32", "url.dll,FileProtocolHandler"}, "https://x/?a=1&b=2"); strings.Join(got, " ") != "url.dll,FileProtocolHandler https://x/?a=1&b=2" {
+		t.Errorf("browserArgs = %q", got)
+	}
+}

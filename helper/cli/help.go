@@ -18,7 +18,7 @@ Commands for people:
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
                         write the git config for one remote and grant
-  version               print the version
+  version               print the version, commit, Go version and platform
   help [COMMAND]        show help for a command
 
 URL defaults to https://bitbucket.org.
@@ -141,7 +141,8 @@ Options of --grant static (the token is kept in the token store, never in git co
 `,
 	"version": `usage: git-credential-bitbucket version
 
-Prints the version.
+Prints the version, the commit and build date, the Go version and the
+platform (also: git-credential-bitbucket --version).
 `,
 	"help": `usage: git-credential-bitbucket help [COMMAND]
 

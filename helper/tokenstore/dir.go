@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -21,17 +22,31 @@ const appDirName = "git-credential-bitbucket"
 // entries as in os.Environ; the last entry for a key wins, as in os/exec):
 //
 //  1. $GIT_CREDENTIAL_BITBUCKET_STATE_DIR when set (it must be absolute);
-//  2. $XDG_STATE_HOME/git-credential-bitbucket when XDG_STATE_HOME is an
+//  2. on Windows, %LOCALAPPDATA%\git-credential-bitbucket (the variable's
+//     name in any case, as Windows reads it);
+//  3. $XDG_STATE_HOME/git-credential-bitbucket when XDG_STATE_HOME is an
 //     absolute path (the XDG Base Directory spec ignores relative ones);
-//  3. $HOME/.local/state/git-credential-bitbucket.
+//  4. on macOS, $HOME/Library/Application Support/git-credential-bitbucket;
+//     elsewhere $HOME/.local/state/git-credential-bitbucket.
 //
 // It only computes the path; Open creates the directory.
 func DefaultDir(env []string) (string, error) {
+	return defaultDir(runtime.GOOS, env)
+}
+
+func defaultDir(goos string, env []string) (string, error) {
 	if d := lookupEnv(env, StateDirEnv); d != "" {
 		if !filepath.IsAbs(d) {
 			return "", fmt.Errorf("%s must be an absolute path", StateDirEnv)
 		}
 		return filepath.Clean(d), nil
+	}
+	if goos == "windows" {
+		d := lookupEnvFold(env, "LOCALAPPDATA")
+		if d == "" || !filepath.IsAbs(d) {
+			return "", errors.New("cannot find the token store directory: LOCALAPPDATA is not set to an absolute path (set " + StateDirEnv + ")")
+		}
+		return filepath.Join(d, appDirName), nil
 	}
 	if d := lookupEnv(env, "XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, appDirName), nil
@@ -40,7 +55,21 @@ func DefaultDir(env []string) (string, error) {
 	if home == "" || !filepath.IsAbs(home) {
 		return "", errors.New("cannot find the token store directory: HOME is not set to an absolute path (set XDG_STATE_HOME or " + StateDirEnv + ")")
 	}
+	if goos == "darwin" {
+		return filepath.Join(home, "Library", "Application Support", appDirName), nil
+	}
 	return filepath.Join(home, ".local", "state", appDirName), nil
+}
+
+// lookupEnvFold is lookupEnv with the key's case ignored, as on Windows.
+func lookupEnvFold(env []string, key string) string {
+	val := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.EqualFold(k, key) {
+			val = v
+		}
+	}
+	return val
 }
 
 func lookupEnv(env []string, key string) string {
@@ -81,7 +110,7 @@ func Open(dir string) (*Store, error) {
 		if err := checkOwner(s.Path(), fi); err != nil {
 			return nil, err
 		}
-		if fi.Mode().Perm()&0o077 != 0 {
+		if sharedBits(fi) != 0 {
 			if err := os.Chmod(s.Path(), 0o600); err != nil {
 				return nil, fmt.Errorf("token store: tighten permissions: %w", err)
 			}
@@ -113,7 +142,7 @@ func ensureDir(dir string) error {
 	if err := checkOwner(dir, fi); err != nil {
 		return err
 	}
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+	if perm := fi.Mode().Perm(); sharedBits(fi)&0o022 != 0 {
 		if fi.Mode()&fs.ModeSticky != 0 {
 			perm |= 0o1000
 		}

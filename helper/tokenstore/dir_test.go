@@ -124,32 +124,58 @@ func TestDefaultDir(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
+		goos    string
 		env     []string
 		want    string
 		wantErr bool
 	}{
-		{"home", []string{"HOME=/home/u"}, "/home/u/.local/state/git-credential-bitbucket", false},
-		{"xdg", []string{"HOME=/home/u", "XDG_STATE_HOME=/xdg/state"}, "/xdg/state/git-credential-bitbucket", false},
-		{"relative xdg ignored", []string{"HOME=/home/u", "XDG_STATE_HOME=rel"}, "/home/u/.local/state/git-credential-bitbucket", false},
-		{"empty xdg ignored", []string{"HOME=/home/u", "XDG_STATE_HOME="}, "/home/u/.local/state/git-credential-bitbucket", false},
-		{"override", []string{"HOME=/home/u", "XDG_STATE_HOME=/x", StateDirEnv + "=/srv/tokens/"}, "/srv/tokens", false},
-		{"last entry wins", []string{"HOME=/first", "HOME=/second"}, "/second/.local/state/git-credential-bitbucket", false},
-		{"relative override", []string{"HOME=/home/u", StateDirEnv + "=tokens"}, "", true},
-		{"no home", []string{"PATH=/bin"}, "", true},
-		{"relative home", []string{"HOME=home"}, "", true},
-		{"nil env", nil, "", true},
+		{"home", "linux", []string{"HOME=/home/u"}, "/home/u/.local/state/git-credential-bitbucket", false},
+		{"xdg", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=/xdg/state"}, "/xdg/state/git-credential-bitbucket", false},
+		{"relative xdg ignored", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=rel"}, "/home/u/.local/state/git-credential-bitbucket", false},
+		{"empty xdg ignored", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME="}, "/home/u/.local/state/git-credential-bitbucket", false},
+		{"override", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=/x", StateDirEnv + "=/srv/tokens/"}, "/srv/tokens", false},
+		{"last entry wins", "linux", []string{"HOME=/first", "HOME=/second"}, "/second/.local/state/git-credential-bitbucket", false},
+		{"relative override", "linux", []string{"HOME=/home/u", StateDirEnv + "=tokens"}, "", true},
+		{"no home", "linux", []string{"PATH=/bin"}, "", true},
+		{"relative home", "linux", []string{"HOME=home"}, "", true},
+		{"nil env", "linux", nil, "", true},
+		{"macos home", "darwin", []string{"HOME=/Users/u"}, "/Users/u/Library/Application Support/git-credential-bitbucket", false},
+		{"macos xdg", "darwin", []string{"HOME=/Users/u", "XDG_STATE_HOME=/Users/u/.local/state"}, "/Users/u/.local/state/git-credential-bitbucket", false},
+		{"macos override", "darwin", []string{"HOME=/Users/u", StateDirEnv + "=/srv/t"}, "/srv/t", false},
+		{"macos no home", "darwin", nil, "", true},
+		{"windows no localappdata", "windows", []string{"HOME=/home/u", "XDG_STATE_HOME=/x"}, "", true},
+	}
+	if runtime.GOOS == "windows" {
+		// Windows paths are only absolute on Windows; there the Unix rows'
+		// paths are not, so only the Windows rows run.
+		tests = []struct {
+			name    string
+			goos    string
+			env     []string
+			want    string
+			wantErr bool
+		}{
+			{"localappdata", "windows", []string{`LOCALAPPDATA=C:\Users\u\AppData\Local`}, `C:\Users\u\AppData\Local\git-credential-bitbucket`, false},
+			{"name in any case", "windows", []string{`LocalAppData=C:\L`}, `C:\L\git-credential-bitbucket`, false},
+			{"xdg ignored", "windows", []string{`LOCALAPPDATA=C:\L`, `XDG_STATE_HOME=C:\X`}, `C:\L\git-credential-bitbucket`, false},
+			{"override", "windows", []string{`LOCALAPPDATA=C:\L`, StateDirEnv + `=D:\t`}, `D:\t`, false},
+			{"relative localappdata", "windows", []string{`LOCALAPPDATA=L`}, "", true},
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := DefaultDir(tt.env)
+			got, err := defaultDir(tt.goos, tt.env)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("DefaultDir() error = %v, wantErr %v", err, tt.wantErr)
+				t.Fatalf("defaultDir(%s) error = %v, wantErr %v", tt.goos, err, tt.wantErr)
 			}
 			if got != tt.want {
-				t.Errorf("DefaultDir() = %q, want %q", got, tt.want)
+				t.Errorf("defaultDir(%s) = %q, want %q", tt.goos, got, tt.want)
 			}
 		})
+	}
+	if _, err := DefaultDir([]string{StateDirEnv + "=rel"}); err == nil {
+		t.Error("DefaultDir with a relative override succeeded")
 	}
 }
 

@@ -71,7 +71,7 @@ func readChecked(p string) ([]byte, error) {
 	if err := checkOwner(p, fi); err != nil {
 		return nil, err
 	}
-	if fi.Mode().Perm()&0o022 != 0 {
+	if sharedBits(fi)&0o022 != 0 {
 		return nil, fmt.Errorf("token store %s is writable by other users (mode %04o): refusing to read it; check who changed it, then chmod 600 it", p, fi.Mode().Perm())
 	}
 	// Sized from the fstat, as os.ReadFile does: one read for the file.

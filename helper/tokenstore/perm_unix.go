@@ -23,6 +23,9 @@ func checkOwner(path string, fi fs.FileInfo) error {
 	return nil
 }
 
+// sharedBits is the group and other permission bits of fi.
+func sharedBits(fi fs.FileInfo) fs.FileMode { return fi.Mode().Perm() & 0o077 }
+
 // syncDir makes a rename in dir durable. File systems that cannot sync a
 // directory (EINVAL) are tolerated.
 func syncDir(dir string) error {
