@@ -96,6 +96,10 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.usageErr("configure", err)
 	}
+	if kind == static.KindAPIToken && strings.Contains(f.user, "@") {
+		// docs/bitbucket-behaviour.md#cloud-api-tokens: the e-mail as git username gets 401.
+		return r.usageErr("configure", errors.New("--user is your Bitbucket username: git refuses API tokens with the e-mail (give the e-mail with --email)"))
+	}
 	rec, err := r.checkStatic(ctx, u, f, kind, token)
 	if err != nil {
 		return r.commandErr("configure", err)
