@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -67,4 +68,14 @@ func (r *run) staticErased(rec *tokenstore.Record) {
 	remote := remoteDisplay(rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
 	r.msg.errorf("%s refused the static token (revoked, or without the permission this needs?); it is kept: to replace it, run: %s",
 		remote, static.ReplaceCommand(remote))
+}
+
+// staticHeaderRefused refuses `token --header` for an API token: REST
+// takes it only as Basic with the Atlassian e-mail, never as Bearer
+// (docs/bitbucket-behaviour.md#cloud-api-tokens).
+func staticHeaderRefused(rec *tokenstore.Record, header bool) error {
+	if !header || rec.TokenKind != static.KindAPIToken {
+		return nil
+	}
+	return errors.New("an API token goes to Bitbucket's REST API as Basic with your Atlassian e-mail, not as a Bearer header: curl -u \"EMAIL:$(git-credential-bitbucket token URL)\" ...")
 }
