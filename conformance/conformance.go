@@ -129,6 +129,7 @@ func allCases(o options) []testCase {
 		cloudRefreshCases(),
 		cloudJWTCases(),
 		cloudRESTCases(),
+		cloudStaticCases(),
 		cloudGitCases(),
 		cloudEraCases(),
 		serverOAuth1Cases(),

@@ -202,6 +202,10 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 		r.msg.tracef("erase: the rejected password is not a token we hold")
 		return
 	}
+	if match.Grant == grantStatic {
+		r.staticErased(match) // static.go: kept, it cannot be replaced here
+		return
+	}
 	st, err := r.openStore()
 	if err != nil {
 		r.msg.errorf("cannot forget the rejected token for %s: %v", match.Key, err)
