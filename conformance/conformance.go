@@ -129,6 +129,7 @@ func allCases(o options) []testCase {
 		cloudRefreshCases(),
 		cloudJWTCases(),
 		cloudRESTCases(),
+		cloudStaticCases(),
 		cloudGitCases(),
 		cloudEraCases(),
 		serverOAuth1Cases(),
@@ -138,6 +139,7 @@ func allCases(o options) []testCase {
 		serverRESTCases(),
 		controlCases(),
 		helperCases(o),
+		hostileCases(o),
 	} {
 		cs = append(cs, group...)
 	}

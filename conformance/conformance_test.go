@@ -17,7 +17,7 @@ func TestInProcess(t *testing.T) {
 
 func TestBinary(t *testing.T) {
 	t.Parallel()
-	Run(t, Binary(t, mockBin(t)), helperOption())
+	Run(t, Binary(t, mockBin(t)), helperOption(), WithHostile(os.Getenv(envHelperBin)))
 }
 
 // The same targets with Bitbucket Cloud as it was before 2026-05-04

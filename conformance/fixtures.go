@@ -215,16 +215,36 @@ const helperDCClientID = "conformance-helper-dc"
 // is on a port free now, for the helper's loopback listener in end-to-end
 // cases (each target factory gets its own port, so targets run in parallel).
 func addHelperDCClient(f *mockserver.Fixtures) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeFixedPort()
 	if err != nil {
-		return fmt.Errorf("pick a redirect port: %w", err)
+		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	f.Server.OAuth2Clients = append(f.Server.OAuth2Clients, mockserver.DCOAuth2Client{ClientID: helperDCClientID,
 		ClientSecret: randomHex(16), RedirectURIs: []string{"http://" + addr + "/callback"},
 		Scopes: []string{"REPO_READ", "REPO_WRITE"}})
 	return nil
+}
+
+// freeFixedPort picks a port that is free now and below Linux's ephemeral
+// range (net.ipv4.ip_local_port_range, 32768-60999 by default), so no later
+// listen on port 0, by the mock, git or another target, can be handed the
+// same port before the helper binds it. A port from Listen(":0") closed
+// again was taken by such listeners when four targets ran in parallel.
+func freeFixedPort() (string, error) {
+	var b [2]byte
+	for range 64 {
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("pick a redirect port: %w", err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+int(b[0])<<8%12000+int(b[1]))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr, nil
+	}
+	return "", fmt.Errorf("pick a redirect port: no free port in 20000-32255")
 }
 
 func newLink(key, executeAs string) (mockserver.ApplicationLink, error) {

@@ -57,6 +57,7 @@ func cloudFromFixtures(base string, f mockserver.CloudFixtures) *Cloud {
 			break
 		}
 	}
+	c.APIToken, c.AccessToken = staticFromFixtures(f, c.Repo)
 	return c
 }
 

@@ -33,7 +33,8 @@ var scripts embed.FS
 type Option func(*options)
 
 type options struct {
-	helper string // git-credential-bitbucket binary; "" = no helper cases
+	helper  string // git-credential-bitbucket binary; "" = no helper cases
+	hostile string // the same, for the hostile area (binary target only)
 }
 
 // WithHelper adds the helper's end-to-end cases, run with the binary at path.

@@ -41,6 +41,19 @@ type Cloud struct {
 	// RefreshToken holds a pre-consented refresh token of Private (real
 	// targets); the run writes rotated tokens back.
 	RefreshToken *TokenFile
+
+	// Static credentials a user created (docs/bitbucket-behaviour.md#cloud-api-tokens,
+	// docs/bitbucket-behaviour.md#cloud-access-tokens); nil when the target has none.
+	APIToken    *StaticToken // an Atlassian API token
+	AccessToken *StaticToken // a repository access token
+}
+
+// StaticToken is a token created in Bitbucket's UI and the repository it
+// may read.
+type StaticToken struct {
+	Token           string
+	User, Email     string // API tokens: Bitbucket username and Atlassian e-mail
+	Workspace, Slug string // a repository the token reaches
 }
 
 // Consumer is a Cloud OAuth consumer (client).

@@ -24,6 +24,7 @@ type credentials struct {
 	basic     bool
 	basicUser string
 	badScheme bool // an Authorization scheme we do not take
+	git       bool // a git request (static tokens take other usernames there)
 }
 
 // presentedCredentials reads `Authorization: Bearer`, `Authorization:
@@ -69,7 +70,11 @@ func (s *cloudState) authenticate(c credentials) authResult {
 		return authResult{basicFailed: true, status: tokenUnknown}
 	}
 	t, st := s.lookupAccess(c.token)
-	if c.basic {
+	if t.static != "" {
+		if (c.basic && !staticBasicOK(t, c)) || (!c.basic && !staticBearerOK(t)) {
+			return authResult{basicFailed: true, status: tokenUnknown}
+		}
+	} else if c.basic {
 		if st == tokenUnknown || (c.basicUser != "x-token-auth" && c.basicUser != t.user) {
 			return authResult{basicFailed: true, status: tokenUnknown}
 		}

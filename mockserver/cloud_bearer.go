@@ -25,6 +25,8 @@ func (s *cloudState) refuseNonBearer(w http.ResponseWriter, r *http.Request) boo
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
 		return false
+	case strings.EqualFold(scheme, "Basic") && s.basicAPIToken(r):
+		return false // API tokens are Basic with the e-mail (docs/bitbucket-behaviour.md#cloud-api-tokens)
 	case strings.EqualFold(scheme, "Basic"):
 		w.Header().Set("WWW-Authenticate", cloudRealm)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -55,4 +57,14 @@ func formHasAccessToken(r *http.Request) bool {
 	}
 	v, err := url.ParseQuery(string(b))
 	return err == nil && v.Has("access_token")
+}
+
+// basicAPIToken reports whether the Basic password is an API token.
+func (s *cloudState) basicAPIToken(r *http.Request) bool {
+	_, p, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	t, _ := s.lookupAccess(p)
+	return t.static == staticAPIToken
 }

@@ -4,8 +4,11 @@ package mockserver
 // secret below is a TEST VALUE, published with the source.
 func defaultCloudFixtures() CloudFixtures {
 	all := []string{"repository", "repository:write", "account"}
+	apiTokens, accessTokens := defaultStaticFixtures()
 	return CloudFixtures{
-		SessionUser: "alice",
+		APITokens:    apiTokens,
+		AccessTokens: accessTokens,
+		SessionUser:  "alice",
 		Users: []CloudUser{
 			{Username: "alice", DisplayName: "Alice Example", UUID: "{5b0a6f0e-6f43-4d2b-9a51-0c3a2b1e7a01}", AccountID: "557058:5b0a6f0e-6f43-4d2b-9a51-0c3a2b1e7a01"},
 			{Username: "bob", DisplayName: "Bob Example", UUID: "{9c1d7e2f-3a44-4b5c-8d6e-1f2a3b4c5d02}", AccountID: "557058:9c1d7e2f-3a44-4b5c-8d6e-1f2a3b4c5d02"},
@@ -40,7 +43,7 @@ func defaultCloudFixtures() CloudFixtures {
 				InstalledFor: "acme", Scopes: []string{"repository", "repository:write"}},
 		},
 		Repositories: []CloudRepository{
-			{Workspace: "acme", Slug: "widgets", Private: true},
+			{Workspace: "acme", Slug: "widgets", Private: true, Project: "WID"},
 			{Workspace: "acme", Slug: "public-repo", Private: false},
 			{Workspace: "alice", Slug: "notes", Private: true},
 		},

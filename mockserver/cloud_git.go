@@ -45,6 +45,7 @@ func (s *cloudState) handleGit(w http.ResponseWriter, r *http.Request, ws, slug,
 		need = "repository:write"
 	}
 	creds := presentedCredentials(r)
+	creds.git = true
 	res := s.authenticate(creds)
 	if res.tok == nil {
 		if !creds.present && rp != nil && !rp.Private && !push {

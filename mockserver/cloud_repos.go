@@ -71,6 +71,9 @@ func canAct(tok *accessToken, r *CloudRepository) bool {
 	if tok == nil {
 		return false
 	}
+	if tok.static == staticAccessToken && !tok.reaches(r) {
+		return false // an access token reaches what it was created for (docs/bitbucket-behaviour.md#cloud-access-tokens)
+	}
 	if tok.appUser != "" && r.Workspace != tok.appUser {
 		return false // an app user reaches only its consumer's workspace (docs/bitbucket-behaviour.md#cloud-2026)
 	}

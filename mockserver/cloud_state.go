@@ -31,6 +31,7 @@ type cloudState struct {
 	policy  refreshPolicy                       // era 2026 refresh policy (cloud_era.go)
 	locked  map[string]time.Time                // era 2026: consumer key -> end of its refresh lockout
 	spent   map[[sha256.Size]byte]*refreshToken // era 2026: swept spent refresh tokens (cloud_sweep.go)
+	static  map[string]*accessToken             // fixture API and access tokens (cloud_apitokens.go)
 }
 
 // grant is one authorization: every token issued from it (and from its
@@ -63,7 +64,10 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
+	appUser string           // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
+	static  string           // staticAPIToken or staticAccessToken for fixture tokens (cloud_apitokens.go), else ""
+	email   string           // API tokens: the Atlassian e-mail REST wants
+	reach   CloudAccessToken // access tokens: what they were created for
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the
@@ -103,6 +107,7 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 		access:    map[string]*accessToken{},
 		refresh:   map[string]*refreshToken{},
 		grants:    map[int]*grant{},
+		static:    map[string]*accessToken{},
 	}
 	for i := range f.Consumers {
 		c := &f.Consumers[i]
@@ -141,6 +146,9 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 		if err := m.ensureRepo(s.repoDir(r)); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.installStaticTokens(f); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -183,6 +191,10 @@ func (s *cloudState) revoke(token string) bool {
 		t.grant.revoked = true
 		return true
 	}
+	if t, ok := s.static[token]; ok {
+		t.grant.revoked = true
+		return true
+	}
 	if t, ok := s.lookupRefreshLocked(token); ok {
 		t.grant.revoked = true
 		return true
@@ -196,5 +208,8 @@ func (s *cloudState) revokeAll() {
 	defer s.mu.Unlock()
 	for _, g := range s.grants {
 		g.revoked = true
+	}
+	for _, t := range s.static {
+		t.grant.revoked = true
 	}
 }

@@ -64,6 +64,9 @@ func (s *cloudState) lookupAccess(v string) (accessToken, tokenStatus) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.access[v]
+	if !ok {
+		t, ok = s.static[v]
+	}
 	switch {
 	case !ok:
 		return accessToken{}, tokenUnknown

@@ -22,6 +22,11 @@ type CloudFixtures struct {
 	Consumers    []CloudConsumer   `json:"consumers"`
 	ConnectApps  []ConnectApp      `json:"connect_apps"`
 	Repositories []CloudRepository `json:"repositories"`
+	// Static credentials (cloud_apitokens.go): Atlassian API tokens and
+	// repository/project/workspace access tokens, issued before the mock
+	// starts, with expiries on the mock clock.
+	APITokens    []CloudAPIToken    `json:"api_tokens,omitempty"`
+	AccessTokens []CloudAccessToken `json:"access_tokens,omitempty"`
 	// Era picks the behaviour: "2026" (default: Cloud since 2026-05-04,
 	// docs/bitbucket-behaviour.md#cloud-2026) or "2025" (before CHANGE-3052); see cloud_era.go.
 	Era string `json:"era,omitempty"`
@@ -64,7 +69,8 @@ type CloudRepository struct {
 	Workspace string `json:"workspace"`
 	Slug      string `json:"slug"`
 	Private   bool   `json:"private"`
-	UUID      string `json:"uuid,omitempty"` // "{…}"; derived from workspace/slug when empty
+	UUID      string `json:"uuid,omitempty"`    // "{…}"; derived from workspace/slug when empty
+	Project   string `json:"project,omitempty"` // project key, for project access tokens
 }
 
 // ServerFixtures describe the Bitbucket Server / Data Center side.

@@ -97,6 +97,8 @@ func TestScript(t *testing.T) {
 			"startmock":  cmdStartMock,
 			"srvget":     cmdSrvGet,
 			"listen401":  cmdListen401,
+			"envtime":    cmdEnvTime, // static_test.go
+			"dctoken":    cmdDCToken,
 		},
 	})
 }
@@ -356,6 +358,12 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	for _, a := range fx.Cloud.ConnectApps {
 		secrets[a.SharedSecret] = true
+	}
+	for _, a := range fx.Cloud.APITokens {
+		secrets[a.Token] = true
+	}
+	for _, a := range fx.Cloud.AccessTokens {
+		secrets[a.Token] = true
 	}
 	for _, u := range fx.Server.Users {
 		secrets[u.Password] = true

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
 // browserOpener returns the function that opens a URL in the user's
@@ -23,7 +25,7 @@ func browserOpener(env environ) func(url string) error {
 		var errs []error
 		for _, c := range cands {
 			cmd := exec.Command(c[0], browserArgs(c, url)...)
-			cmd.Env = env
+			cmd.Env = consent.BrowserEnv(env) // no GIT_CREDENTIAL_BITBUCKET_* secrets (issue 10)
 			if err := cmd.Start(); err != nil {
 				errs = append(errs, fmt.Errorf("start %s: %w", c[0], err))
 				continue

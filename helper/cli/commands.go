@@ -316,6 +316,9 @@ func (r *run) token(ctx context.Context, args []string) int {
 		// there (issue 10, point 6). Tokens are visible ASCII.
 		return r.commandErr("token", fmt.Errorf("the token from %s contains characters other than visible ASCII: not printing it", rec.Key))
 	}
+	if err := staticHeaderRefused(rec, *header); err != nil {
+		return r.commandErr("token", err) // static.go
+	}
 	if *header {
 		fmt.Fprintf(r.stdout, "Authorization: Bearer %s\n", rec.AccessToken)
 	} else {

@@ -24,6 +24,9 @@ import (
 type configSetting struct{ key, value string }
 
 func (r *run) configure(ctx context.Context, args []string) int {
+	if wantsStatic(args) {
+		return r.configureStatic(ctx, args) // static_configure.go
+	}
 	fs := flag.NewFlagSet("configure", flag.ContinueOnError)
 	var (
 		grant            = fs.String("grant", "", "")

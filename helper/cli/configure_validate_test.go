@@ -43,7 +43,7 @@ func TestConfigureValidates(t *testing.T) {
 		{name: "key unparsable", key: []byte("not a key\n"), keyMode: 0o600,
 			args: []string{"https://git.corp.test", "--grant", "oauth1", "--consumer-key", "k", "--private-key-file", "KEY"}, wantCode: exitFail, want: "no PEM block found"},
 		{name: "server grant on cloud", args: []string{"https://bitbucket.org", "--grant", "oauth1", "--kind", "cloud"},
-			wantCode: exitUsage, want: "--grant oauth1 is not a grant of --kind cloud (one of authorization-code, client-credentials, jwt)"},
+			wantCode: exitUsage, want: "--grant oauth1 is not a grant of --kind cloud (one of authorization-code, client-credentials, jwt, static)"},
 		{name: "cloud grant on datacenter", args: []string{"https://git.corp.test", "--grant", "jwt", "--kind", "datacenter"},
 			wantCode: exitUsage, want: "--grant jwt is not a grant of --kind datacenter"},
 		{name: "oauth1 on datacenter is fine", key: goodPEM, keyMode: 0o600,

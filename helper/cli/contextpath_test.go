@@ -302,3 +302,40 @@ func TestConfigureContextPath(t *testing.T) {
 		})
 	}
 }
+
+// TestContextPathDotSegments: a path that climbs out of the configured
+// context path (plain or percent-encoded dot segments) gets no token, from
+// the fast path or the slow one, and one line; the old code answered with
+// the /bitbucket token (string prefix match).
+func TestContextPathDotSegments(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{
+		"bitbucket/../other/scm/proj/widgets.git",
+		"bitbucket/%2e%2e/other/scm/proj/widgets.git",
+		"bitbucket/%2E%2e/other/scm/proj/widgets.git",
+		"bitbucket/%252e%252e/other/scm/proj/widgets.git",
+		"bitbucket/./scm/proj/widgets.git",
+		`bitbucket\..\other/scm/proj/widgets.git`,
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			h := ctxHarness(t, "bitbucket")
+			r := minted("tok-ctx-1234", 2*time.Hour)
+			r.Key = tokenstore.Key{Protocol: "https", Host: ctxHost, Path: "bitbucket"}
+			h.put(r)
+			h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
+				return minted("tok-ctx-5678", 2*time.Hour), nil
+			}
+			stdout, stderr, _ := h.run(ctxRequest(path), nil, "get")
+			if stdout != "" || h.prov.callCount() != 0 {
+				t.Errorf("get %s: stdout %q, provider calls %d; want nothing", path, stdout, h.prov.callCount())
+			}
+			if !strings.Contains(stderr, "dot segments") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Errorf("stderr %q, want one line about dot segments", stderr)
+			}
+		})
+	}
+	if err := checkContextPath("bitbucket/scm/proj/a..b.git"); err != nil {
+		t.Errorf("a name with dots refused: %v", err)
+	}
+}

@@ -77,6 +77,9 @@ func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record
 		r.msg.tracef("fast path: %s was not minted for a user bitbucket.user allowed: asking git config", rec.Key)
 		return nil
 	}
+	if rec.Grant == grantStatic {
+		return r.staticFast(rec) // static.go: no margin, an expiry warning
+	}
 	margin, ok := r.env.duration("REFRESH_MARGIN")
 	if !ok {
 		margin = rec.RefreshMargin

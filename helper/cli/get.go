@@ -21,6 +21,10 @@ func (r *run) protocolOp(ctx context.Context, op string) int {
 		return exitOK
 	}
 	r.red.add(req.Password, req.OAuthRefreshToken, req.Credential)
+	if err := checkContextPath(req.Path); err != nil {
+		r.msg.errorf("%v (no credentials given)", err)
+		return exitOK
+	}
 	r.msg.tracef("%s for %s://%s (path %t, username %t, capabilities %v)",
 		op, req.Protocol, req.Host, req.HasPath, req.HasUsername, req.Capabilities)
 	switch op {
@@ -196,6 +200,10 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 	}
 	if match == nil {
 		r.msg.tracef("erase: the rejected password is not a token we hold")
+		return
+	}
+	if match.Grant == grantStatic {
+		r.staticErased(match) // static.go: kept, it cannot be replaced here
 		return
 	}
 	st, err := r.openStore()

@@ -14,6 +14,7 @@ var grantKinds = map[string]string{
 	"oauth1-2lo":         "server",
 	"oauth1-impersonate": "server",
 	"oauth2":             "datacenter",
+	"static":             "any", // helper/static: Cloud and Server/DC alike
 }
 
 // interactiveGrants are the grants that ask a person (a browser consent
@@ -29,7 +30,7 @@ func grantsOf(kind string) string {
 	cloud := kind == "cloud"
 	var gs []string
 	for _, g := range sortedKeys(grantKinds) {
-		if (grantKinds[g] == "cloud") == cloud {
+		if grantKinds[g] == "any" || (grantKinds[g] == "cloud") == cloud {
 			gs = append(gs, g)
 		}
 	}

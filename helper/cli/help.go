@@ -104,7 +104,8 @@ remote it asks for. The helper keeps one token per remote, not per
 repository.
 
 Grants: authorization-code, client-credentials, jwt (Cloud);
-        oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center)
+        oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center);
+        static (a token you created: Cloud API or access token, DC HTTP token)
 
 Options:
   --kind K                   cloud, server or datacenter (default: from the grant)
@@ -123,6 +124,20 @@ Options:
   --jwt-client-key K         Connect client key (jwt grant)
   --jwt-shared-secret-stdin  read the Connect shared secret from stdin
   --authtype T               basic (default) or bearer
+
+Options of --grant static (the token is kept in the token store, never in git config):
+  --token-stdin              read the token from stdin (required)
+  --token-kind K             api-token or access-token (Cloud), http-access-token
+                             (Server/DC, the default there); Cloud default: api-token
+                             with --email or an ATATT token, else access-token
+  --email E                  Atlassian account e-mail: Cloud checks API tokens with it
+  --user U                   git username: Bitbucket username for an API token
+                             (default x-bitbucket-api-token-auth), the slug on DC
+                             (default: the user the server names)
+  --expires DATE             expiry (YYYY-MM-DD or RFC 3339) when the server does
+                             not tell it (Cloud); warnings start 7 days before
+  --app-password             says the token is an app password: refused (they
+                             stopped working on 2026-07-28)
 `,
 	"version": `usage: git-credential-bitbucket version
 

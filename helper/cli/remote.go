@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -15,6 +16,27 @@ import (
 // a path. The helper keeps one token per remote, not per repository: the
 // store key's Path and the URL the settings are read for are the remote's
 // context path, never the repository path.
+
+// checkContextPath refuses a path git sent with dot segments, also
+// percent-encoded ("bitbucket/%2e%2e/other/scm/p/r.git" is /other on the
+// server, but its string prefix is /bitbucket: issue 10 point 9). Record
+// and settings matching is on whole "/" segments (pathCovers, findRecord).
+func checkContextPath(path string) error {
+	p := path
+	for range 3 { // %252e%252e decodes twice; a server may decode as often
+		d, err := url.PathUnescape(p)
+		if err != nil || d == p {
+			break
+		}
+		p = d
+	}
+	for _, seg := range strings.Split(strings.ReplaceAll(p, "\\", "/"), "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("refusing path %q: it has dot segments", oneLine(path))
+		}
+	}
+	return nil
+}
 
 // scmContextPath returns the part of path before its "scm" segment
 // ("bitbucket/scm/proj/widgets.git" → "bitbucket", "scm/p/r.git" → "");

@@ -13,6 +13,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -131,6 +132,9 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	}
 	providers := r.providers()
 	t.provider = providers[t.kind]
+	if s.Grant == grantStatic {
+		t.provider = static.Provider{} // the same for every product
+	}
 	if t.provider == nil {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.kind %q for %s is not one of %s",
 			t.kind, t.display(), strings.Join(slices.Sorted(maps.Keys(providers)), ", "))}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -27,10 +28,7 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	if err != nil {
 		return "", err
 	}
-	client := env.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
+	client := redirect.Refuse(env.HTTP, redirectFix)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.api+"/user", nil)
 	if err != nil {
 		return "", err

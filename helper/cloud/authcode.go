@@ -45,7 +45,7 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 	var tty io.Reader // set when the address is pasted
 	origin := c.env.Remote.Scheme + "://" + c.env.Remote.Host
 	c.tracef("authorization-code: redirect %s, waiting up to %s", cb.URL, limit)
-	if err := c.openBrowser(authURL); err != nil {
+	if err := c.openBrowser(cb, authURL); err != nil {
 		c.tracef("authorization-code: no browser: %v", err)
 		if c.env.TTY == nil {
 			return nil, fmt.Errorf("%w: no browser could be opened (%v) and there is no terminal", auth.ErrInteractionRequired, err)
@@ -77,11 +77,12 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 	return c.record(tok)
 }
 
-func (c *call) openBrowser(u string) error {
+// openBrowser opens u through cb's single-use start URL.
+func (c *call) openBrowser(cb *consent.Callback, u string) error {
 	if c.env.OpenBrowser == nil {
 		return errors.New("no browser opener")
 	}
-	return c.env.OpenBrowser(u)
+	return cb.Open(c.env.OpenBrowser, u)
 }
 
 // randomState is 32 random bytes, base64url.

@@ -24,6 +24,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -34,6 +35,9 @@ const (
 	GrantJWT               = "jwt"
 	grantImplicit          = "implicit"
 )
+
+// redirectFix is what a refused redirect tells the user to fix.
+const redirectFix = "bitbucket.apiURL (or the remote URL)"
 
 // GitUsername is the username Bitbucket Cloud expects with an OAuth access
 // token over HTTPS (docs/bitbucket-behaviour.md#cloud-using-tokens).
@@ -145,9 +149,9 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if c.http == nil {
-		c.http = http.DefaultClient
-	}
+	// Every request of a call carries a credential (docs/bitbucket-behaviour.md#cloud-client-auth): none
+	// follows a redirect (issue 10 point 3).
+	c.http = redirect.Refuse(c.http, redirectFix)
 	if err := c.checkConfig(); err != nil {
 		return nil, err
 	}

@@ -92,6 +92,7 @@ func TestHostileBrowserDuringAuthorize(t *testing.T) {
 	}
 	env.OpenBrowser = func(authURL string) error {
 		go func() {
+			authURL := viaStart(t, &noFollow, authURL)
 			resp, err := noFollow.Get(authURL)
 			if err != nil {
 				t.Errorf("browser: %v", err)

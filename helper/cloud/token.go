@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -78,6 +82,10 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 	var te *TokenError
 	if errors.As(err, &te) {
 		return te
+	}
+	var rd *redirect.Error
+	if errors.As(err, &rd) {
+		return &TokenError{Op: op, Err: rd} // no Status: the message is the redirect's
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -224,16 +232,22 @@ func (c *call) clientCredentials(ctx context.Context) (*tokenstore.Record, error
 	return rec, nil
 }
 
-// record turns a token response into a store record. The access token is
-// untrusted input bound for git's wire: it must be one printable line.
+// record turns a token response into a store record. The answer is
+// untrusted input bound for the store and git's wire: tokens must be
+// visible ASCII within tokencheck.MaxLen, the type bearer (RFC 6750), and
+// an implausible expires_in is believed for an hour only (issue 10).
 func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
-	if tok == nil || tok.AccessToken == "" {
-		return nil, errors.New("the token endpoint sent no access token")
+	if tok == nil {
+		return nil, c.refused(errors.New("no access token"))
 	}
-	for _, v := range []string{tok.AccessToken, tok.RefreshToken} {
-		if strings.ContainsAny(v, "\r\n\x00 \t") {
-			return nil, errors.New("the token endpoint sent a token with whitespace or control characters")
-		}
+	if err := tokencheck.Token("access token", tok.AccessToken); err != nil {
+		return nil, c.refused(err)
+	}
+	if err := tokencheck.Optional("refresh token", tok.RefreshToken); err != nil {
+		return nil, c.refused(err)
+	}
+	if err := tokencheck.Bearer(tok.TokenType); err != nil {
+		return nil, c.refused(err)
 	}
 	rec := &tokenstore.Record{
 		Kind:         "cloud",
@@ -252,17 +266,35 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	}
 	// Expiry from expires_in against our clock (x/oauth2 uses the wall
 	// clock), so that an injected clock governs freshness end to end.
-	expiresIn := tok.ExpiresIn
-	if f, ok := tok.Extra("expires_in").(float64); ok && expiresIn == 0 && f > 0 && f < 1e9 {
-		expiresIn = int64(f) // clientcredentials drops ExpiresIn; the raw field is there
+	life, why := tokencheck.Life(expiresIn(tok))
+	if why != "" {
+		c.tracef("%s: %s", c.ep.tokenURL, why)
 	}
-	switch {
-	case expiresIn > 0:
-		rec.Expiry = c.now().Add(time.Duration(expiresIn) * time.Second)
-	case !tok.Expiry.IsZero(): // only x/oauth2's wall-clock Expiry: move it onto our clock
-		rec.Expiry = tok.Expiry.Add(c.now().Sub(time.Now()))
-	}
+	rec.Expiry = c.now().Add(life)
 	return rec, nil
+}
+
+// expiresIn is the answer's expires_in as sent: x/oauth2's clientcredentials
+// package drops Token.ExpiresIn, and its parser caps it at 2^31-1, so the
+// raw field is read first.
+func expiresIn(tok *oauth2.Token) int64 {
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		if v > math.MaxInt64/2 {
+			return math.MaxInt64
+		}
+		return int64(v)
+	case string:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return tok.ExpiresIn
+}
+
+// refused is a token answer the helper will not store, naming the server.
+func (c *call) refused(err error) error {
+	return fmt.Errorf("refusing the answer of %s: %w", c.ep.tokenURL, err)
 }
 
 // scopesOf reads Bitbucket's "scopes" (plural, before 2026-05-04,

@@ -22,7 +22,7 @@ type key struct {
 // refuse it with an explanation instead of a parse error.
 var (
 	kinds        = []string{"cloud", "server", "datacenter"}
-	grants       = []string{"authorization-code", "client-credentials", "jwt", "implicit", "oauth1", "oauth1-2lo", "oauth1-impersonate", "oauth2"}
+	grants       = []string{"authorization-code", "client-credentials", "jwt", "implicit", "oauth1", "oauth1-2lo", "oauth1-impersonate", "oauth2", "static"}
 	stores       = []string{"auto", "file", "keyring"}
 	authTypes    = []string{"basic", "bearer"}
 	interactives = []string{"auto", "never"}

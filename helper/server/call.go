@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 )
 
 // maxBody bounds every response body the helper reads.
@@ -55,9 +56,9 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	if c.margin <= 0 {
 		c.margin = DefaultRefreshMargin
 	}
-	if c.http == nil {
-		c.http = http.DefaultClient
-	}
+	// Every request of a call carries a credential (a signature, a
+	// client secret, a token): none follows a redirect (issue 10).
+	c.http = redirect.Refuse(c.http, "bitbucket.apiURL")
 	if c.now == nil {
 		c.now = time.Now
 	}

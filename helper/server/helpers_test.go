@@ -167,8 +167,17 @@ func newFakeDC(t *testing.T, contextPath string) *fakeDC {
 		}
 		key := r.Method + " " + path
 		f.mu.Lock()
-		f.calls = append(f.calls, key)
 		h := f.routes[key]
+		if h == nil && r.Method == http.MethodGet && strings.HasPrefix(path, "/rest/access-tokens/1.0/users/") &&
+			strings.Count(path, "/") == 5 {
+			// The sweep's listing (sweep.go), when the test does not look
+			// at it: no tokens, not recorded among the calls.
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"size":0,"limit":100,"isLastPage":true,"values":[],"start":0}`)
+			return
+		}
+		f.calls = append(f.calls, key)
 		f.mu.Unlock()
 		if h == nil {
 			t.Errorf("unexpected request %s", key)

@@ -208,6 +208,7 @@ func TestHostileOAuth2Callback(t *testing.T) {
 			}
 			env.OpenBrowser = func(authURL string) error {
 				go func() {
+					authURL := viaStart(t, noFollow, authURL)
 					resp, err := noFollow.Get(authURL)
 					if err != nil {
 						t.Errorf("browser: %v", err)
@@ -295,6 +296,7 @@ func TestHostileOAuth1Callback(t *testing.T) {
 			}
 			env.OpenBrowser = func(authURL string) error {
 				go func() {
+					authURL := viaStart(t, &noFollow, authURL)
 					resp, err := noFollow.Get(authURL)
 					if err != nil {
 						t.Errorf("browser: %v", err)

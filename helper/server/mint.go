@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 )
 
 // mintedToken is a personal HTTP access token created for git
@@ -37,13 +39,16 @@ func tokenPermissions(s string) []string {
 func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedToken, error) {
 	const op = "create an HTTP access token"
 	c := cl.c
+	if err := checkSlug(slug); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	days := c.s.TokenExpiryDays
 	if days <= 0 {
 		days = DefaultTokenExpiryDays
 	}
 	now := c.now().UTC()
 	reqBody, err := json.Marshal(map[string]any{
-		"name":        fmt.Sprintf("git-credential-bitbucket %s %s", c.base.Host, now.Format(time.RFC3339)),
+		"name":        c.tokenName(now),
 		"permissions": tokenPermissions(c.s.TokenPermissions),
 		"expiryDays":  days,
 	})
@@ -73,6 +78,10 @@ func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedTo
 	if out.Token == "" || id == "" || id == "null" {
 		return nil, fmt.Errorf("%s: the response holds no token or id", op)
 	}
+	if err := tokencheck.Token("minted token", out.Token); err != nil {
+		_ = cl.deleteToken(ctx, slug, id) // live on the server, never stored
+		return nil, fmt.Errorf("%s: refusing the answer of %s: %w", op, redactURL(c.base), err)
+	}
 	exp, ok := jsonTime(out.ExpiryDate)
 	if !ok {
 		created, ok := jsonTime(out.CreatedDate)
@@ -89,6 +98,12 @@ func (cl *oauth1Client) deleteToken(ctx context.Context, slug, id string) error 
 	const op = "delete the replaced HTTP access token"
 	if slug == "" || id == "" {
 		return nil
+	}
+	if err := checkSlug(slug); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkSegment("token id", id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	_, _, err := cl.c.send(ctx, op, cl.leg, func() (*http.Request, error) {
 		req, err := cl.newRequest(ctx, http.MethodDelete, endpoint(cl.c.base, "rest", "access-tokens", "1.0", "users", slug, id), nil, "")

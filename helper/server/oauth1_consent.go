@@ -82,7 +82,7 @@ func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer) (r
 	// Only the browser coming back for our request token ends the wait.
 	cb.Serve(consent.ParamIs("oauth_token", rt))
 	c.tracef("3-legged consent: callback %s", cb.URL)
-	if err := c.env.OpenBrowser(c.authorizeURL(rt)); err != nil {
+	if err := cb.Open(c.env.OpenBrowser, c.authorizeURL(rt)); err != nil {
 		return "", "", &noBrowserError{err}
 	}
 	if c.env.TTY != nil {

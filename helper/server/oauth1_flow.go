@@ -103,6 +103,7 @@ func (p *Provider) mint(ctx context.Context, c *call, rec *tokenstore.Record, wa
 	rec.Updated = c.now()
 	c.tracef("minted HTTP access token %s for %s, expires %s", tok.ID, slug, tok.Expiry.UTC().Format("2006-01-02T15:04:05Z"))
 
+	c.sweep(ctx, cl, slug, tok.ID, oldID)
 	if oldID == "" || oldID == tok.ID {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -164,7 +165,7 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 
 	paste := !useBrowser
 	if useBrowser {
-		if err := c.env.OpenBrowser(authURL); err != nil {
+		if err := cb.Open(c.env.OpenBrowser, authURL); err != nil {
 			if c.env.TTY == nil {
 				return nil, fmt.Errorf("opening the browser for the consent: %w", err)
 			}
@@ -196,22 +197,22 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 // fillOAuth2 records tok (rotated refresh token included) and the user
 // slug (X-AUSERNAME of an authenticated REST call).
 func (c *call) fillOAuth2(ctx context.Context, rec *tokenstore.Record, tok *oauth2.Token) (*tokenstore.Record, error) {
-	if tok.AccessToken == "" {
-		return nil, errors.New("the token response holds no access token")
+	if err := checkOAuth2Answer(tok); err != nil {
+		return nil, fmt.Errorf("refusing the answer of %s: %w", endpoint(c.base, "rest", "oauth2", "latest", "token"), err)
 	}
 	rec.AccessToken = tok.AccessToken
 	rec.TokenType = "bearer"
 	if tok.RefreshToken != "" {
 		rec.RefreshToken = tok.RefreshToken
 	}
-	switch {
-	case tok.ExpiresIn > 0:
-		rec.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
-	case !tok.Expiry.IsZero():
-		rec.Expiry = tok.Expiry
-	default:
-		rec.Expiry = c.now().Add(time.Hour) // DC's default life (docs/bitbucket-behaviour.md#dc-oauth2)
+	// A missing, negative or implausible expires_in is believed for an
+	// hour, DC's default life
+	// (docs/bitbucket-behaviour.md#dc-oauth2).
+	life, why := tokencheck.Life(tok.ExpiresIn)
+	if why != "" {
+		c.tracef("OAuth 2 token answer: %s", why)
 	}
+	rec.Expiry = c.now().Add(life)
 	if s, ok := tok.Extra("scope").(string); ok && s != "" {
 		rec.Scopes = s
 	}
@@ -224,6 +225,18 @@ func (c *call) fillOAuth2(ctx context.Context, rec *tokenstore.Record, tok *oaut
 	rec.GitUsername, rec.Account = slug, slug
 	rec.Updated = c.now()
 	return rec, nil
+}
+
+// checkOAuth2Answer: tokens of visible ASCII within the bound, and a
+// bearer token_type (RFC 6749 §5.1; issue 10 point 7).
+func checkOAuth2Answer(tok *oauth2.Token) error {
+	if err := tokencheck.Token("access token", tok.AccessToken); err != nil {
+		return err
+	}
+	if err := tokencheck.Optional("refresh token", tok.RefreshToken); err != nil {
+		return err
+	}
+	return tokencheck.Bearer(tok.TokenType)
 }
 
 // whoamiBearer reads X-AUSERNAME from GET application-properties with a

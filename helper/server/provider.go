@@ -49,6 +49,9 @@ type Provider struct {
 	// nil means gitconfig.ReadSecretFile (which refuses files that group
 	// or others can read).
 	ReadSecretFile func(path string) ([]byte, error)
+	// Machine names this machine in minted tokens' tags (see sweep.go);
+	// "" means os.Hostname.
+	Machine string
 }
 
 func (p *Provider) readSecretFile(path string) ([]byte, error) {
@@ -110,7 +113,9 @@ func (p *Provider) Revoke(ctx context.Context, env *auth.Env, rec *tokenstore.Re
 	if err != nil {
 		return err
 	}
-	return cl.deleteToken(ctx, rec.MintedTokenUser, rec.MintedTokenID)
+	err = cl.deleteToken(ctx, rec.MintedTokenUser, rec.MintedTokenID)
+	c.sweep(ctx, cl, rec.MintedTokenUser, rec.MintedTokenID)
+	return err
 }
 
 // Account implements auth.Provider: "Display Name (slug)" from
@@ -133,7 +138,10 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	if err != nil {
 		return "", err
 	}
-	u := c.base.JoinPath("rest", "api", "1.0", "users", slug)
+	if err := checkSlug(slug); err != nil {
+		return "", err
+	}
+	u := endpoint(c.base, "rest", "api", "1.0", "users", slug)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return "", err

@@ -92,7 +92,40 @@ func ChallengeHint(remote string, contextKnown bool) string {
 	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2 ...%s", remote, target, note)
 }
 
-// endpoint joins path segments to the base (each segment escaped).
+// endpoint joins path segments to the base, each segment escaped on its
+// own: a "/" in one is %2F, and nothing is cleaned away (url.JoinPath
+// would resolve a ".." segment). Segments from outside (user slugs) go
+// through checkSlug first.
 func endpoint(base *url.URL, segs ...string) *url.URL {
-	return base.JoinPath(segs...)
+	u := *base
+	path, raw := strings.TrimSuffix(base.Path, "/"), strings.TrimSuffix(base.EscapedPath(), "/")
+	for _, s := range segs {
+		path += "/" + s
+		raw += "/" + url.PathEscape(s)
+	}
+	u.Path, u.RawPath = path, raw
+	return &u
+}
+
+// checkSlug refuses a user slug that is not one path segment (issue 10
+// point 9): empty, holding "/" or "\\", a dot segment, or a control
+// character. The slug comes from git's URL, the configuration or the
+// server's X-AUSERNAME.
+func checkSlug(slug string) error { return checkSegment("user slug", slug) }
+
+// checkSegment refuses a value (what names it) that is not one path
+// segment.
+func checkSegment(what, slug string) error {
+	switch {
+	case slug == "" || slug == "." || slug == "..":
+		return fmt.Errorf("%s %q is not one path segment", what, consent.Sanitize(slug))
+	case strings.ContainsAny(slug, "/\\"):
+		return fmt.Errorf("%s %q holds a slash", what, consent.Sanitize(slug))
+	}
+	for _, r := range slug {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%s %q holds a control character", what, consent.Sanitize(slug))
+		}
+	}
+	return nil
 }

@@ -122,6 +122,12 @@ type Record struct {
 	MintedTokenID     string    `json:"minted_token_id,omitempty"`
 	MintedTokenUser   string    `json:"minted_token_user,omitempty"`
 
+	// grant=static (helper/static): which kind of token AccessToken is
+	// (api-token, access-token, http-access-token), and when the expiry
+	// warning was last printed. Not secrets.
+	TokenKind    string    `json:"token_kind,omitempty"`
+	ExpiryWarned time.Time `json:"expiry_warned,omitzero"`
+
 	// Set by the CLI (helper/cli) so that its fast path can answer without
 	// reading git config: the refresh margin and bitbucket.authtype in
 	// force when the record was written. Not secrets.

@@ -31,6 +31,8 @@ type Callback struct {
 	srv  *http.Server
 	ch   chan url.Values
 	done atomic.Bool
+
+	start startPage
 }
 
 // Listen opens the listener on the host and port of redirectURL (a
@@ -145,6 +147,9 @@ const (
 
 func (cb *Callback) handler(accept Accept) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cb.serveStart(w, r) {
+			return
+		}
 		if r.URL.Path != cb.path {
 			http.NotFound(w, r)
 			return
