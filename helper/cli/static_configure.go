@@ -226,7 +226,7 @@ func (r *run) keepStatic(ctx context.Context, u *url.URL, rec *tokenstore.Record
 	if err != nil {
 		return err
 	}
-	st, err := r.openStore()
+	st, err := r.openStoreFor(t)
 	if err != nil {
 		return err
 	}
@@ -239,5 +239,5 @@ func (r *run) keepStatic(ctx context.Context, u *url.URL, rec *tokenstore.Record
 	}
 	defer unlock()
 	r.complete(rec, key, t)
-	return st.Put(rec)
+	return r.put(st, t, rec)
 }
