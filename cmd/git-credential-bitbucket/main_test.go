@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 
 // helperMain is the helper as installed, except for the clock.
 func helperMain() {
-	app := &cli.App{Now: shiftedClock(os.Getenv(clockFileEnv))}
+	app := &cli.App{Now: shiftedClock(os.Getenv(clockFileEnv)), OpenTTY: scriptTTY(os.Getenv(ttyInEnv), os.Getenv(ttyOutEnv))}
 	os.Exit(app.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
 }
 
@@ -99,6 +99,12 @@ func TestScript(t *testing.T) {
 			"listen401":  cmdListen401,
 			"envtime":    cmdEnvTime, // static_test.go
 			"dctoken":    cmdDCToken,
+			// login_rig_test.go
+			"waitfile":       cmdWaitFile,
+			"openurl":        cmdOpenURL,
+			"pasteurl":       cmdPasteURL,
+			"mkfifo":         cmdMkfifo,
+			"listenerclosed": cmdListenerClosed,
 		},
 	})
 }

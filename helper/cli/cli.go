@@ -96,6 +96,7 @@ type App struct {
 	LookPath    func(file string) (string, error)  // nil: exec.LookPath
 	Version     string                             // "": Build.Version, else the build info
 	Build       Build                              // what the release build stamped (version.go)
+	Interrupt   <-chan os.Signal                   // nil: SIGINT (Ctrl-C) during login
 }
 
 // Main runs the helper with the real dependencies; it returns the exit code.

@@ -98,6 +98,7 @@ func (r *run) commandErr(cmd string, err error) int {
 
 func (r *run) login(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	noBrowser := fs.Bool("no-browser", false, "")
 	pos, err := r.parseArgs(fs, args)
 	if err != nil {
 		return r.usageErr("login", err)
@@ -111,9 +112,15 @@ func (r *run) login(ctx context.Context, args []string) int {
 		return r.commandErr("login", err)
 	}
 	// login is a person asking for the flow: it is interactive unless the
-	// remote forbids it.
+	// remote forbids it. Ctrl-C ends the wait cleanly (interrupt.go).
+	ctx, interrupted, stop := r.interruptible(ctx)
+	defer stop()
 	interactive := !strings.EqualFold(t.settings.Interactive, "never")
-	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive})
+	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive, noBrowser: *noBrowser})
+	if err != nil && interrupted() {
+		r.msg.errorf("login: interrupted; nothing was stored for %s", t.display())
+		return exitInterrupted
+	}
 	if err != nil {
 		return r.commandErr("login", err)
 	}

@@ -58,12 +58,23 @@ Run by git when a credential was rejected. Forgets the stored access token
 only when the rejected password is that token; the refresh token is kept.
 An erase without a password changes nothing.
 `,
-	"login": `usage: git-credential-bitbucket login [URL]
+	"login": `usage: git-credential-bitbucket login [URL] [--no-browser]
 
-Runs the remote's configured flow now (for authorization-code: opens the
-browser, or prints the URL on the terminal and reads the redirect URL you
-paste) and stores the result. URL defaults to https://bitbucket.org; for
-a remote with a context path, give it (https://host/bitbucket).
+Runs the remote's configured flow now and stores the result. URL defaults
+to https://bitbucket.org; for a remote with a context path, give it
+(https://host/bitbucket).
+
+For a flow that needs your consent (authorization-code, oauth2, oauth1)
+it prints the authorize URL and the time limit on the terminal every
+time, opens the browser, and waits for the browser to come back to its
+loopback address; at any moment you may instead paste there the address
+the browser was sent to (or the code the page shows), whichever comes
+first. A line shows the time left. Ctrl-C stops: nothing is stored and
+the exit status is 130.
+
+Options:
+  --no-browser   open no browser: print the URL and read the paste
+                 (also: GIT_CREDENTIAL_BITBUCKET_NO_BROWSER=1)
 `,
 	"logout": `usage: git-credential-bitbucket logout [URL]
 

@@ -149,6 +149,7 @@ type obtainRequest struct {
 	refreshToken string // a forwarded oauth_refresh_token, "" if none
 	login        bool   // force a fresh authorization
 	interactive  bool
+	noBrowser    bool // login --no-browser: show the URL, open nothing
 }
 
 // unconfiguredError: bitbucket.org with no bitbucket.grant configured.
@@ -296,9 +297,13 @@ func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
 		Now:         r.now,
 		Interactive: o.interactive,
 		OpenBrowser: r.app.OpenBrowser,
+		Say:         r.msg.sayf,
 		Trace:       r.msg.tracef,
 	}
-	if env.OpenBrowser == nil {
+	switch {
+	case o.noBrowser || r.env.flag(envPrefix+"NO_BROWSER"):
+		env.OpenBrowser = nil
+	case env.OpenBrowser == nil:
 		env.OpenBrowser = browserOpener(r.env)
 	}
 	closeFn := func() {}
