@@ -97,6 +97,9 @@ type App struct {
 	Version     string                             // "": Build.Version, else the build info
 	Build       Build                              // what the release build stamped (version.go)
 	Interrupt   <-chan os.Signal                   // nil: SIGINT (Ctrl-C) during login
+	// StdinIsTerminal reports whether a person typed the command; nil:
+	// stdin is a character device (unknown.go).
+	StdinIsTerminal func() bool
 }
 
 // Main runs the helper with the real dependencies; it returns the exit code.
@@ -200,11 +203,10 @@ func (r *run) dispatch(args []string) int {
 		return r.token(ctx, rest)
 	case "configure":
 		return r.configure(ctx, rest)
+	case "completion":
+		return r.completion(rest) // completion.go
 	}
-	// Unknown operations (git's future ones, `capability`, typos) get
-	// nothing, as git-credential(1) asks of helpers.
-	r.msg.tracef("ignoring unknown operation %q", cmd)
-	return exitOK
+	return r.unknownCommand(cmd) // unknown.go: git's future operations pass, typos do not
 }
 
 func wantsHelp(args []string) bool {

@@ -27,7 +27,7 @@ func (r *run) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagHint(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -19,6 +19,7 @@ Commands for people:
   configure URL --grant G [options]
                         write the git config for one remote and grant
   version               print the version, commit, Go version and platform
+  completion SHELL      print a bash, zsh or fish completion script
   help [COMMAND]        show help for a command
 
 URL defaults to https://bitbucket.org.
@@ -155,6 +156,14 @@ Options of --grant static (the token is kept in the token store, never in git co
 Prints the version, the commit and build date, the Go version and the
 platform (also: git-credential-bitbucket --version).
 `,
+	"completion": `usage: git-credential-bitbucket completion bash|zsh|fish
+
+Prints a completion script for the shell, made from these help texts:
+
+  eval "$(git-credential-bitbucket completion bash)"        # ~/.bashrc
+  git-credential-bitbucket completion zsh > "${fpath[1]}/_git-credential-bitbucket"
+  git-credential-bitbucket completion fish | source         # config.fish
+`,
 	"help": `usage: git-credential-bitbucket help [COMMAND]
 
 Shows help for COMMAND, or the list of commands.
@@ -168,8 +177,7 @@ func (r *run) help(args []string) int {
 	}
 	text, ok := commandHelp[args[0]]
 	if !ok {
-		io.WriteString(r.stderr, linePrefix+"no help for unknown command "+quote(args[0])+"\n")
-		return exitUsage
+		return r.helpUnknown(args[0]) // unknown.go
 	}
 	io.WriteString(r.stdout, text)
 	return exitOK
