@@ -15,6 +15,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -88,7 +89,7 @@ func deadGrant(re *oauth2.RetrieveError) bool {
 func (c *call) oauth2Error(op string, err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return fmt.Errorf("%s: %w", op, redactURLError(err))
+		return fmt.Errorf("%s: %w", op, netmsg.Explain(redactURLError(err)))
 	}
 	status := 0
 	if re.Response != nil {
