@@ -237,11 +237,14 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 
 // revoke asks the provider to revoke what rec holds on the server (minted
 // Server/DC HTTP access tokens); best effort, traced only.
-func (r *run) revoke(ctx context.Context, rec *tokenstore.Record) {
+func (r *run) revoke(ctx context.Context, rec *tokenstore.Record) error {
 	t, err := r.resolve(ctx, rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
 	if err != nil || t == nil {
 		r.msg.tracef("revoke: %s is not configured (%v): forgotten here only", rec.Key, err)
-		return
+		if err == nil {
+			err = errNotConfigured
+		}
+		return err
 	}
-	r.revokeWith(ctx, t, rec)
+	return r.revokeWith(ctx, t, rec)
 }

@@ -81,7 +81,10 @@ Options:
 
 Revokes what the server allows to be revoked (minted Server/DC HTTP access
 tokens) and forgets every local token for URL (default https://bitbucket.org).
-A URL without a path covers every context path on the host.
+A URL without a path covers every context path on the host. For each record
+it says what was revoked on the server, what was only forgotten here, and
+what stays (an OAuth 1 authorization stays under the user's Authorized
+applications on the server until revoked there).
 `,
 	"status": `usage: git-credential-bitbucket status [URL]
 
