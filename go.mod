@@ -3,6 +3,7 @@ module github.com/bbcred/git-credential-bitbucket
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/dghubble/oauth1 v0.7.3
 	github.com/gofrs/flock v0.13.2
 	github.com/golang-jwt/jwt/v5 v5.3.1
