@@ -47,6 +47,15 @@
 //     outside the list gets one line and no quit, so git may still try
 //     its other helpers. The fast path serves an impersonation record
 //     only for a user its own recorded bitbucket.user allowed.
+//   - An unknown first argument fails (exit 2, "did you mean") when it
+//     starts with '-', is within 2 edits of a command for people, or is
+//     typed on a terminal; otherwise it is a later git's operation and
+//     gets nothing (unknown.go).
+//   - A consent shows the authorize URL and the time limit every time (on
+//     /dev/tty, else stderr) and reads a paste while the listener waits
+//     (helper/internal/consent); login --no-browser or
+//     GIT_CREDENTIAL_BITBUCKET_NO_BROWSER=1 opens no browser; Ctrl-C ends
+//     a login with exit 130 (interrupt.go).
 //   - An inline bitbucket.clientSecret in a git config file with any group
 //     or other read bit warns on every slow path (the fast path reads no
 //     config).
