@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"golang.org/x/oauth2"
 
@@ -44,12 +43,7 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 
 	origin := c.env.Remote.Scheme + "://" + c.env.Remote.Host
 	c.tracef("authorization-code: redirect %s, waiting up to %s", cb.URL, limit)
-	code, err := c.person().Await(actx, cb, consent.Login{
-		Origin: origin, URL: authURL, Open: c.env.OpenBrowser, Limit: limit,
-		Query:     func(q url.Values) (string, error) { return consent.Code(q, state) },
-		Paste:     func(line string) (string, error) { return consent.Paste(line, state) },
-		PasteWhat: consent.PasteRedirect,
-	})
+	code, err := c.person().Await(actx, cb, consent.OAuth2(origin, authURL, c.env.OpenBrowser, limit, state))
 	switch {
 	case err == nil:
 	case errors.Is(err, consent.ErrNoWay):

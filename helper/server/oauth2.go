@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -162,12 +161,7 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 	cb.Serve(consent.StateIs(state))
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 	c.tracef("OAuth 2 consent: redirect %s", cb.URL)
-	code, err := c.person().Await(ctx, cb, consent.Login{
-		Origin: redactURL(c.base), URL: authURL, Open: c.env.OpenBrowser, Limit: limit,
-		Query:     func(q url.Values) (string, error) { return consent.Code(q, state) },
-		Paste:     func(line string) (string, error) { return consent.Paste(line, state) },
-		PasteWhat: consent.PasteRedirect,
-	})
+	code, err := c.person().Await(ctx, cb, consent.OAuth2(redactURL(c.base), authURL, c.env.OpenBrowser, limit, state))
 	if err != nil {
 		return nil, c.consentErr(ctx, "grant oauth2", limit, err)
 	}

@@ -51,6 +51,17 @@ type Login struct {
 	PasteWhat string
 }
 
+// OAuth2 is the wait for an OAuth 2 authorization response with state
+// (RFC 6749 §4.1.2): from the loopback listener or pasted.
+func OAuth2(origin, authURL string, open func(string) error, limit time.Duration, state string) Login {
+	return Login{
+		Origin: origin, URL: authURL, Open: open, Limit: limit,
+		Query:     func(q url.Values) (string, error) { return Code(q, state) },
+		Paste:     func(line string) (string, error) { return Paste(line, state) },
+		PasteWhat: PasteRedirect,
+	}
+}
+
 // ErrNoWay: no browser could be opened and there is no terminal to show
 // the URL on and read a paste from.
 var ErrNoWay = errors.New("no browser could be opened and there is no terminal")

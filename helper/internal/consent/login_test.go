@@ -31,12 +31,7 @@ func (s *says) text() string {
 }
 
 func testLogin(state string, open func(string) error) Login {
-	return Login{
-		Origin: "https://bitbucket.org", URL: "https://bitbucket.org/site/oauth2/authorize?x=1", Open: open, Limit: time.Minute,
-		Query:     func(q url.Values) (string, error) { return Code(q, state) },
-		Paste:     func(line string) (string, error) { return Paste(line, state) },
-		PasteWhat: PasteRedirect,
-	}
+	return OAuth2("https://bitbucket.org", "https://bitbucket.org/site/oauth2/authorize?x=1", open, time.Minute, state)
 }
 
 // TestAwaitNoTerminal: without a terminal the URL and the time limit are
