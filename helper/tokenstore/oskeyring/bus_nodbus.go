@@ -1,6 +1,6 @@
 //go:build !(linux || freebsd || openbsd || netbsd || dragonfly)
 
-package tokenstore
+package oskeyring
 
 // noSessionBus: the Keychain (macOS) and the Credential Manager (Windows)
 // need no bus; they are always there.

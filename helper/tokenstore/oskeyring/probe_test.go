@@ -1,6 +1,6 @@
 //go:build linux
 
-package tokenstore
+package oskeyring
 
 import (
 	"net"
@@ -14,12 +14,12 @@ import (
 
 const probeChildEnv = "TOKENSTORE_TEST_PROBE_CHILD"
 
-// TestProbeKeyringNoBus: with no D-Bus session bus the probe fails at once,
+// TestProbeNoBus: with no D-Bus session bus the probe fails at once,
 // without connecting anywhere.
-func TestProbeKeyringNoBus(t *testing.T) {
+func TestProbeNoBus(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	err := ProbeKeyring([]string{"HOME=/nonexistent", "XDG_RUNTIME_DIR=" + t.TempDir()}, time.Second)
+	err := Probe([]string{"HOME=/nonexistent", "XDG_RUNTIME_DIR=" + t.TempDir()}, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "no D-Bus session bus") {
 		t.Fatalf("probe without a bus: %v", err)
 	}
@@ -28,14 +28,14 @@ func TestProbeKeyringNoBus(t *testing.T) {
 	}
 }
 
-// TestProbeKeyringHungBus: a session bus that accepts the connection and
+// TestProbeHungBus: a session bus that accepts the connection and
 // never answers (a wedged dbus-daemon) costs the probe its timeout, not a
 // hang. go-keyring reads the bus address from the process environment, so
 // the probe runs in a child process.
-func TestProbeKeyringHungBus(t *testing.T) {
+func TestProbeHungBus(t *testing.T) {
 	if os.Getenv(probeChildEnv) == "1" {
 		start := time.Now()
-		err := ProbeKeyring(nil, time.Second)
+		err := Probe(nil, time.Second)
 		if err == nil || !strings.Contains(err.Error(), "did not answer within 1s") {
 			t.Fatalf("probe of a hung bus: %v", err)
 		}
@@ -68,7 +68,7 @@ func TestProbeKeyringHungBus(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { l.Close(); <-done })
-	cmd := exec.Command(os.Args[0], "-test.run=^TestProbeKeyringHungBus$", "-test.count=1", "-test.timeout=30s")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProbeHungBus$", "-test.count=1", "-test.timeout=30s")
 	cmd.Env = append(os.Environ(), probeChildEnv+"=1", "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock,
 		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	if out, err := cmd.CombinedOutput(); err != nil {
