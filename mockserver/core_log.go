@@ -50,11 +50,16 @@ func (s *statusRecorder) Flush() {
 // Unwrap serves http.ResponseController.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// wrap puts the shared layers around one side's handler: the control API
+// wrap puts the shared layers around one side's handler: the Date header on
+// the mock clock, the control API
 // under /_mock/ (neither logged nor faulted), the request log, and faults.
 func (m *Mock) wrap(side string, h http.Handler) http.Handler {
 	control := m.controlHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Date follows the mock clock, as a real server's follows its own:
+		// a client measures clock skew against it (net/http keeps a Date
+		// a handler set).
+		w.Header().Set("Date", m.Now().UTC().Format(http.TimeFormat))
 		if r.URL.Path == "/_mock" || strings.HasPrefix(r.URL.Path, "/_mock/") {
 			control.ServeHTTP(w, r)
 			return

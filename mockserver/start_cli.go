@@ -14,7 +14,9 @@ import (
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
                       [--repos DIR] [--tls DIR] [--auto-approve] [--cloud-era 2026|2025]
                       [--request-log N]
-       bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
+       bitbucket-mock fixtures [--fixtures FILE]           print the fixtures (the schema --fixtures reads)
+       bitbucket-mock fixtures --write-keys DIR            write the TEST-ONLY keys and secrets (0600) into DIR
+       bitbucket-mock fixtures --list [--cloud-url URL] [--server-url URL]   print the repositories' clone URLs
 `
 
 // RunCLI is bitbucket-mock's command line: it serves until ctx is done
@@ -22,17 +24,7 @@ const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--contex
 // The first line on stdout is {"cloud":URL,"server":URL}; logs go to stderr.
 func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "fixtures" {
-		if len(args) > 1 {
-			fmt.Fprint(stderr, cliUsage)
-			return 2
-		}
-		b, err := json.MarshalIndent(DefaultFixtures(), "", "  ")
-		if err != nil {
-			fmt.Fprintf(stderr, "bitbucket-mock: %v\n", err)
-			return 1
-		}
-		stdout.Write(append(b, '\n'))
-		return 0
+		return runFixtures(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("bitbucket-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
