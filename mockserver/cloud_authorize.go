@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // authorizeRequest is a validated /site/oauth2/authorize request.
@@ -41,7 +43,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if ar.responseType == "token" {
 		grantName = "implicit"
 	}
-	annotate(r, grantName, ar.consumer.Key, s.f.SessionUser)
+	core.Annotate(r, grantName, ar.consumer.Key, s.f.SessionUser)
 
 	switch ar.responseType {
 	case "code", "token":
@@ -53,7 +55,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// ignored, any method included: Cloud does not offer PKCE (BCLOUD-23469,
 	// docs/bitbucket-behaviour.md#cloud-endpoints).
 
-	auto := s.m.opts.AutoApprove || s.f.AutoApprove
+	auto := s.autoApprove
 	if r.Method == http.MethodGet && !auto {
 		s.consentPage(w, ar)
 		return

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // cloudRefreshControl is the body of GET and POST /_mock/cloud/refresh:
@@ -19,14 +21,11 @@ type cloudRefreshControl struct {
 	Now     string            `json:"now"`
 }
 
-// handleCloudRefreshControl serves GET /_mock/cloud/refresh (read the
+// HandleRefreshControl serves GET /_mock/cloud/refresh (read the
 // policy) and POST with any of {"grace","lockout","idle"} (set them; they
 // apply at once, to tokens issued earlier too) or {"unlock":true} (end
 // every lockout). The policy returns to the fixtures' on POST /_mock/reset.
-func (m *Mock) handleCloudRefreshControl(w http.ResponseWriter, r *http.Request) {
-	m.mu.Lock()
-	cs := m.cloud
-	m.mu.Unlock()
+func (cs *cloudState) HandleRefreshControl(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodPost:
@@ -34,20 +33,20 @@ func (m *Mock) handleCloudRefreshControl(w http.ResponseWriter, r *http.Request)
 			Grace, Lockout, Idle *string
 			Unlock               bool
 		}
-		if err := decodeControl(r, &req); err != nil {
-			controlError(w, err)
+		if err := core.DecodeControl(r, &req); err != nil {
+			core.ControlError(w, err)
 			return
 		}
 		if err := cs.setRefreshPolicy(req.Grace, req.Lockout, req.Idle, req.Unlock); err != nil {
-			controlError(w, err)
+			core.ControlError(w, err)
 			return
 		}
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		jsonReply(w, http.StatusMethodNotAllowed, map[string]string{"error": "GET or POST /_mock/cloud/refresh"})
+		core.JSONReply(w, http.StatusMethodNotAllowed, map[string]string{"error": "GET or POST /_mock/cloud/refresh"})
 		return
 	}
-	jsonReply(w, http.StatusOK, cs.refreshControl())
+	core.JSONReply(w, http.StatusOK, cs.refreshControl())
 }
 
 // setRefreshPolicy sets the given durations (nil = unchanged), all or none.
@@ -107,24 +106,21 @@ type cloudRefreshTokenInfo struct {
 	Revoked  bool   `json:"revoked"`
 }
 
-// handleCloudRefreshToken shows when a refresh token was issued and last
+// HandleRefreshToken shows when a refresh token was issued and last
 // used and when it dies, on the mock's clock; 404 {"known":false} for a
 // token the mock never issued. The token goes in the body, not the URL.
-func (m *Mock) handleCloudRefreshToken(w http.ResponseWriter, r *http.Request) {
+func (cs *cloudState) HandleRefreshToken(w http.ResponseWriter, r *http.Request) {
 	var req struct{ Token string }
-	if err := decodeControl(r, &req); err != nil || req.Token == "" {
-		controlError(w, fmt.Errorf("want {\"token\":\"<refresh token>\"}"))
+	if err := core.DecodeControl(r, &req); err != nil || req.Token == "" {
+		core.ControlError(w, fmt.Errorf("want {\"token\":\"<refresh token>\"}"))
 		return
 	}
-	m.mu.Lock()
-	cs := m.cloud
-	m.mu.Unlock()
 	now := cs.m.Now()
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	rt, ok := cs.lookupRefreshLocked(req.Token) // swept spent ones too (cloud_sweep.go)
 	if !ok {
-		jsonReply(w, http.StatusNotFound, map[string]bool{"known": false})
+		core.JSONReply(w, http.StatusNotFound, map[string]bool{"known": false})
 		return
 	}
 	stamp := func(t time.Time) string {
@@ -139,5 +135,5 @@ func (m *Mock) handleCloudRefreshToken(w http.ResponseWriter, r *http.Request) {
 		dead := cs.refreshDeadAtLocked(rt)
 		info.DeadAt, info.Dead = stamp(dead), !now.Before(dead)
 	}
-	jsonReply(w, http.StatusOK, info)
+	core.JSONReply(w, http.StatusOK, info)
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // Cloud eras. "2026" is Bitbucket Cloud since 2026-05-04 (Atlassian's
@@ -90,7 +92,7 @@ func appUserName(key string) string { return "app_user:" + key }
 // git username from it: x-token-auth goes with its tokens).
 func (s *cloudState) restAppUser(w http.ResponseWriter, r *http.Request, tok *accessToken) {
 	uuid := derivedUUID("app_user", tok.client)
-	jsonReply(w, http.StatusOK, map[string]any{
+	core.JSONReply(w, http.StatusOK, map[string]any{
 		"type":           "app_user",
 		"display_name":   tok.client,
 		"uuid":           uuid,

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // splitGitPath splits /{workspace}/{slug}.git/{rest} into its parts.
@@ -49,7 +51,7 @@ func (s *cloudState) handleGit(w http.ResponseWriter, r *http.Request, ws, slug,
 	res := s.authenticate(creds)
 	if res.tok == nil {
 		if !creds.present && rp != nil && !rp.Private && !push {
-			s.m.serveGit(w, r, s.repoDir(rp), rest, "")
+			s.m.ServeGit(w, r, s.repoDir(rp), rest, "")
 			return
 		}
 		// No, bad, expired or revoked credentials: the challenge again, so
@@ -62,7 +64,7 @@ func (s *cloudState) handleGit(w http.ResponseWriter, r *http.Request, ws, slug,
 		}
 		return
 	}
-	annotate(r, "", res.tok.client, res.tok.user)
+	core.Annotate(r, "", res.tok.client, res.tok.user)
 	if rp == nil || !canRead(res.tok, rp) {
 		http.Error(w, "You may not have access to this repository or it no longer exists in this workspace.", http.StatusNotFound)
 		return
@@ -71,5 +73,5 @@ func (s *cloudState) handleGit(w http.ResponseWriter, r *http.Request, ws, slug,
 		http.Error(w, "Your credentials lack one or more required privilege scopes.", http.StatusForbidden)
 		return
 	}
-	s.m.serveGit(w, r, s.repoDir(rp), rest, res.tok.user)
+	s.m.ServeGit(w, r, s.repoDir(rp), rest, res.tok.user)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // connectClaims are the claims of a Connect app's JWT (docs/bitbucket-behaviour.md#cloud-jwt-grant).
@@ -42,7 +44,7 @@ func (s *cloudState) jwtGrant(w http.ResponseWriter, r *http.Request, raw string
 		tokenError(w, http.StatusUnauthorized, "unauthorized_client", "Invalid JWT: "+err.Error())
 		return
 	}
-	annotate(r, "", app.Key, app.InstalledFor)
+	core.Annotate(r, "", app.Key, app.InstalledFor)
 
 	scopes := append([]string(nil), app.Scopes...)
 	if sc := strings.Fields(strings.ReplaceAll(form.Get("scope"), ",", " ")); len(sc) > 0 {

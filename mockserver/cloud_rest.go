@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // cloudRESTError writes the JSON error envelope of the Cloud API (docs/bitbucket-behaviour.md#cloud-401).
@@ -12,7 +14,7 @@ func cloudRESTError(w http.ResponseWriter, status int, message string, detail an
 	if detail != nil {
 		e["detail"] = detail
 	}
-	jsonReply(w, status, map[string]any{"type": "error", "error": e})
+	core.JSONReply(w, status, map[string]any{"type": "error", "error": e})
 }
 
 // restAuth authenticates a REST call that needs scope. It answers the
@@ -49,7 +51,7 @@ func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope stri
 		w.Write([]byte(loginFailedText))
 		return nil, false
 	}
-	annotate(r, "", res.tok.client, res.tok.user)
+	core.Annotate(r, "", res.tok.client, res.tok.user)
 	w.Header().Set("X-OAuth-Scopes", strings.Join(res.tok.scopes, ", "))
 	if !hasScope(res.tok.scopes, scope) {
 		// UNCONFIRMED wording (from memory of bitbucket.org answers).
@@ -115,7 +117,7 @@ func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix str
 		uuid = derivedUUID("user", u.Username)
 	}
 	base := origin(r)
-	jsonReply(w, http.StatusOK, map[string]any{
+	core.JSONReply(w, http.StatusOK, map[string]any{
 		"type":            "user",
 		"username":        u.Username,
 		"nickname":        u.Username,
@@ -163,7 +165,7 @@ func (s *cloudState) restWorkspaceRepos(w http.ResponseWriter, r *http.Request, 
 		nq.Del("access_token")
 		body["next"] = origin(r) + r.URL.Path + "?" + nq.Encode()
 	}
-	jsonReply(w, http.StatusOK, body)
+	core.JSONReply(w, http.StatusOK, body)
 }
 
 // restRepo serves GET /2.0/repositories/{workspace}/{slug}.
@@ -177,7 +179,7 @@ func (s *cloudState) restRepo(w http.ResponseWriter, r *http.Request, prefix, ws
 		cloudRESTError(w, http.StatusNotFound, "You may not have access to this repository or it no longer exists in this workspace.", nil)
 		return
 	}
-	jsonReply(w, http.StatusOK, repoJSON(r, prefix, rp))
+	core.JSONReply(w, http.StatusOK, repoJSON(r, prefix, rp))
 }
 
 func repoJSON(r *http.Request, prefix string, rp *CloudRepository) map[string]any {

@@ -8,19 +8,22 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // cloudState is everything the Cloud side remembers: fixtures by key and
 // the codes and tokens it issued. One mutex guards the maps.
 type cloudState struct {
-	m         *Mock
+	m         *core.Core
 	f         CloudFixtures
 	consumers map[string]*CloudConsumer
 	apps      map[string]*ConnectApp // by app key (the JWT's iss)
 	users     map[string]*CloudUser
 	repos     map[string]*CloudRepository // by "workspace/slug"
 
-	era string // cloudEra2026 or cloudEra2025 (cloud_era.go)
+	era         string // cloudEra2026 or cloudEra2025 (cloud_era.go)
+	autoApprove bool   // Options.AutoApprove or the fixtures' auto_approve
 
 	mu      sync.Mutex
 	codes   map[string]*authCode
@@ -84,7 +87,7 @@ type refreshToken struct {
 	lastUsed time.Time // issue time or last successful use (era 2026 idle death counts from here)
 }
 
-func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
+func newCloudState(m *core.Core, f CloudFixtures, autoApprove bool) (*cloudState, error) {
 	era, err := cloudEraOf(f)
 	if err != nil {
 		return nil, err
@@ -94,20 +97,21 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 		return nil, err
 	}
 	s := &cloudState{
-		m:         m,
-		era:       era,
-		policy:    policy,
-		locked:    map[string]time.Time{},
-		f:         f,
-		consumers: map[string]*CloudConsumer{},
-		apps:      map[string]*ConnectApp{},
-		users:     map[string]*CloudUser{},
-		repos:     map[string]*CloudRepository{},
-		codes:     map[string]*authCode{},
-		access:    map[string]*accessToken{},
-		refresh:   map[string]*refreshToken{},
-		grants:    map[int]*grant{},
-		static:    map[string]*accessToken{},
+		m:           m,
+		era:         era,
+		autoApprove: autoApprove || f.AutoApprove,
+		policy:      policy,
+		locked:      map[string]time.Time{},
+		f:           f,
+		consumers:   map[string]*CloudConsumer{},
+		apps:        map[string]*ConnectApp{},
+		users:       map[string]*CloudUser{},
+		repos:       map[string]*CloudRepository{},
+		codes:       map[string]*authCode{},
+		access:      map[string]*accessToken{},
+		refresh:     map[string]*refreshToken{},
+		grants:      map[int]*grant{},
+		static:      map[string]*accessToken{},
 	}
 	for i := range f.Consumers {
 		c := &f.Consumers[i]
@@ -143,7 +147,7 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 			return nil, fmt.Errorf("repository %d needs workspace and slug", i)
 		}
 		s.repos[r.Workspace+"/"+r.Slug] = r
-		if err := m.ensureRepo(s.repoDir(r)); err != nil {
+		if err := m.EnsureRepo(s.repoDir(r)); err != nil {
 			return nil, err
 		}
 	}
@@ -155,13 +159,13 @@ func newCloudState(m *Mock, f CloudFixtures) (*cloudState, error) {
 
 // repoDir is where the bare repository of r lives.
 func (s *cloudState) repoDir(r *CloudRepository) string {
-	return filepath.Join(s.m.reposDir(), "cloud", r.Workspace, r.Slug+".git")
+	return filepath.Join(s.m.ReposDir(), "cloud", r.Workspace, r.Slug+".git")
 }
 
 // handler routes the Cloud side: OAuth 2 under /site/oauth2/, REST under
 // /2.0/ (api.bitbucket.org) and /!api/2.0/ (bitbucket.org), git under
 // /{workspace}/{slug}.git/.
-func (s *cloudState) handler() http.Handler {
+func (s *cloudState) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
@@ -184,7 +188,7 @@ func (s *cloudState) handler() http.Handler {
 }
 
 // revoke revokes the whole grant token belongs to (access or refresh token).
-func (s *cloudState) revoke(token string) bool {
+func (s *cloudState) Revoke(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.access[token]; ok {
@@ -203,7 +207,7 @@ func (s *cloudState) revoke(token string) bool {
 }
 
 // revokeAll revokes every grant issued so far.
-func (s *cloudState) revokeAll() {
+func (s *cloudState) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.grants {

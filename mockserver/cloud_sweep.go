@@ -3,12 +3,14 @@ package mockserver
 import (
 	"crypto/sha256"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // sweep drops the Cloud side's codes, tokens and grants that no later
 // answer needs (issue 15; sweep.go says when it runs) and returns how many
 // entries it kept. Kept, and why:
-//   - an access token until expiredAnswerKept past its expiry (it answers
+//   - an access token until core.ExpiredAnswerKept past its expiry (it answers
 //     "Access token expired." rather than "Token is invalid", docs/bitbucket-behaviour.md#cloud-2025-refresh);
 //   - era 2025: a refresh token until it is spent and past its consumer's
 //     grace window (docs/bitbucket-behaviour.md#cloud-refresh-rotation), or past its lifetime: then it is answered
@@ -26,12 +28,12 @@ import (
 //
 // One lock hold for the whole scan: a grant issued between two holds
 // would otherwise look unreferenced.
-func (s *cloudState) sweep(now time.Time) int {
+func (s *cloudState) Sweep(now time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	live := make(map[*grant]bool, len(s.grants))
-	kept := sweepMap(s.access, func(t *accessToken) bool {
-		if !now.Before(t.expires.Add(expiredAnswerKept)) {
+	kept := core.SweepMap(s.access, func(t *accessToken) bool {
+		if !now.Before(t.expires.Add(core.ExpiredAnswerKept)) {
 			return true
 		}
 		live[t.grant] = true
@@ -47,20 +49,20 @@ func (s *cloudState) sweep(now time.Time) int {
 		}
 	}
 	kept += len(s.refresh)
-	kept += sweepMap(s.spent, func(rt *refreshToken) bool { return s.refreshGoneLocked(rt, now) })
+	kept += core.SweepMap(s.spent, func(rt *refreshToken) bool { return s.refreshGoneLocked(rt, now) })
 	for _, rt := range s.refresh {
 		live[rt.grant] = true
 	}
 	for _, rt := range s.spent {
 		live[rt.grant] = true
 	}
-	kept += sweepMap(s.codes, func(c *authCode) bool {
+	kept += core.SweepMap(s.codes, func(c *authCode) bool {
 		if c.used {
 			return c.grant == nil || c.grant.revoked || !live[c.grant]
 		}
 		return !now.Before(c.expires)
 	})
-	kept += sweepMap(s.grants, func(g *grant) bool { return !live[g] })
+	kept += core.SweepMap(s.grants, func(g *grant) bool { return !live[g] })
 	return kept
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // oauthError is the token endpoint's error body (docs/bitbucket-behaviour.md#cloud-token-errors).
@@ -16,7 +18,7 @@ type oauthError struct {
 
 func tokenError(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Cache-Control", "no-store")
-	jsonReply(w, status, oauthError{Error: code, Description: desc})
+	core.JSONReply(w, status, oauthError{Error: code, Description: desc})
 }
 
 // Token endpoint errors. Texts marked OBS are observed on bitbucket.org
@@ -33,8 +35,8 @@ var (
 
 // handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors, docs/bitbucket-behaviour.md#cloud-jwt-grant).
 func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
-	w := bufferResponse(rw) // the grants answer under s.mu: sent after it is released
-	defer w.flush()
+	w := core.BufferResponse(rw) // the grants answer under s.mu: sent after it is released
+	defer w.Flush()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
@@ -52,7 +54,7 @@ func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
 	}
 	form := r.PostForm
 	grantType := form.Get("grant_type")
-	annotate(r, grantType, "", "")
+	core.Annotate(r, grantType, "", "")
 	if strings.HasPrefix(authz, "JWT ") {
 		s.jwtGrant(w, r, strings.TrimPrefix(authz, "JWT "))
 		return
@@ -63,7 +65,7 @@ func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusUnauthorized, oerr.Error, oerr.Description)
 		return
 	}
-	annotate(r, "", c.Key, "")
+	core.Annotate(r, "", c.Key, "")
 	if c.CallbackURL == "" {
 		tokenError(w, http.StatusBadRequest, errNoCallback.Error, errNoCallback.Description)
 		return
@@ -126,10 +128,10 @@ func queryUnescaped(s string) string {
 }
 
 func (s *cloudState) sendTokens(w http.ResponseWriter, r *http.Request, resp cloudTokenResponse, user string) {
-	annotate(r, "", "", user)
+	core.Annotate(r, "", "", user)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	jsonReply(w, http.StatusOK, resp)
+	core.JSONReply(w, http.StatusOK, resp)
 }
 
 // codeGrant exchanges an authorization code (RFC 6749 §4.1.3). Codes are

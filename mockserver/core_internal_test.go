@@ -3,11 +3,9 @@ package mockserver
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -110,32 +108,18 @@ func TestCloudQueryStringHash(t *testing.T) {
 	}
 }
 
-func TestCoreEnsureRepo(t *testing.T) {
+// TestFixtureRepositories: New creates the fixture repositories under
+// the repository root.
+func TestFixtureRepositories(t *testing.T) {
 	t.Parallel()
 	m, err := New(Options{ReposDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	dir := filepath.Join(t.TempDir(), "x", "y.git")
-	for i := 0; i < 2; i++ { // the second call is a no-op
-		if err := m.ensureRepo(dir); err != nil {
-			t.Fatalf("ensureRepo #%d: %v", i, err)
+	for _, repo := range []string{"cloud/acme/widgets.git", "server/proj/widgets.git"} {
+		if _, err := os.Stat(filepath.Join(m.ReposDir(), repo, "HEAD")); err != nil {
+			t.Errorf("fixture repository missing: %v", err)
 		}
-	}
-	head, err := os.ReadFile(filepath.Join(dir, "HEAD"))
-	if err != nil || strings.TrimSpace(string(head)) != "ref: refs/heads/main" {
-		t.Errorf("HEAD = %q, %v", head, err)
-	}
-	if out, err := m.git(dir, nil, "log", "--format=%s", "main"); err != nil || out != "Initial commit" {
-		t.Errorf("log = %q, %v", out, err)
-	}
-	busy := t.TempDir()
-	os.WriteFile(filepath.Join(busy, "file"), []byte("x"), 0o644)
-	if err := m.ensureRepo(busy); !errors.Is(err, errNotBare) {
-		t.Errorf("ensureRepo on a non-empty directory: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(m.reposDir(), "cloud", "acme", "widgets.git", "HEAD")); err != nil {
-		t.Errorf("fixture repository missing: %v", err)
 	}
 }

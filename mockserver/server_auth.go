@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // srvPrincipal is an authenticated caller.
@@ -170,14 +172,14 @@ func (s *serverState) setIdentity(w http.ResponseWriter, r *http.Request, p *srv
 		w.Header().Set("X-AUSERNAME", p.user.Name)
 		w.Header().Set("X-AUSERID", strconv.Itoa(p.user.id))
 	}
-	annotate(r, p.kind, p.client, user)
+	core.Annotate(r, p.kind, p.client, user)
 }
 
 // writeAuthFailure answers refused credentials on REST: an OAuth 1 problem,
 // or DC's 401 envelope.
 func (s *serverState) writeAuthFailure(w http.ResponseWriter, r *http.Request, f *srvAuthFailure) {
 	if f.oauth != nil {
-		annotate(r, "oauth1", f.client, "")
+		core.Annotate(r, "oauth1", f.client, "")
 		writeOAuthProblem(w, s.realm(r), f.oauth)
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 var srvPageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
@@ -120,7 +122,7 @@ func (s *serverState) handleO1Authorize(w http.ResponseWriter, r *http.Request) 
 	}
 	callback := t.callback
 	s.mu.Unlock()
-	annotate(r, "authorize", consumer, user)
+	core.Annotate(r, "authorize", consumer, user)
 	if callback == "oob" {
 		title, text := "Access allowed", "You have allowed access. Enter this verification code in the application."
 		if decision == "deny" {

@@ -5,6 +5,8 @@ package mockserver
 import (
 	"net/http"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // srvGitChallenge is DC's Basic challenge; GCM and GitHub Desktop key on
@@ -39,7 +41,7 @@ func (s *serverState) handleGit(w http.ResponseWriter, r *http.Request) {
 	if fail != nil {
 		if !(fail.bearer && !push && s.f.AnonymousAccess && rp.project.public) {
 			if fail.oauth != nil {
-				annotate(r, "oauth1", fail.client, "")
+				core.Annotate(r, "oauth1", fail.client, "")
 			}
 			challenge("Authentication failed")
 			return
@@ -56,7 +58,7 @@ func (s *serverState) handleGit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dir := s.repoDir(rp)
-	if err := s.m.ensureRepo(dir); err != nil {
+	if err := s.m.EnsureRepo(dir); err != nil {
 		http.Error(w, "repository unavailable", http.StatusInternalServerError)
 		return
 	}
@@ -64,5 +66,5 @@ func (s *serverState) handleGit(w http.ResponseWriter, r *http.Request) {
 	if p != nil && p.user != nil {
 		user = p.user.Name
 	}
-	s.m.serveGit(w, r, dir, rest, user)
+	s.m.ServeGit(w, r, dir, rest, user)
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // o1RequestToken is a temporary credential (RFC 5849 §2.1).
@@ -118,7 +120,7 @@ func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg
 	if msg != nil {
 		consumer = msg.value("oauth_consumer_key")
 	}
-	annotate(r, leg, consumer, "")
+	core.Annotate(r, leg, consumer, "")
 	writeOAuthProblem(w, s.realm(r), p)
 }
 
@@ -161,7 +163,7 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 	s.mu.Lock()
 	s.reqTokens[t.token] = t
 	s.mu.Unlock()
-	annotate(r, "request-token", link.ConsumerKey, "")
+	core.Annotate(r, "request-token", link.ConsumerKey, "")
 	writeOAuthForm(w, []oauthParam{
 		{"oauth_token", t.token},
 		{"oauth_token_secret", t.secret},
@@ -254,7 +256,7 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 		s.writeO1Problem(w, r, "access-token", msg, p)
 		return
 	}
-	annotate(r, "access-token", link.ConsumerKey, user)
+	core.Annotate(r, "access-token", link.ConsumerKey, user)
 	writeOAuthForm(w, []oauthParam{
 		{"oauth_token", t.token},
 		{"oauth_token_secret", t.secret},

@@ -232,7 +232,7 @@ func TestOAuth1Problems(t *testing.T) {
 	cfg.CallbackURL = "http://127.0.0.1:9/cb"
 	at, _ := dance3LO(t, cfg)
 	revoked, _ := dance3LO(t, cfg)
-	if !run.Mock.revoke(revoked) {
+	if !run.Mock.server.Revoke(revoked) {
 		t.Fatal("revoke found nothing")
 	}
 	users := base + "/rest/api/1.0/users/alice"

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // dcScopes are DC's OAuth 2 scope names: the first four are confirmed, the
@@ -177,7 +179,7 @@ func (s *serverState) redirectDCError(w http.ResponseWriter, r *http.Request, ar
 	if ar.state != "" {
 		v.Set("state", ar.state)
 	}
-	annotate(r, "authorization_code", ar.client.ClientID, "")
+	core.Annotate(r, "authorization_code", ar.client.ClientID, "")
 	http.Redirect(w, r, appendQuery(ar.redirectURI, v), http.StatusFound)
 }
 
@@ -212,7 +214,7 @@ func (s *serverState) handleDCAuthorize(w http.ResponseWriter, r *http.Request) 
 	s.dcCodes[code] = &dcCode{client: ar.client.ClientID, user: user, redirectURI: ar.redirectURI,
 		scopes: ar.scopes, challenge: ar.challenge, method: ar.method, expires: s.m.Now().Add(dcCodeTTL)}
 	s.mu.Unlock()
-	annotate(r, "authorization_code", ar.client.ClientID, user)
+	core.Annotate(r, "authorization_code", ar.client.ClientID, user)
 	v := url.Values{"code": {code}}
 	if ar.state != "" {
 		v.Set("state", ar.state)
@@ -245,7 +247,7 @@ func (s *serverState) dcClientAuth(w http.ResponseWriter, r *http.Request) (*DCO
 		if basic {
 			w.Header().Set("WWW-Authenticate", `Basic realm="OAuth2 Client"`)
 		}
-		annotate(r, r.Form.Get("grant_type"), id, "")
+		core.Annotate(r, r.Form.Get("grant_type"), id, "")
 		dcTokenError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return nil, false
 	}
@@ -266,7 +268,7 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	grantType := r.Form.Get("grant_type")
-	annotate(r, grantType, c.ClientID, "")
+	core.Annotate(r, grantType, c.ClientID, "")
 	now := s.m.Now()
 	var user string
 	var scopes []string
@@ -334,7 +336,7 @@ func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
 	s.dcAccess[access] = &dcAccessToken{client: c.ClientID, user: user, scopes: scopes, expires: now.Add(dcAccessTokenTTL)}
 	s.dcRefresh[refresh] = &dcRefreshToken{client: c.ClientID, user: user, scopes: scopes, expires: now.Add(dcRefreshTokenTTL), public: public}
 	s.mu.Unlock()
-	annotate(r, grantType, c.ClientID, user)
+	core.Annotate(r, grantType, c.ClientID, user)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	srvJSON(w, http.StatusOK, map[string]any{

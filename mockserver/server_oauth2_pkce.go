@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // DC OAuth 2 PKCE (docs/bitbucket-behaviour.md#dc-oauth2: "Authorization code with PKCE"). Issue 11 found
@@ -61,6 +63,6 @@ func (s *serverState) dcPublicClient(r *http.Request) (*DCOAuth2Client, bool) {
 // dcPublicRefused answers a secret-less request that PKCE does not cover,
 // as a failed client authentication.
 func (s *serverState) dcPublicRefused(w http.ResponseWriter, r *http.Request, c *DCOAuth2Client) {
-	annotate(r, r.Form.Get("grant_type"), c.ClientID, "")
+	core.Annotate(r, r.Form.Get("grant_type"), c.ClientID, "")
 	dcTokenError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 }

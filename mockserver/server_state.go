@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // Lifetimes on the mock clock (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-access-tokens).
@@ -64,7 +66,7 @@ type srvRepo struct {
 // serverState is everything the Server/DC side remembers: fixtures by key
 // and the credentials it issued. mu guards every map below it.
 type serverState struct {
-	m           *Mock
+	m           *core.Core
 	f           ServerFixtures
 	ctx         string // context path: "" or "/name"
 	autoApprove bool
@@ -86,12 +88,12 @@ type serverState struct {
 	requests   int
 }
 
-func newServerState(m *Mock, f ServerFixtures, contextPath string) (*serverState, error) {
+func newServerState(m *core.Core, f ServerFixtures, contextPath string, autoApprove bool) (*serverState, error) {
 	s := &serverState{
 		m:           m,
 		f:           f,
 		ctx:         normalizeContextPath(contextPath),
-		autoApprove: m.opts.AutoApprove || f.AutoApprove,
+		autoApprove: autoApprove || f.AutoApprove,
 		users:       map[string]*srvUser{},
 		links:       map[string]*srvLink{},
 		clients:     map[string]*DCOAuth2Client{},
@@ -158,7 +160,7 @@ func newServerState(m *Mock, f ServerFixtures, contextPath string) (*serverState
 			rp := &srvRepo{project: sp, slug: slug, id: repoID}
 			repoID++
 			s.repos[key+"/"+slug] = rp
-			if err := m.ensureRepo(s.repoDir(rp)); err != nil {
+			if err := m.EnsureRepo(s.repoDir(rp)); err != nil {
 				return nil, err
 			}
 		}
@@ -184,7 +186,7 @@ func projectPermLevel(p string) (int, bool) {
 
 // repoDir is where the bare repository of rp lives.
 func (s *serverState) repoDir(rp *srvRepo) string {
-	return filepath.Join(s.m.reposDir(), "server", strings.ToLower(rp.project.key), rp.slug+".git")
+	return filepath.Join(s.m.ReposDir(), "server", strings.ToLower(rp.project.key), rp.slug+".git")
 }
 
 // routes maps every Server/DC endpoint (full paths, context path included).
@@ -225,7 +227,7 @@ func (s *serverState) routes() *http.ServeMux {
 
 // handler serves every Server/DC request (full path, context path included).
 // Every response carries X-AREQUESTID (docs/bitbucket-behaviour.md#dc-git).
-func (s *serverState) handler() http.Handler {
+func (s *serverState) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-AREQUESTID", s.requestID())
 		s.mux.ServeHTTP(w, r)
@@ -264,7 +266,7 @@ func (s *serverState) realm(r *http.Request) string {
 // revoke removes one issued credential of any kind: an OAuth 1 request or
 // access token, a DC OAuth 2 access or refresh token, an HTTP access token
 // (by value or by id).
-func (s *serverState) revoke(token string) bool {
+func (s *serverState) Revoke(token string) bool {
 	if token == "" {
 		return false
 	}
@@ -298,7 +300,7 @@ func (s *serverState) revoke(token string) bool {
 
 // revokeAll removes every issued credential (nonces stay: they are not
 // credentials).
-func (s *serverState) revokeAll() {
+func (s *serverState) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqTokens = map[string]*o1RequestToken{}

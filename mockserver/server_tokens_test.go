@@ -206,7 +206,7 @@ func TestServerRevokeAllAndReset(t *testing.T) {
 	t.Parallel()
 	run, base := startServer(t, Options{AutoApprove: true}, nil)
 	alice := "alice-test-password"
-	for _, drop := range []func(){run.Mock.revokeAll, run.Mock.Reset} {
+	for _, drop := range []func(){run.Mock.server.RevokeAll, run.Mock.Reset} {
 		value := mintToken(t, base, "alice", alice, `{"name":"x","permissions":["REPO_READ"]}`)
 		cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
 		at, _ := dance3LO(t, cfg)

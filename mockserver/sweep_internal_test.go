@@ -3,6 +3,8 @@ package mockserver
 import (
 	"testing"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
 // newSweepMock is a mock for tests that fill and sweep the stores
@@ -38,7 +40,7 @@ func TestCloudSweepEdges(t *testing.T) {
 			put: func(s *cloudState) {
 				s.access["a"] = &accessToken{client: "mock-private", expires: t0, grant: s.newGrantLocked()}
 			},
-			edge:  t0.Add(expiredAnswerKept),
+			edge:  t0.Add(core.ExpiredAnswerKept),
 			count: func(s *cloudState) int { return len(s.access) },
 		},
 		{
@@ -105,7 +107,7 @@ func TestCloudSweepEdges(t *testing.T) {
 		{
 			name: "grant lives while a token refers to it",
 			put: func(s *cloudState) {
-				s.access["a"] = &accessToken{client: "mock-private", expires: t0.Add(-expiredAnswerKept), grant: s.newGrantLocked()}
+				s.access["a"] = &accessToken{client: "mock-private", expires: t0.Add(-core.ExpiredAnswerKept), grant: s.newGrantLocked()}
 			},
 			edge:  t0,
 			count: func(s *cloudState) int { return len(s.grants) },
@@ -118,11 +120,11 @@ func TestCloudSweepEdges(t *testing.T) {
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
-			s.sweep(tt.edge.Add(-time.Nanosecond))
+			s.Sweep(tt.edge.Add(-time.Nanosecond))
 			if n := tt.count(s); n != 1 {
 				t.Fatalf("just before the edge: %d entries, want 1 kept", n)
 			}
-			s.sweep(tt.edge)
+			s.Sweep(tt.edge)
 			if n := tt.count(s); n != 0 {
 				t.Fatalf("at the edge: %d entries, want 0", n)
 			}
@@ -144,7 +146,7 @@ func TestCloudSweepKeepsWhatAnswersNeed(t *testing.T) {
 	revoked.revoked = true
 	s.codes["replayed"] = &authCode{client: "mock-private", expires: far, used: true, grant: revoked}
 	s.mu.Unlock()
-	if kept := s.sweep(far); kept != 2 { // the refresh token and its grant
+	if kept := s.Sweep(far); kept != 2 { // the refresh token and its grant
 		t.Errorf("sweep kept %d entries, want 2", kept)
 	}
 	if s.refresh["forever"] == nil || s.grants[g.id] == nil {
@@ -174,7 +176,7 @@ func TestServerSweepEdges(t *testing.T) {
 		{
 			name:  "request token and verifier keep token_expired for a day",
 			put:   func(s *serverState) { s.reqTokens["r"] = &o1RequestToken{token: "r", expires: t0, verifier: "v"} },
-			edge:  t0.Add(expiredAnswerKept),
+			edge:  t0.Add(core.ExpiredAnswerKept),
 			count: func(s *serverState) int { return len(s.reqTokens) },
 		},
 		{
@@ -186,7 +188,7 @@ func TestServerSweepEdges(t *testing.T) {
 		{
 			name:  "DC access token keeps its answer for a day",
 			put:   func(s *serverState) { s.dcAccess["a"] = &dcAccessToken{expires: t0} },
-			edge:  t0.Add(expiredAnswerKept),
+			edge:  t0.Add(core.ExpiredAnswerKept),
 			count: func(s *serverState) int { return len(s.dcAccess) },
 		},
 		{
@@ -203,11 +205,11 @@ func TestServerSweepEdges(t *testing.T) {
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
-			s.sweep(tt.edge.Add(-time.Nanosecond))
+			s.Sweep(tt.edge.Add(-time.Nanosecond))
 			if n := tt.count(s); n != 1 {
 				t.Fatalf("just before the edge: %d entries, want 1 kept", n)
 			}
-			s.sweep(tt.edge)
+			s.Sweep(tt.edge)
 			if n := tt.count(s); n != 0 {
 				t.Fatalf("at the edge: %d entries, want 0", n)
 			}
@@ -226,7 +228,7 @@ func TestServerSweepKeepsHTTPAndOAuth1AccessTokens(t *testing.T) {
 	s.httpTokens["v"] = &httpToken{id: "1", value: "v", user: "alice", expires: time.Unix(1, 0)}
 	s.accTokens["a"] = &o1AccessToken{token: "a", expires: time.Unix(1, 0), sessionExpires: time.Unix(1, 0)}
 	s.mu.Unlock()
-	s.sweep(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+	s.Sweep(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
 	if len(s.httpTokens) != 1 || len(s.accTokens) != 1 {
 		t.Fatalf("%d personal and %d OAuth 1 access tokens kept, want 1 and 1", len(s.httpTokens), len(s.accTokens))
 	}

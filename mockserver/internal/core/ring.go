@@ -1,4 +1,4 @@
-package mockserver
+package core
 
 import (
 	"strings"
@@ -104,27 +104,27 @@ type LoggedRequest struct {
 
 // Requests returns the log entries whose path starts with prefix, oldest
 // first (the newest RequestLogSize requests are kept).
-func (m *Mock) Requests(prefix string) []LoggedRequest {
-	out, _ := m.log.snapshot(prefix)
+func (c *Core) Requests(prefix string) []LoggedRequest {
+	out, _ := c.log.snapshot(prefix)
 	return out
 }
 
 // RequestLog is Requests plus how many requests (of any path) the ring has
 // dropped since New or the last Reset.
-func (m *Mock) RequestLog(prefix string) ([]LoggedRequest, int64) {
-	return m.log.snapshot(prefix)
+func (c *Core) RequestLog(prefix string) ([]LoggedRequest, int64) {
+	return c.log.snapshot(prefix)
 }
 
 // SetRequestLogSize changes how many requests the log keeps (n > 0); the
 // oldest entries beyond n are dropped and counted.
-func (m *Mock) SetRequestLogSize(n int) {
+func (c *Core) SetRequestLogSize(n int) {
 	if n > 0 {
-		m.log.resize(n)
+		c.log.resize(n)
 	}
 }
 
 // RequestLogSize is how many requests the log keeps.
-func (m *Mock) RequestLogSize() int {
-	n, _ := m.log.stats()
+func (c *Core) RequestLogSize() int {
+	n, _ := c.log.stats()
 	return n
 }

@@ -1,4 +1,4 @@
-package mockserver
+package core
 
 import (
 	"sync/atomic"
@@ -9,7 +9,7 @@ import (
 // time on the mock's own clock, what no later answer needs. A sweep runs
 // after the request that finds one due (in its own goroutine, one at a
 // time) and at once after every Advance, so /_mock/clock ages the stores
-// too. Each side's sweep (cloud_sweep.go, server_sweep.go) decides per
+// too. Each side's Sweep (sweep.go of cloud and datacenter) decides per
 // store what "no longer needed" means.
 
 const (
@@ -19,12 +19,12 @@ const (
 	// is also deferred until as many requests as it kept entries, so the
 	// scanning costs O(1) per request however much is live.
 	sweepMinRequests = 1024
-	// expiredAnswerKept is how long an expired credential whose answer
+	// ExpiredAnswerKept is how long an expired credential whose answer
 	// differs from an unknown one's ("Access token expired." on Cloud,
 	// "The OAuth access token has expired." on DC, token_expired for an
 	// OAuth 1 request token) keeps that answer; afterwards it is unknown.
 	// The mock's choice: Bitbucket does not say how long it remembers.
-	expiredAnswerKept = 24 * time.Hour
+	ExpiredAnswerKept = 24 * time.Hour
 )
 
 // sweeper decides when the next sweep is due. Atomics only: the check runs
@@ -37,43 +37,37 @@ type sweeper struct {
 }
 
 // sweepMaybe starts a sweep in the background when one is due.
-func (m *Mock) sweepMaybe() {
-	n := m.sweep.requests.Add(1)
-	if n < m.sweep.threshold.Load() && m.Now().UnixNano()-m.sweep.last.Load() < int64(sweepInterval) {
+func (c *Core) sweepMaybe() {
+	n := c.sweep.requests.Add(1)
+	if n < c.sweep.threshold.Load() && c.Now().UnixNano()-c.sweep.last.Load() < int64(sweepInterval) {
 		return
 	}
-	if !m.sweep.running.CompareAndSwap(false, true) {
+	if !c.sweep.running.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
-		defer m.sweep.running.Store(false)
-		m.sweepNow()
+		defer c.sweep.running.Store(false)
+		c.SweepNow()
 	}()
 }
 
-// sweepNow sweeps both sides at the mock's current time and returns how
+// SweepNow sweeps every side at the mock's current time and returns how
 // many entries they kept.
-func (m *Mock) sweepNow() int {
-	m.mu.Lock()
-	cs, ss := m.cloud, m.server
-	m.mu.Unlock()
-	now := m.Now()
+func (c *Core) SweepNow() int {
+	now := c.Now()
 	kept := 0
-	if cs != nil {
-		kept += cs.sweep(now)
+	for _, s := range c.sides() {
+		kept += s.Sweep(now)
 	}
-	if ss != nil {
-		kept += ss.sweep(now)
-	}
-	m.sweep.requests.Store(0)
-	m.sweep.threshold.Store(int64(max(sweepMinRequests, kept)))
-	m.sweep.last.Store(now.UnixNano())
+	c.sweep.requests.Store(0)
+	c.sweep.threshold.Store(int64(max(sweepMinRequests, kept)))
+	c.sweep.last.Store(now.UnixNano())
 	return kept
 }
 
-// sweepMap deletes the entries of mp that dead reports and returns how many
+// SweepMap deletes the entries of mp that dead reports and returns how many
 // it kept. The caller holds the lock guarding mp.
-func sweepMap[K comparable, V any](mp map[K]V, dead func(V) bool) int {
+func SweepMap[K comparable, V any](mp map[K]V, dead func(V) bool) int {
 	for k, v := range mp {
 		if dead(v) {
 			delete(mp, k)

@@ -1,4 +1,4 @@
-package mockserver
+package core
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ const maxGitBody = 512 << 20
 // to user (anonymous when empty: http-backend then refuses pushes); chunked
 // request bodies are de-chunked first (docs/bitbucket-behaviour.md#go-cgi).
 // pathInfo is the part of the URL after the repository directory (e.g. "/info/refs").
-func (m *Mock) serveGit(w http.ResponseWriter, r *http.Request, repoDir, pathInfo, user string) {
+func (c *Core) ServeGit(w http.ResponseWriter, r *http.Request, repoDir, pathInfo, user string) {
 	r = r.Clone(r.Context())
 	// The credentials stay with us: git-http-backend would see them as
 	// HTTP_AUTHORIZATION otherwise.
@@ -40,7 +40,7 @@ func (m *Mock) serveGit(w http.ResponseWriter, r *http.Request, repoDir, pathInf
 		r.ContentLength = int64(len(body))
 		r.TransferEncoding = nil
 	}
-	env := append(m.gitEnv(),
+	env := append(c.gitEnv(),
 		"GIT_PROJECT_ROOT="+filepath.Dir(repoDir),
 		"PATH_INFO=/"+filepath.Base(repoDir)+pathInfo,
 		"GIT_HTTP_EXPORT_ALL=1",
@@ -49,20 +49,20 @@ func (m *Mock) serveGit(w http.ResponseWriter, r *http.Request, repoDir, pathInf
 		env = append(env, "REMOTE_USER="+user)
 	}
 	h := &cgi.Handler{
-		Path:   m.gitBackend,
-		Dir:    m.gitHome,
+		Path:   c.gitBackend,
+		Dir:    c.gitHome,
 		Env:    env,
-		Stderr: logWriter{m},
+		Stderr: logWriter{c},
 	}
 	h.ServeHTTP(w, r)
 }
 
 // gitEnv is the environment of every git subprocess: no system or global
 // configuration, no identity from the host.
-func (m *Mock) gitEnv() []string {
+func (c *Core) gitEnv() []string {
 	return []string{
-		"HOME=" + m.gitHome,
-		"XDG_CONFIG_HOME=" + filepath.Join(m.gitHome, ".config"),
+		"HOME=" + c.gitHome,
+		"XDG_CONFIG_HOME=" + filepath.Join(c.gitHome, ".config"),
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL=" + os.DevNull,
 		"GIT_AUTHOR_NAME=Bitbucket Mock",
@@ -78,7 +78,7 @@ func (m *Mock) gitEnv() []string {
 // initial commit holding a README. An existing repository is left alone.
 // The first call builds a template repository with git; later ones copy it
 // (the commit is the same everywhere: fixed author, committer and dates).
-func (m *Mock) ensureRepo(dir string) error {
+func (c *Core) EnsureRepo(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
 		return nil
 	}
@@ -88,7 +88,7 @@ func (m *Mock) ensureRepo(dir string) error {
 			return fmt.Errorf("repository %s: %w", dir, errNotBare)
 		}
 	}
-	tmpl, err := m.repoTemplate()
+	tmpl, err := c.repoTemplate()
 	if err != nil {
 		return fmt.Errorf("create repository %s: %w", dir, err)
 	}
@@ -101,34 +101,34 @@ func (m *Mock) ensureRepo(dir string) error {
 
 // repoTemplate builds (once per Mock) the bare repository every new
 // repository starts as.
-func (m *Mock) repoTemplate() (string, error) {
-	m.tmplMu.Lock()
-	defer m.tmplMu.Unlock()
-	if m.tmpl != "" {
-		return m.tmpl, nil
+func (c *Core) repoTemplate() (string, error) {
+	c.tmplMu.Lock()
+	defer c.tmplMu.Unlock()
+	if c.tmpl != "" {
+		return c.tmpl, nil
 	}
-	dir := filepath.Join(m.gitHome, "template.git")
+	dir := filepath.Join(c.gitHome, "template.git")
 	os.RemoveAll(dir)
-	if _, err := m.git("", nil, "init", "--quiet", "--bare", "--template=", "--initial-branch=main", dir); err != nil {
+	if _, err := c.git("", nil, "init", "--quiet", "--bare", "--template=", "--initial-branch=main", dir); err != nil {
 		return "", err
 	}
 	readme := "# Repository\n\nServed by bitbucket-mock.\n"
-	blob, err := m.git(dir, strings.NewReader(readme), "hash-object", "-w", "--stdin")
+	blob, err := c.git(dir, strings.NewReader(readme), "hash-object", "-w", "--stdin")
 	if err != nil {
 		return "", err
 	}
-	tree, err := m.git(dir, strings.NewReader("100644 blob "+blob+"\tREADME.md\n"), "mktree")
+	tree, err := c.git(dir, strings.NewReader("100644 blob "+blob+"\tREADME.md\n"), "mktree")
 	if err != nil {
 		return "", err
 	}
-	commit, err := m.git(dir, nil, "commit-tree", tree, "-m", "Initial commit")
+	commit, err := c.git(dir, nil, "commit-tree", tree, "-m", "Initial commit")
 	if err != nil {
 		return "", err
 	}
-	if _, err := m.git(dir, nil, "update-ref", "refs/heads/main", commit); err != nil {
+	if _, err := c.git(dir, nil, "update-ref", "refs/heads/main", commit); err != nil {
 		return "", err
 	}
-	m.tmpl = dir
+	c.tmpl = dir
 	return dir, nil
 }
 
@@ -163,13 +163,13 @@ func copyTree(src, dst string) error {
 
 // git runs one git command (in the bare repository gitDir when non-empty)
 // and returns its trimmed stdout.
-func (m *Mock) git(gitDir string, stdin io.Reader, args ...string) (string, error) {
-	cmd := exec.Command(m.gitPath, args...)
-	cmd.Env = append(hostEnvWithoutGit(), m.gitEnv()...)
+func (c *Core) git(gitDir string, stdin io.Reader, args ...string) (string, error) {
+	cmd := exec.Command(c.gitPath, args...)
+	cmd.Env = append(hostEnvWithoutGit(), c.gitEnv()...)
 	if gitDir != "" {
 		cmd.Env = append(cmd.Env, "GIT_DIR="+gitDir)
 	}
-	cmd.Dir = m.gitHome
+	cmd.Dir = c.gitHome
 	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -193,11 +193,11 @@ func hostEnvWithoutGit() []string {
 }
 
 // logWriter sends git-http-backend's stderr to the mock's log.
-type logWriter struct{ m *Mock }
+type logWriter struct{ c *Core }
 
 func (l logWriter) Write(p []byte) (int, error) {
 	if s := strings.TrimSpace(string(p)); s != "" {
-		l.m.logf("git-http-backend: %s", s)
+		l.c.Logf("git-http-backend: %s", s)
 	}
 	return len(p), nil
 }

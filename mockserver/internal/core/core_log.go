@@ -1,4 +1,4 @@
-package mockserver
+package core
 
 import (
 	"context"
@@ -50,16 +50,16 @@ func (s *statusRecorder) Flush() {
 // Unwrap serves http.ResponseController.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// wrap puts the shared layers around one side's handler: the Date header on
+// Wrap puts the shared layers around one side's handler: the Date header on
 // the mock clock, the control API
 // under /_mock/ (neither logged nor faulted), the request log, and faults.
-func (m *Mock) wrap(side string, h http.Handler) http.Handler {
-	control := m.controlHandler()
+func (c *Core) Wrap(side string, h http.Handler) http.Handler {
+	control := c.controlHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Date follows the mock clock, as a real server's follows its own:
 		// a client measures clock skew against it (net/http keeps a Date
 		// a handler set).
-		w.Header().Set("Date", m.Now().UTC().Format(http.TimeFormat))
+		w.Header().Set("Date", c.Now().UTC().Format(http.TimeFormat))
 		if r.URL.Path == "/_mock" || strings.HasPrefix(r.URL.Path, "/_mock/") {
 			control.ServeHTTP(w, r)
 			return
@@ -67,9 +67,9 @@ func (m *Mock) wrap(side string, h http.Handler) http.Handler {
 		n := &note{}
 		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
 		rec := &statusRecorder{ResponseWriter: w}
-		start := m.Now()
+		start := c.Now()
 		func() {
-			if m.applyFault(rec, r) {
+			if c.applyFault(rec, r) {
 				return
 			}
 			h.ServeHTTP(rec, r)
@@ -84,10 +84,10 @@ func (m *Mock) wrap(side string, h http.Handler) http.Handler {
 			Grant: n.grant, Client: n.client, User: n.user, Status: status,
 		}
 		n.mu.Unlock()
-		m.log.add(e)
+		c.log.add(e)
 		// Path only: a query string may carry an access_token.
-		m.logf("%s %s %s %d", side, r.Method, r.URL.Path, status)
-		m.sweepMaybe()
+		c.Logf("%s %s %s %d", side, r.Method, r.URL.Path, status)
+		c.sweepMaybe()
 	})
 }
 
@@ -98,10 +98,10 @@ type faultEntry struct {
 }
 
 // takeFault returns the first queued fault matching r and consumes one use.
-func (m *Mock) takeFault(r *http.Request) (Fault, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i, f := range m.faults {
+func (c *Core) takeFault(r *http.Request) (Fault, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, f := range c.faults {
 		if !strings.HasPrefix(r.URL.Path, f.Path) {
 			continue
 		}
@@ -110,7 +110,7 @@ func (m *Mock) takeFault(r *http.Request) (Fault, bool) {
 		}
 		f.left--
 		if f.left <= 0 {
-			m.faults = append(m.faults[:i:i], m.faults[i+1:]...)
+			c.faults = append(c.faults[:i:i], c.faults[i+1:]...)
 		}
 		return f.Fault, true
 	}
@@ -119,8 +119,8 @@ func (m *Mock) takeFault(r *http.Request) (Fault, bool) {
 
 // applyFault plays a matching fault. It reports whether the response is
 // complete; a fault with only a delay lets the request through afterwards.
-func (m *Mock) applyFault(w http.ResponseWriter, r *http.Request) bool {
-	f, ok := m.takeFault(r)
+func (c *Core) applyFault(w http.ResponseWriter, r *http.Request) bool {
+	f, ok := c.takeFault(r)
 	if !ok {
 		return false
 	}
@@ -131,7 +131,7 @@ func (m *Mock) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		case <-r.Context().Done():
 			t.Stop()
 			return true
-		case <-m.closed:
+		case <-c.closed:
 			t.Stop()
 			return true
 		}
@@ -139,7 +139,7 @@ func (m *Mock) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	if f.Hang {
 		select {
 		case <-r.Context().Done():
-		case <-m.closed:
+		case <-c.closed:
 		}
 		// Nothing useful reaches a client that left; for the log, 499
 		// (client closed request) says what happened.

@@ -1,0 +1,165 @@
+// Package mockserver is bitbucket-mock as a library: a faithful offline
+// Bitbucket Cloud (mockserver/cloud) and Bitbucket Server/Data Center
+// (mockserver/datacenter) over one shared core (mockserver/internal/core):
+// one clock, one request log and one fault list. New, Start and RunCLI are
+// the one entry point of tests and the binary.
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
+)
+
+// Options configure a Mock.
+type Options struct {
+	Fixtures    *Fixtures                        // nil: DefaultFixtures()
+	ReposDir    string                           // where bare repositories live; "" = a temporary directory removed by Close
+	AutoApprove bool                             // skip consent pages on both sides
+	ContextPath string                           // overrides Fixtures.Server.ContextPath when non-empty
+	GitPath     string                           // git binary; "" = "git" from PATH
+	Logf        func(format string, args ...any) // logs (stderr in the binary); nil = discard
+	TLSDir      string                           // Start only: serve HTTPS with a generated CA written to TLSDir/ca.pem
+	RequestLog  int                              // request log entries kept (a ring); 0 = DefaultRequestLog
+}
+
+// Fault is one entry of POST /_mock/faults.
+type Fault = core.Fault
+
+// LoggedRequest is one entry of GET /_mock/requests.
+type LoggedRequest = core.LoggedRequest
+
+// DefaultRequestLog is how many requests the log keeps unless
+// Options.RequestLog, --request-log or POST /_mock/requests says otherwise.
+const DefaultRequestLog = core.DefaultRequestLog
+
+// MaxRequestLog bounds the size one may ask for.
+const MaxRequestLog = core.MaxRequestLog
+
+// Mock is the whole fake: build it with New, serve CloudHandler and
+// ServerHandler on two listeners (see Start for the binary's way). The
+// clock (Now, Advance), faults (AddFault, ClearFaults), the request log
+// (Requests, RequestLog, SetRequestLogSize, RequestLogSize), Reset and
+// Close come from the shared core.
+type Mock struct {
+	*core.Core
+	opts        Options
+	fixtures    Fixtures
+	contextPath string
+
+	mu     sync.Mutex // guards everything below
+	cloud  *cloudState
+	server *serverState
+	cloudH http.Handler
+	servH  http.Handler
+}
+
+// New builds a mock from opts and creates the fixture repositories.
+func New(opts Options) (*Mock, error) {
+	f := opts.Fixtures
+	if f == nil {
+		f = DefaultFixtures()
+	}
+	m := &Mock{opts: opts, fixtures: *f}
+	m.contextPath = normalizeContextPath(core.FirstNonEmpty(opts.ContextPath, f.Server.ContextPath, "/bitbucket"))
+	m.fixtures.Server.ContextPath = m.contextPath
+	c, err := core.New(core.Config{
+		ReposDir: opts.ReposDir, GitPath: opts.GitPath, Logf: opts.Logf, RequestLog: opts.RequestLog,
+		Sides: m.sides, Rebuild: m.buildStates, Control: m.control,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Core = c
+	if err := m.buildStates(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildStates (re)creates both sides from the fixtures.
+func (m *Mock) buildStates() error {
+	cs, err := newCloudState(m.Core, m.fixtures.Cloud, m.opts.AutoApprove)
+	if err != nil {
+		return fmt.Errorf("cloud fixtures: %w", err)
+	}
+	ss, err := newServerState(m.Core, m.fixtures.Server, m.contextPath, m.opts.AutoApprove)
+	if err != nil {
+		return fmt.Errorf("server fixtures: %w", err)
+	}
+	ch, sh := cs.Handler(), ss.Handler()
+	m.mu.Lock()
+	m.cloud, m.server, m.cloudH, m.servH = cs, ss, ch, sh
+	m.mu.Unlock()
+	return nil
+}
+
+// sides are the current states, for the core's sweeps and revocations.
+func (m *Mock) sides() []core.Side {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []core.Side
+	if m.cloud != nil {
+		out = append(out, m.cloud)
+	}
+	if m.server != nil {
+		out = append(out, m.server)
+	}
+	return out
+}
+
+// cloudSide is the current Cloud state (Reset replaces it).
+func (m *Mock) cloudSide() *cloudState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cloud
+}
+
+// control adds the Cloud side's control routes.
+func (m *Mock) control(mux *http.ServeMux) {
+	mux.HandleFunc("/_mock/cloud/refresh", func(w http.ResponseWriter, r *http.Request) {
+		m.cloudSide().HandleRefreshControl(w, r)
+	})
+	mux.HandleFunc("POST /_mock/cloud/refresh/token", func(w http.ResponseWriter, r *http.Request) {
+		m.cloudSide().HandleRefreshToken(w, r)
+	})
+}
+
+// CloudHandler serves bitbucket.org + api.bitbucket.org (same origin) and /_mock/.
+func (m *Mock) CloudHandler() http.Handler {
+	return m.Wrap("cloud", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		h := m.cloudH
+		m.mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// ServerHandler serves Bitbucket Server/DC under the context path, and /_mock/ at the root.
+func (m *Mock) ServerHandler() http.Handler {
+	return m.Wrap("server", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		h := m.servH
+		m.mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// ContextPath is the Server/DC context path in effect ("/bitbucket", or "" for the root).
+func (m *Mock) ContextPath() string { return m.contextPath }
+
+// Fixtures returns a copy of the fixtures the mock was built from.
+func (m *Mock) Fixtures() Fixtures { return m.fixtures }
+
+// normalizeContextPath makes "/x" of "x", "/x/" and "/"; the root is "".
+func normalizeContextPath(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return "/" + p
+}
