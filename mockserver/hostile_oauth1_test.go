@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/dghubble/oauth1"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 // The mock is served in-process, so requests reach the OAuth parser with
@@ -66,12 +68,12 @@ func hSigned(t *testing.T, method, sendURL, signURL string, proto, signOnly []kv
 		t.Fatal(err)
 	}
 	all := append(append([]kv{}, proto...), signOnly...)
-	q, err := parseFormPairs(u.RawQuery)
+	q, err := oauth1sp.ParseFormPairs(u.RawQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range q {
-		all = append(all, kv{p.name, p.value})
+		all = append(all, kv{p.Name, p.Value})
 	}
 	s := rfcSigner{key: mustPrivateKey(t, testLinkPrivateKeyPEM)}
 	sig := s.sign(method, u.Scheme+"://"+strings.ToLower(u.Host)+u.EscapedPath(), all)

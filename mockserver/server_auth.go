@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 // srvPrincipal is an authenticated caller.
@@ -24,7 +26,7 @@ type srvPrincipal struct {
 
 // srvAuthFailure is why presented credentials were refused.
 type srvAuthFailure struct {
-	oauth   *oauthProblem // OAuth 1: answered with oauth_problem
+	oauth   *oauth1sp.Problem // OAuth 1: answered with oauth_problem
 	client  string
 	bearer  bool // an unusable Bearer token: DC ignores it on public resources when anonymous access is on (docs/bitbucket-behaviour.md#dc-anonymous-access)
 	message string
@@ -34,7 +36,7 @@ const msgAuthFailed = "Authentication failed. Please check your credentials and 
 
 // authenticate identifies r's caller. (nil, nil) is an anonymous request.
 func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFailure) {
-	if isOAuth1Request(r) {
+	if oauth1sp.IsRequest(r) {
 		if lacksOAuthToken(r) {
 			return nil, nil
 		}
@@ -48,14 +50,14 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 	if h == "" {
 		return nil, nil
 	}
-	if _, ok := authScheme(h, "Basic"); ok {
+	if _, ok := oauth1sp.AuthScheme(h, "Basic"); ok {
 		name, pass, ok := r.BasicAuth()
 		if !ok {
 			return nil, &srvAuthFailure{message: msgAuthFailed}
 		}
 		return s.basicPrincipal(name, pass)
 	}
-	if rest, ok := authScheme(h, "Bearer"); ok {
+	if rest, ok := oauth1sp.AuthScheme(h, "Bearer"); ok {
 		p, why := s.tokenPrincipal(strings.TrimSpace(rest), "")
 		if p == nil {
 			return nil, &srvAuthFailure{bearer: true, message: why}
@@ -76,11 +78,11 @@ func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFail
 // parameter_absent: by the same source they would be anonymous too, a
 // strictness we keep because it names the client's bug (listed in README).
 func lacksOAuthToken(r *http.Request) bool {
-	msg, p := parseOAuth1Message(r)
+	msg, p := oauth1sp.Parse(r)
 	if p != nil {
 		return false // malformed: let the OAuth checks say so
 	}
-	_, ok := msg.get("oauth_token")
+	_, ok := msg.Get("oauth_token")
 	return !ok
 }
 
@@ -180,7 +182,7 @@ func (s *serverState) setIdentity(w http.ResponseWriter, r *http.Request, p *srv
 func (s *serverState) writeAuthFailure(w http.ResponseWriter, r *http.Request, f *srvAuthFailure) {
 	if f.oauth != nil {
 		core.Annotate(r, "oauth1", f.client, "")
-		writeOAuthProblem(w, s.realm(r), f.oauth)
+		oauth1sp.WriteProblem(w, s.realm(r), f.oauth)
 		return
 	}
 	w.Header().Set("WWW-Authenticate", `Basic realm="Atlassian Bitbucket"`)

@@ -1,5 +1,15 @@
 package mockserver
 
+import "github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
+
+// The built-in links' TEST-ONLY keys (package testkeys).
+const (
+	testLinkPrivateKeyPEM    = testkeys.LinkPrivateKeyPEM
+	testLinkPublicKeyPEM     = testkeys.LinkPublicKeyPEM
+	test3LOLinkPrivateKeyPEM = testkeys.ThreeLOPrivateKeyPEM
+	test3LOLinkPublicKeyPEM  = testkeys.ThreeLOPublicKeyPEM
+)
+
 // Consumer keys of the built-in application links.
 const (
 	// TestLinkConsumerKey allows 3-legged, 2-legged (as svc-ci) and

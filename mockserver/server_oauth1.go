@@ -4,6 +4,7 @@ package mockserver
 // passes, in net.oauth's order, and the three legs' use of them.
 
 import (
+	"crypto/rsa"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 // o1RequestToken is a temporary credential (RFC 5849 §2.1).
@@ -40,96 +43,48 @@ type o1AccessToken struct {
 	sessionExpires time.Time
 }
 
-// o1Required are the parameters every signed request carries.
-var o1Required = []string{"oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce"}
-
-// verifySigned runs the checks common to every signed request, in the
-// order net.oauth's servlets and SimpleOAuthValidator do: parameters
-// present, consumer known, token (through lookup, may be nil), version,
-// timestamp, nonce, signature method, signature.
-func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(*oauth1Message, *srvLink) *oauthProblem) (*oauth1Message, *srvLink, *oauthProblem) {
-	msg, p := parseOAuth1Message(r)
-	if p != nil {
-		return nil, nil, p
+// verifySigned runs the checks common to every signed request
+// (oauth1sp.Checker.Verify) against the application links, the mock clock
+// and the nonces seen; lookup (may be nil) checks the token for the link.
+// Nonces older than the window are forgotten by the sweep
+// (server_sweep.go): their timestamps are refused anyway.
+func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(*oauth1sp.Message, *srvLink) *oauth1sp.Problem) (*oauth1sp.Message, *srvLink, *oauth1sp.Problem) {
+	var link *srvLink
+	c := oauth1sp.Checker{
+		Now:    s.m.Now,
+		Window: o1Window,
+		Consumer: func(key string) *rsa.PublicKey {
+			if link = s.links[key]; link == nil {
+				return nil
+			}
+			return link.pub
+		},
+		SeenNonce: func(key string, ts int64) bool {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if _, used := s.nonces[key]; used {
+				return true
+			}
+			s.nonces[key] = ts
+			return false
+		},
 	}
-	var absent []string
-	for _, name := range append(append([]string{}, o1Required...), extra...) {
-		if _, ok := msg.get(name); !ok {
-			absent = append(absent, name)
-		}
-	}
-	if len(absent) > 0 {
-		// net.oauth joins the names with '&' (OAuth.percentEncode of a list).
-		return msg, nil, problem("parameter_absent", "oauth_parameters_absent", strings.Join(absent, "&"))
-	}
-	link := s.links[msg.value("oauth_consumer_key")]
-	if link == nil {
-		return msg, nil, problem("consumer_key_unknown")
-	}
+	var check func(*oauth1sp.Message) *oauth1sp.Problem
 	if lookup != nil {
-		if p := lookup(msg, link); p != nil {
-			return msg, link, p
-		}
+		check = func(msg *oauth1sp.Message) *oauth1sp.Problem { return lookup(msg, link) }
 	}
-	if v, ok := msg.get("oauth_version"); ok && v != "1.0" {
-		return msg, link, problem("version_rejected", "oauth_acceptable_versions", "1.0-1.0")
-	}
-	if p := s.checkTimestampAndNonce(msg); p != nil {
-		return msg, link, p
-	}
-	if msg.value("oauth_signature_method") != "RSA-SHA1" {
-		return msg, link, problem("signature_method_rejected", "oauth_problem_advice", "application links accept RSA-SHA1 only")
-	}
-	base := msg.signatureBaseString()
-	if err := verifyRSASHA1(link.pub, base, msg.signature); err != nil {
-		// net.oauth would add oauth_signature_base_string; it carries the
-		// token, so the advice says where to look instead.
-		return msg, link, problem("signature_invalid", "oauth_problem_advice",
-			"the signature does not verify with the application link's public key: check the base URL (scheme, host, port, context path), the method and the parameters")
-	}
-	return msg, link, nil
-}
-
-// checkTimestampAndNonce enforces the ±o1Window timestamp window on the mock
-// clock and refuses a consumer+timestamp+nonce seen before. Nonces older
-// than the window are forgotten by the sweep (server_sweep.go): their
-// timestamps are refused anyway.
-func (s *serverState) checkTimestampAndNonce(msg *oauth1Message) *oauthProblem {
-	ts, err := strconv.ParseInt(msg.value("oauth_timestamp"), 10, 64)
-	if err != nil {
-		return problem("parameter_rejected", "oauth_parameters_rejected", "oauth_timestamp")
-	}
-	now := s.m.Now()
-	lo, hi := now.Add(-o1Window).Unix(), now.Add(o1Window).Unix()
-	if ts < lo || ts > hi {
-		return problem("timestamp_refused", "oauth_acceptable_timestamps", strconv.FormatInt(lo, 10)+"-"+strconv.FormatInt(hi, 10))
-	}
-	key := msg.value("oauth_consumer_key") + "&" + strconv.FormatInt(ts, 10) + "&" + msg.value("oauth_nonce")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, used := s.nonces[key]; used {
-		return problem("nonce_used")
-	}
-	s.nonces[key] = ts
-	return nil
+	msg, p := c.Verify(r, extra, check)
+	return msg, link, p
 }
 
 // writeO1Problem answers with the problem and logs the leg.
-func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg string, msg *oauth1Message, p *oauthProblem) {
+func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg string, msg *oauth1sp.Message, p *oauth1sp.Problem) {
 	consumer := ""
 	if msg != nil {
-		consumer = msg.value("oauth_consumer_key")
+		consumer = msg.Value("oauth_consumer_key")
 	}
 	core.Annotate(r, leg, consumer, "")
-	writeOAuthProblem(w, s.realm(r), p)
-}
-
-// writeOAuthForm answers a token leg: text/plain, OAuth form encoding (docs/bitbucket-behaviour.md#dc-oauth1-wire).
-func writeOAuthForm(w http.ResponseWriter, params []oauthParam) {
-	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(encodeOAuthForm(params)))
+	oauth1sp.WriteProblem(w, s.realm(r), p)
 }
 
 // validCallback is Atlassian's rule: an absolute http(s) URI, or "oob".
@@ -145,8 +100,8 @@ func validCallback(cb string) bool {
 // (RFC 5849 §2.1).
 func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request) {
 	msg, link, p := s.verifySigned(r, []string{"oauth_callback"}, nil)
-	if p == nil && !validCallback(msg.value("oauth_callback")) {
-		p = problem("parameter_rejected", "oauth_parameters_rejected", "oauth_callback",
+	if p == nil && !validCallback(msg.Value("oauth_callback")) {
+		p = oauth1sp.NewProblem("parameter_rejected", "oauth_parameters_rejected", "oauth_callback",
 			"oauth_problem_advice", "The oauth_callback must be an absolute http or https URI, or oob")
 	}
 	if p != nil {
@@ -157,17 +112,17 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 		token:    srvUUID(),
 		secret:   srvRandomToken(80),
 		consumer: link.ConsumerKey,
-		callback: msg.value("oauth_callback"),
+		callback: msg.Value("oauth_callback"),
 		expires:  s.m.Now().Add(o1RequestTokenTTL),
 	}
 	s.mu.Lock()
 	s.reqTokens[t.token] = t
 	s.mu.Unlock()
 	core.Annotate(r, "request-token", link.ConsumerKey, "")
-	writeOAuthForm(w, []oauthParam{
-		{"oauth_token", t.token},
-		{"oauth_token_secret", t.secret},
-		{"oauth_callback_confirmed", "true"},
+	oauth1sp.WriteForm(w, []oauth1sp.Param{
+		{Name: "oauth_token", Value: t.token},
+		{Name: "oauth_token_secret", Value: t.secret},
+		{Name: "oauth_callback_confirmed", Value: "true"},
 	})
 }
 
@@ -178,32 +133,32 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	var req *o1RequestToken
 	var renew *o1AccessToken
-	lookup := func(msg *oauth1Message, link *srvLink) *oauthProblem {
-		tok := msg.value("oauth_token")
+	lookup := func(msg *oauth1sp.Message, link *srvLink) *oauth1sp.Problem {
+		tok := msg.Value("oauth_token")
 		now := s.m.Now()
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if t := s.reqTokens[tok]; t != nil && tok != "" {
 			if t.consumer != link.ConsumerKey {
-				return problem("token_rejected")
+				return oauth1sp.NewProblem("token_rejected")
 			}
 			if !now.Before(t.expires) {
-				return problem("token_expired")
+				return oauth1sp.NewProblem("token_expired")
 			}
 			req = t
 			return nil
 		}
-		if t := s.accTokens[tok]; t != nil && tok != "" && msg.value("oauth_session_handle") != "" {
-			if t.consumer != link.ConsumerKey || t.sessionHandle != msg.value("oauth_session_handle") {
-				return problem("token_rejected")
+		if t := s.accTokens[tok]; t != nil && tok != "" && msg.Value("oauth_session_handle") != "" {
+			if t.consumer != link.ConsumerKey || t.sessionHandle != msg.Value("oauth_session_handle") {
+				return oauth1sp.NewProblem("token_rejected")
 			}
 			if !now.Before(t.sessionExpires) {
-				return problem("permission_denied", "oauth_problem_advice", "the session has expired")
+				return oauth1sp.NewProblem("permission_denied", "oauth_problem_advice", "the session has expired")
 			}
 			renew = t
 			return nil
 		}
-		return problem("token_rejected")
+		return oauth1sp.NewProblem("token_rejected")
 	}
 	msg, link, p := s.verifySigned(r, []string{"oauth_token"}, lookup)
 	if p != nil {
@@ -216,23 +171,23 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 	switch {
 	case renew != nil:
 		if s.accTokens[renew.token] != renew {
-			p = problem("token_rejected")
+			p = oauth1sp.NewProblem("token_rejected")
 			break
 		}
 		delete(s.accTokens, renew.token)
 		user = renew.user
 	case s.reqTokens[req.token] != req:
-		p = problem("token_rejected") // exchanged meanwhile
+		p = oauth1sp.NewProblem("token_rejected") // exchanged meanwhile
 	case req.state == o1Pending:
-		p = problem("permission_unknown")
+		p = oauth1sp.NewProblem("permission_unknown")
 	case req.state == o1Denied:
-		p = problem("permission_denied")
+		p = oauth1sp.NewProblem("permission_denied")
 	default:
-		v, ok := msg.get("oauth_verifier")
+		v, ok := msg.Get("oauth_verifier")
 		if !ok {
-			p = problem("parameter_absent", "oauth_parameters_absent", "oauth_verifier")
+			p = oauth1sp.NewProblem("parameter_absent", "oauth_parameters_absent", "oauth_verifier")
 		} else if v != req.verifier {
-			p = problem("token_rejected")
+			p = oauth1sp.NewProblem("token_rejected")
 		} else {
 			delete(s.reqTokens, req.token)
 			user = req.user
@@ -257,12 +212,12 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	core.Annotate(r, "access-token", link.ConsumerKey, user)
-	writeOAuthForm(w, []oauthParam{
-		{"oauth_token", t.token},
-		{"oauth_token_secret", t.secret},
-		{"oauth_expires_in", strconv.FormatInt(int64(o1AccessTokenTTL/time.Second), 10)},
-		{"oauth_session_handle", t.sessionHandle},
-		{"oauth_authorization_expires_in", strconv.FormatInt(int64(o1SessionTTL/time.Second), 10)},
+	oauth1sp.WriteForm(w, []oauth1sp.Param{
+		{Name: "oauth_token", Value: t.token},
+		{Name: "oauth_token_secret", Value: t.secret},
+		{Name: "oauth_expires_in", Value: strconv.FormatInt(int64(o1AccessTokenTTL/time.Second), 10)},
+		{Name: "oauth_session_handle", Value: t.sessionHandle},
+		{Name: "oauth_authorization_expires_in", Value: strconv.FormatInt(int64(o1SessionTTL/time.Second), 10)},
 	})
 }
 
@@ -270,10 +225,10 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 // (docs/bitbucket-behaviour.md#dc-oauth1-wire): 3-legged with an access token, 2-legged with oauth_token
 // present and empty (as the link's execute-as user), 2-legged with
 // impersonation (xoauth_requestor_id).
-func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauthProblem, string) {
+func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth1sp.Problem, string) {
 	var acc *o1AccessToken
-	lookup := func(msg *oauth1Message, link *srvLink) *oauthProblem {
-		tok := msg.value("oauth_token")
+	lookup := func(msg *oauth1sp.Message, link *srvLink) *oauth1sp.Problem {
+		tok := msg.Value("oauth_token")
 		if tok == "" {
 			return nil // 2-legged: decided after the signature
 		}
@@ -283,10 +238,10 @@ func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth
 		if t == nil || t.consumer != link.ConsumerKey {
 			// Unknown, a request token, revoked (Atlassian deletes revoked
 			// tokens), or another link's.
-			return problem("token_rejected")
+			return oauth1sp.NewProblem("token_rejected")
 		}
 		if !s.m.Now().Before(t.expires) {
-			return problem("token_expired")
+			return oauth1sp.NewProblem("token_expired")
 		}
 		acc = t
 		return nil
@@ -294,7 +249,7 @@ func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth
 	msg, link, p := s.verifySigned(r, []string{"oauth_token"}, lookup)
 	consumer := ""
 	if msg != nil {
-		consumer = msg.value("oauth_consumer_key")
+		consumer = msg.Value("oauth_consumer_key")
 	}
 	if p != nil {
 		return nil, p, consumer
@@ -302,20 +257,20 @@ func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth
 	if acc != nil {
 		u := s.users[acc.user]
 		if u == nil {
-			return nil, problem("token_rejected"), consumer
+			return nil, oauth1sp.NewProblem("token_rejected"), consumer
 		}
 		return &srvPrincipal{user: u, kind: "3lo", client: link.ConsumerKey, level: permAdmin}, nil, consumer
 	}
 	if !link.Allow2LO {
-		return nil, problem("permission_denied", "oauth_problem_advice", "2-legged OAuth is not enabled for this consumer"), consumer
+		return nil, oauth1sp.NewProblem("permission_denied", "oauth_problem_advice", "2-legged OAuth is not enabled for this consumer"), consumer
 	}
-	if who, ok := msg.get("xoauth_requestor_id"); ok {
+	if who, ok := msg.Get("xoauth_requestor_id"); ok {
 		if !link.AllowImpersonation {
-			return nil, problem("permission_denied", "oauth_problem_advice", "user impersonation is not enabled for this consumer"), consumer
+			return nil, oauth1sp.NewProblem("permission_denied", "oauth_problem_advice", "user impersonation is not enabled for this consumer"), consumer
 		}
 		u := s.userByName(who)
 		if u == nil {
-			return nil, problem("permission_denied", "oauth_problem_advice", "unknown user in xoauth_requestor_id"), consumer
+			return nil, oauth1sp.NewProblem("permission_denied", "oauth_problem_advice", "unknown user in xoauth_requestor_id"), consumer
 		}
 		return &srvPrincipal{user: u, kind: "2loi", client: link.ConsumerKey, level: permAdmin}, nil, consumer
 	}

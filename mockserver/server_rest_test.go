@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 func TestServerREST(t *testing.T) {
@@ -221,7 +223,7 @@ func TestServerContextPathsPortsAndTLS(t *testing.T) {
 			// A problem's realm is the base URL.
 			req = o1Req{token: strp(""), ts: time.Now().Add(-time.Hour)}.build(t, "GET", base+"/rest/api/1.0/users/alice")
 			_, h, _ = do(t, client, req)
-			if want := `OAuth realm="` + percentEncode(base) + `"`; !strings.HasPrefix(h.Get("WWW-Authenticate"), want) {
+			if want := `OAuth realm="` + oauth1sp.PercentEncode(base) + `"`; !strings.HasPrefix(h.Get("WWW-Authenticate"), want) {
 				t.Errorf("WWW-Authenticate = %q, want prefix %q", h.Get("WWW-Authenticate"), want)
 			}
 			// Clone links carry the context path.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 // Lifetimes on the mock clock (docs/bitbucket-behaviour.md#dc-oauth1-wire, docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-access-tokens).
@@ -123,7 +125,7 @@ func newServerState(m *core.Core, f ServerFixtures, contextPath string, autoAppr
 		s.users[u.Slug] = &srvUser{ServerUser: u, id: 101 + i}
 	}
 	for _, l := range f.ApplicationLinks {
-		pub, err := parseRSAPublicKey(l.PublicKeyPEM)
+		pub, err := oauth1sp.ParseRSAPublicKey(l.PublicKeyPEM)
 		if err != nil {
 			return nil, fmt.Errorf("application link %q: %w", l.ConsumerKey, err)
 		}
@@ -260,7 +262,7 @@ func (s *serverState) realm(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + normalizeHost(scheme, r.Host) + s.ctx
+	return scheme + "://" + oauth1sp.NormalizeHost(scheme, r.Host) + s.ctx
 }
 
 // revoke removes one issued credential of any kind: an OAuth 1 request or

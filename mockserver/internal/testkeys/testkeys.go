@@ -1,13 +1,13 @@
-package mockserver
+// Package testkeys holds the TEST-ONLY RSA key pairs of bitbucket-mock's
+// built-in application links, for the fixtures (mockserver/datacenter) and
+// the OAuth 1 tests (mockserver/internal/oauth1sp). They were generated once
+// for this repository, are public, and must never be used for anything
+// real: anyone can read the private halves here.
+package testkeys
 
-// TEST ONLY. These RSA key pairs exist so that the built-in fixtures of
-// bitbucket-mock have application links a client can sign for. They were
-// generated once for this repository, are public, and must never be used
-// for anything real: anyone can read the private halves here.
-
-// testLinkPrivateKeyPEM is the TEST-ONLY private key (PKCS#8) of the
-// application link TestLinkConsumerKey.
-const testLinkPrivateKeyPEM = `-----BEGIN PRIVATE KEY-----
+// LinkPrivateKeyPEM is the TEST-ONLY private key (PKCS#8) of the
+// application link bbcred-test-link.
+const LinkPrivateKeyPEM = `-----BEGIN PRIVATE KEY-----
 MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCfy3dLun91DgdJ
 KUefQwNdQIcqbIINexAWGrS4B8fcnLzviNL+P6iiqRSCUTK2ehYkME466cRhX0ZQ
 oJCfOhtlawVnN7R8wlD4Z08GcD9xLgRtlWmpP8yzS7/AVVK6ox3TOSRm1D5KxQYx
@@ -37,8 +37,8 @@ jNTAShkJUf0GZlO/stpSBb8=
 -----END PRIVATE KEY-----
 `
 
-// testLinkPublicKeyPEM is its public half, stored on the link.
-const testLinkPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
+// LinkPublicKeyPEM is its public half, stored on the link.
+const LinkPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAn8t3S7p/dQ4HSSlHn0MD
 XUCHKmyCDXsQFhq0uAfH3Jy874jS/j+ooqkUglEytnoWJDBOOunEYV9GUKCQnzob
 ZWsFZze0fMJQ+GdPBnA/cS4EbZVpqT/Ms0u/wFVSuqMd0zkkZtQ+SsUGMQfNFs5a
@@ -49,9 +49,9 @@ LQIDAQAB
 -----END PUBLIC KEY-----
 `
 
-// test3LOLinkPrivateKeyPEM is the TEST-ONLY private key (PKCS#1) of the
-// application link Test3LOLinkConsumerKey.
-const test3LOLinkPrivateKeyPEM = `-----BEGIN RSA PRIVATE KEY-----
+// ThreeLOPrivateKeyPEM is the TEST-ONLY private key (PKCS#1) of the
+// application link bbcred-3lo-only.
+const ThreeLOPrivateKeyPEM = `-----BEGIN RSA PRIVATE KEY-----
 MIIEowIBAAKCAQEAw2h4M6Wj3vlPGjrs2lHIJIxk03sI7Bg8NF7bPKr+NK8yiyeF
 twnk+7cuBJXpcBdo0/MtiE091ZP/g04CeGVPNMobpw5iKMTlVQVRCavu48f90buN
 kQ73TqwCD4EJWAeJ24OlxCHc0KFUSI4aEU6+agAkecBTokMIIoATMDVILX06zYEp
@@ -80,8 +80,8 @@ m7SMkauM5pI5E00qITc6tV5htor/K8bEeNaKn6lf6DIwi4NuUcW7
 -----END RSA PRIVATE KEY-----
 `
 
-// test3LOLinkPublicKeyPEM is its public half, stored on the link.
-const test3LOLinkPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
+// ThreeLOPublicKeyPEM is its public half, stored on the link.
+const ThreeLOPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAw2h4M6Wj3vlPGjrs2lHI
 JIxk03sI7Bg8NF7bPKr+NK8yiyeFtwnk+7cuBJXpcBdo0/MtiE091ZP/g04CeGVP
 NMobpw5iKMTlVQVRCavu48f90buNkQ73TqwCD4EJWAeJ24OlxCHc0KFUSI4aEU6+

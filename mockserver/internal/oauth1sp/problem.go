@@ -1,32 +1,32 @@
-package mockserver
+package oauth1sp
 
 import (
 	"net/http"
 	"strings"
 )
 
-// oauthProblem is an OAuth 1 error as net.oauth's OAuthProblemException
+// Problem is an OAuth 1 error as net.oauth's OAuthProblemException
 // carries it: the oauth_problem value and companion parameters
 // (oauth_acceptable_timestamps, oauth_parameters_absent, ...).
-type oauthProblem struct {
+type Problem struct {
 	problem string
-	extra   []oauthParam
+	extra   []Param
 }
 
-// problem builds an oauthProblem; kv are companion name, value pairs.
-func problem(name string, kv ...string) *oauthProblem {
-	p := &oauthProblem{problem: name}
+// problem builds an Problem; kv are companion name, value pairs.
+func NewProblem(name string, kv ...string) *Problem {
+	p := &Problem{problem: name}
 	for i := 0; i+1 < len(kv); i += 2 {
-		p.extra = append(p.extra, oauthParam{kv[i], kv[i+1]})
+		p.extra = append(p.extra, Param{kv[i], kv[i+1]})
 	}
 	return p
 }
 
-func (p *oauthProblem) Error() string { return "oauth_problem=" + p.problem }
+func (p *Problem) Error() string { return "oauth_problem=" + p.problem }
 
-// status is net.oauth's OAuth.Problems.TO_HTTP_CODE (docs/bitbucket-behaviour.md#dc-oauth1-problems); problems it
+// Status is net.oauth's OAuth.Problems.TO_HTTP_CODE (docs/bitbucket-behaviour.md#dc-oauth1-problems); problems it
 // does not list are 403.
-func (p *oauthProblem) status() int {
+func (p *Problem) Status() int {
 	switch p.problem {
 	case "version_rejected", "parameter_absent", "parameter_rejected", "timestamp_refused",
 		"signature_method_rejected":
@@ -41,37 +41,37 @@ func (p *oauthProblem) status() int {
 	return http.StatusForbidden
 }
 
-// params is oauth_problem followed by the companions.
-func (p *oauthProblem) params() []oauthParam {
-	return append([]oauthParam{{"oauth_problem", p.problem}}, p.extra...)
+// Params is oauth_problem followed by the companions.
+func (p *Problem) Params() []Param {
+	return append([]Param{{"oauth_problem", p.problem}}, p.extra...)
 }
 
-// writeOAuthProblem answers as OAuthServlet.handleException does:
+// WriteProblem answers as OAuthServlet.handleException does:
 // WWW-Authenticate: OAuth realm="<percent-encoded base URL>", oauth_problem="…", …
 // and the same parameters as a form-encoded body.
-func writeOAuthProblem(w http.ResponseWriter, realm string, p *oauthProblem) {
-	w.Header().Set("WWW-Authenticate", oauthChallenge(realm, p.params()))
+func WriteProblem(w http.ResponseWriter, realm string, p *Problem) {
+	w.Header().Set("WWW-Authenticate", oauthChallenge(realm, p.Params()))
 	w.Header().Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
-	w.WriteHeader(p.status())
-	_, _ = w.Write([]byte(encodeOAuthForm(p.params())))
+	w.WriteHeader(p.Status())
+	_, _ = w.Write([]byte(EncodeForm(p.Params())))
 }
 
 // oauthChallenge formats an OAuth WWW-Authenticate value; realm and the
 // parameter values are percent-encoded (docs/bitbucket-behaviour.md#oauth1-realm).
-func oauthChallenge(realm string, params []oauthParam) string {
-	parts := []string{`realm="` + percentEncode(realm) + `"`}
+func oauthChallenge(realm string, params []Param) string {
+	parts := []string{`realm="` + PercentEncode(realm) + `"`}
 	for _, p := range params {
-		parts = append(parts, percentEncode(p.name)+`="`+percentEncode(p.value)+`"`)
+		parts = append(parts, PercentEncode(p.Name)+`="`+PercentEncode(p.Value)+`"`)
 	}
 	return "OAuth " + strings.Join(parts, ", ")
 }
 
-// encodeOAuthForm is OAuth's form encoding (RFC 5849 §3.6 percent-encoding),
+// EncodeForm is OAuth's form encoding (RFC 5849 §3.6 percent-encoding),
 // in the given order: name=value&name=value.
-func encodeOAuthForm(params []oauthParam) string {
+func EncodeForm(params []Param) string {
 	parts := make([]string, len(params))
 	for i, p := range params {
-		parts[i] = percentEncode(p.name) + "=" + percentEncode(p.value)
+		parts[i] = PercentEncode(p.Name) + "=" + PercentEncode(p.Value)
 	}
 	return strings.Join(parts, "&")
 }

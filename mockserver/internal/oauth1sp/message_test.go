@@ -1,11 +1,8 @@
-package mockserver
+package oauth1sp
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
@@ -14,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +18,13 @@ import (
 
 	"github.com/dghubble/oauth1"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
 )
+
+// testLinkConsumerKey is the consumer key the test keys belong to in the
+// mock's fixtures (any key serves here).
+const testLinkConsumerKey = "bbcred-test-link"
 
 // RFC 5849 §3.4.1.1's example request and its signature base string.
 func TestSignatureBaseStringRFCExample(t *testing.T) {
@@ -37,7 +39,7 @@ func TestSignatureBaseStringRFCExample(t *testing.T) {
 		oauth_timestamp="137131201",
 		oauth_nonce="7d8f3e4a",
 		oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"`)
-	msg, p := parseOAuth1Message(r)
+	msg, p := Parse(r)
 	if p != nil {
 		t.Fatalf("parse: %v", p)
 	}
@@ -46,7 +48,7 @@ func TestSignatureBaseStringRFCExample(t *testing.T) {
 		"key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_m" +
 		"ethod%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk" +
 		"9d7dh3k39sjv7"
-	if diff := cmp.Diff(want, msg.signatureBaseString()); diff != "" {
+	if diff := cmp.Diff(want, msg.BaseString()); diff != "" {
 		t.Errorf("base string (-want +got):\n%s", diff)
 	}
 	if msg.signature != "bYT5CMsGcbgUdFHObYMEfcx6bsw=" || !msg.hasSig {
@@ -70,8 +72,8 @@ func TestPercentEncode(t *testing.T) {
 		"http://h:1/bitbucket": "http%3A%2F%2Fh%3A1%2Fbitbucket",
 	}
 	for in, want := range tests {
-		if got := percentEncode(in); got != want {
-			t.Errorf("percentEncode(%q) = %q, want %q", in, got, want)
+		if got := PercentEncode(in); got != want {
+			t.Errorf("PercentEncode(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -88,8 +90,8 @@ func TestNormalizeHost(t *testing.T) {
 		{"http", "example.com", "example.com"},
 	}
 	for _, tt := range tests {
-		if got := normalizeHost(tt.scheme, tt.host); got != tt.want {
-			t.Errorf("normalizeHost(%q, %q) = %q, want %q", tt.scheme, tt.host, got, tt.want)
+		if got := NormalizeHost(tt.scheme, tt.host); got != tt.want {
+			t.Errorf("NormalizeHost(%q, %q) = %q, want %q", tt.scheme, tt.host, got, tt.want)
 		}
 	}
 }
@@ -99,15 +101,15 @@ func TestParseAuthorizationParams(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want []oauthParam
+		want []Param
 		bad  bool
 	}{
 		{"dghubble style", `oauth_consumer_key="k", oauth_nonce="a%2Bb%3D", oauth_token=""`,
-			[]oauthParam{{"oauth_consumer_key", "k"}, {"oauth_nonce", "a+b="}, {"oauth_token", ""}}, false},
+			[]Param{{"oauth_consumer_key", "k"}, {"oauth_nonce", "a+b="}, {"oauth_token", ""}}, false},
 		{"no spaces, unquoted", `realm="r",oauth_version=1.0`,
-			[]oauthParam{{"realm", "r"}, {"oauth_version", "1.0"}}, false},
-		{"plus stays plus", `oauth_signature="ab+c/d=="`, []oauthParam{{"oauth_signature", "ab+c/d=="}}, false},
-		{"newlines", "a=\"1\",\n\tb=\"2\"", []oauthParam{{"a", "1"}, {"b", "2"}}, false},
+			[]Param{{"realm", "r"}, {"oauth_version", "1.0"}}, false},
+		{"plus stays plus", `oauth_signature="ab+c/d=="`, []Param{{"oauth_signature", "ab+c/d=="}}, false},
+		{"newlines", "a=\"1\",\n\tb=\"2\"", []Param{{"a", "1"}, {"b", "2"}}, false},
 		{"empty", ``, nil, false},
 		{"unterminated", `a="1`, nil, true},
 		{"no value", `a`, nil, true},
@@ -121,7 +123,7 @@ func TestParseAuthorizationParams(t *testing.T) {
 			if (err != nil) != tt.bad {
 				t.Fatalf("err = %v, want error %v", err, tt.bad)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(oauthParam{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(Param{})); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -132,34 +134,14 @@ func TestParseOAuth1MessageRejectsDuplicateProtocolParams(t *testing.T) {
 	t.Parallel()
 	r := httptest.NewRequest("GET", "http://h/x?oauth_nonce=2", nil)
 	r.Header.Set("Authorization", `OAuth oauth_consumer_key="k", oauth_nonce="1"`)
-	_, p := parseOAuth1Message(r)
+	_, p := Parse(r)
 	if p == nil || p.problem != "parameter_rejected" {
 		t.Fatalf("problem = %v, want parameter_rejected", p)
 	}
-	if diff := cmp.Diff([]oauthParam{{"oauth_problem", "parameter_rejected"}, {"oauth_parameters_rejected", "oauth_nonce"}},
-		p.params(), cmp.AllowUnexported(oauthParam{})); diff != "" {
+	if diff := cmp.Diff([]Param{{"oauth_problem", "parameter_rejected"}, {"oauth_parameters_rejected", "oauth_nonce"}},
+		p.Params(), cmp.AllowUnexported(Param{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-}
-
-func mustPrivateKey(t testing.TB, s string) *rsa.PrivateKey {
-	t.Helper()
-	block, _ := pem.Decode([]byte(s))
-	if block == nil {
-		t.Fatal("no PEM block")
-	}
-	if block.Type == "RSA PRIVATE KEY" {
-		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k.(*rsa.PrivateKey)
 }
 
 // verifyServer answers 204 when a request's RSA-SHA1 signature verifies
@@ -167,16 +149,16 @@ func mustPrivateKey(t testing.TB, s string) *rsa.PrivateKey {
 func verifyServer(t *testing.T, pub *rsa.PublicKey) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		msg, p := parseOAuth1Message(r)
+		msg, p := Parse(r)
 		if p != nil {
 			http.Error(w, p.Error(), http.StatusBadRequest)
 			return
 		}
-		if got := msg.value("oauth_signature_method"); got != "RSA-SHA1" {
+		if got := msg.Value("oauth_signature_method"); got != "RSA-SHA1" {
 			http.Error(w, "method "+got, http.StatusBadRequest)
 			return
 		}
-		if err := verifyRSASHA1(pub, msg.signatureBaseString(), msg.signature); err != nil {
+		if err := VerifyRSASHA1(pub, msg.BaseString(), msg.signature); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
@@ -202,10 +184,10 @@ func expectStatus(t *testing.T, resp *http.Response, err error, want int) {
 // parameters end up (header, query, form body), and tampering is caught.
 func TestVerifyDghubbleSignatures(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testLinkPrivateKeyPEM)
+	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	srv := verifyServer(t, &key.PublicKey)
 	// Noncer set up front: dghubble writes a default into a shared Config otherwise (a data race).
-	cfg := &oauth1.Config{ConsumerKey: TestLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: key}, Noncer: oauth1.Base64Noncer{}}
+	cfg := &oauth1.Config{ConsumerKey: testLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: key}, Noncer: oauth1.Base64Noncer{}}
 	tests := []struct {
 		name   string
 		token  string
@@ -259,7 +241,7 @@ func TestVerifyDghubbleSignatures(t *testing.T) {
 
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
-		other := &oauth1.Config{ConsumerKey: TestLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: mustPrivateKey(t, test3LOLinkPrivateKeyPEM)}}
+		other := &oauth1.Config{ConsumerKey: testLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: mustPrivateKey(t, testkeys.ThreeLOPrivateKeyPEM)}}
 		resp, err := other.Client(context.Background(), oauth1.NewToken("t", "s")).Get(srv.URL + "/bitbucket/x")
 		expectStatus(t, resp, err, http.StatusUnauthorized)
 	})
@@ -286,48 +268,6 @@ func (tamper) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
 	r2.URL = &u
 	return http.DefaultTransport.RoundTrip(r2)
-}
-
-// rfcSigner is an OAuth 1 RSA-SHA1 signer written from RFC 5849 for these
-// tests, sharing no code with the mock or dghubble.
-type rfcSigner struct {
-	key      *rsa.PrivateKey
-	consumer string
-}
-
-// rfcEncode is RFC 3986 percent-encoding by way of url.QueryEscape.
-func rfcEncode(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-}
-
-type kv struct{ k, v string }
-
-// sign returns oauth_signature for the request described.
-func (s rfcSigner) sign(method, baseURL string, params []kv) string {
-	enc := make([]kv, len(params))
-	for i, p := range params {
-		enc[i] = kv{rfcEncode(p.k), rfcEncode(p.v)}
-	}
-	slices.SortFunc(enc, func(a, b kv) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
-			return c
-		}
-		return strings.Compare(a.v, b.v)
-	})
-	var sb strings.Builder
-	for i, p := range enc {
-		if i > 0 {
-			sb.WriteString("&")
-		}
-		sb.WriteString(p.k + "=" + p.v)
-	}
-	base := strings.Join([]string{strings.ToUpper(method), rfcEncode(baseURL), rfcEncode(sb.String())}, "&")
-	h := sha1.Sum([]byte(base))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA1, h[:])
-	if err != nil {
-		panic(err)
-	}
-	return base64.StdEncoding.EncodeToString(sig)
 }
 
 // placement says where the protocol parameters go.
@@ -403,10 +343,10 @@ func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, t
 
 func TestVerifyIndependentSigner(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testLinkPrivateKeyPEM)
+	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	srv := verifyServer(t, &key.PublicKey)
 	hostPort := strings.TrimPrefix(srv.URL, "http://")
-	s := rfcSigner{key: key, consumer: TestLinkConsumerKey}
+	s := rfcSigner{key: key, consumer: testLinkConsumerKey}
 	empty, tok := "", "3d7a-token"
 	dupQuery := []kv{{"b", "2"}, {"a", "x y"}, {"b", "1"}, {"a=", "=*!"}, {"c", ""}}
 	form := []kv{{"name", "tok én"}, {"b", "0"}}
@@ -464,17 +404,17 @@ func TestVerifyIndependentSigner(t *testing.T) {
 
 func TestParseRSAPublicKey(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testLinkPrivateKeyPEM)
+	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	pkix, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	pkcs1 := x509.MarshalPKCS1PublicKey(&key.PublicKey)
 	inputs := map[string]string{
-		"pkix pem":   testLinkPublicKeyPEM,
+		"pkix pem":   testkeys.LinkPublicKeyPEM,
 		"pkcs1 pem":  string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: pkcs1})),
 		"bare der":   base64.StdEncoding.EncodeToString(pkix),
 		"bare wrapd": base64.StdEncoding.EncodeToString(pkix)[:40] + "\n" + base64.StdEncoding.EncodeToString(pkix)[40:],
 	}
 	for name, in := range inputs {
-		pub, err := parseRSAPublicKey(in)
+		pub, err := ParseRSAPublicKey(in)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -483,7 +423,7 @@ func TestParseRSAPublicKey(t *testing.T) {
 			t.Errorf("%s: different key", name)
 		}
 	}
-	if _, err := parseRSAPublicKey("not a key"); err == nil {
+	if _, err := ParseRSAPublicKey("not a key"); err == nil {
 		t.Error("garbage parsed")
 	}
 }
@@ -498,9 +438,9 @@ func FuzzParseAuthorizationParams(f *testing.F) {
 		if n1 == "" || n2 == "" {
 			return
 		}
-		in := []oauthParam{{n1, v1}, {n2, v2}}
+		in := []Param{{n1, v1}, {n2, v2}}
 		h := oauthChallenge("r", in)
-		rest, ok := authScheme(h, "OAuth")
+		rest, ok := AuthScheme(h, "OAuth")
 		if !ok {
 			t.Fatalf("no OAuth scheme in %q", h)
 		}
@@ -508,8 +448,8 @@ func FuzzParseAuthorizationParams(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parse %q: %v", h, err)
 		}
-		want := append([]oauthParam{{"realm", "r"}}, in...)
-		if diff := cmp.Diff(want, got, cmp.AllowUnexported(oauthParam{})); diff != "" {
+		want := append([]Param{{"realm", "r"}}, in...)
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(Param{})); diff != "" {
 			t.Errorf("round trip (-want +got):\n%s", diff)
 		}
 		// Arbitrary input never panics.

@@ -1,6 +1,6 @@
-package mockserver
+package oauth1sp
 
-// OAuth 1.0a message parsing and RSA-SHA1 verification (RFC 5849 §3.4),
+// Message parsing and RSA-SHA1 verification (RFC 5849 §3.4),
 // as Atlassian's service provider does it for application links. Pure
 // functions: no state, no clock.
 
@@ -26,51 +26,51 @@ import (
 // maxFormBody bounds the form body read for the signature base string.
 const maxFormBody = 1 << 20
 
-// oauthParam is one name/value pair, decoded.
-type oauthParam struct{ name, value string }
+// Param is one name/value pair, decoded.
+type Param struct{ Name, Value string }
 
-// oauth1Message is an OAuth-signed request taken apart: every parameter
+// Message is an OAuth-signed request taken apart: every parameter
 // that takes part in the signature, and the signature itself.
-type oauth1Message struct {
+type Message struct {
 	method    string
-	baseURL   string       // RFC 5849 §3.4.1.2 base string URI
-	params    []oauthParam // header (minus realm and oauth_signature), query, form body
-	signature string       // decoded oauth_signature value
-	hasSig    bool         // oauth_signature was present (possibly empty)
+	baseURL   string  // RFC 5849 §3.4.1.2 base string URI
+	params    []Param // header (minus realm and oauth_signature), query, form body
+	signature string  // decoded oauth_signature value
+	hasSig    bool    // oauth_signature was present (possibly empty)
 }
 
-// get returns the value of name and whether it is present. Protocol
-// parameters appear at most once (parseOAuth1Message checks).
-func (m *oauth1Message) get(name string) (string, bool) {
+// Get returns the value of name and whether it is present. Protocol
+// parameters appear at most once (Parse checks).
+func (m *Message) Get(name string) (string, bool) {
 	if name == "oauth_signature" {
 		return m.signature, m.hasSig
 	}
 	for _, p := range m.params {
-		if p.name == name {
-			return p.value, true
+		if p.Name == name {
+			return p.Value, true
 		}
 	}
 	return "", false
 }
 
-// value returns the value of name, "" when absent.
-func (m *oauth1Message) value(name string) string {
-	v, _ := m.get(name)
+// Value returns the value of name, "" when absent.
+func (m *Message) Value(name string) string {
+	v, _ := m.Get(name)
 	return v
 }
 
-// isOAuth1Request reports whether r carries OAuth 1 protocol parameters:
+// IsRequest reports whether r carries OAuth 1 protocol parameters:
 // an "Authorization: OAuth" header, or oauth_consumer_key in the query.
-func isOAuth1Request(r *http.Request) bool {
-	if _, ok := authScheme(r.Header.Get("Authorization"), "OAuth"); ok {
+func IsRequest(r *http.Request) bool {
+	if _, ok := AuthScheme(r.Header.Get("Authorization"), "OAuth"); ok {
 		return true
 	}
 	return r.URL.Query().Has("oauth_consumer_key")
 }
 
-// authScheme returns what follows scheme in an Authorization header value
+// AuthScheme returns what follows scheme in an Authorization header value
 // when the scheme matches (case-insensitively).
-func authScheme(h, scheme string) (string, bool) {
+func AuthScheme(h, scheme string) (string, bool) {
 	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
 		return "", false
 	}
@@ -81,52 +81,52 @@ func authScheme(h, scheme string) (string, bool) {
 	return strings.TrimLeft(rest, " \t"), true
 }
 
-// parseOAuth1Message collects the parameters of r as RFC 5849 §3.4.1.3.1
+// Parse collects the parameters of r as RFC 5849 §3.4.1.3.1
 // lists them: the Authorization header's (realm excluded), the query's, and
 // the body's when it is a single-part form. oauth_signature is set apart.
 // The body is put back so handlers can read it again.
-func parseOAuth1Message(r *http.Request) (*oauth1Message, *oauthProblem) {
-	msg := &oauth1Message{method: strings.ToUpper(r.Method), baseURL: baseStringURI(r)}
-	var all []oauthParam
-	if rest, ok := authScheme(r.Header.Get("Authorization"), "OAuth"); ok {
+func Parse(r *http.Request) (*Message, *Problem) {
+	msg := &Message{method: strings.ToUpper(r.Method), baseURL: baseStringURI(r)}
+	var all []Param
+	if rest, ok := AuthScheme(r.Header.Get("Authorization"), "OAuth"); ok {
 		ps, err := parseAuthorizationParams(rest)
 		if err != nil {
-			return nil, problem("parameter_rejected", "oauth_problem_advice", "malformed Authorization header")
+			return nil, NewProblem("parameter_rejected", "oauth_problem_advice", "malformed Authorization header")
 		}
 		for _, p := range ps {
-			if p.name != "realm" {
+			if p.Name != "realm" {
 				all = append(all, p)
 			}
 		}
 	}
-	q, err := parseFormPairs(r.URL.RawQuery)
+	q, err := ParseFormPairs(r.URL.RawQuery)
 	if err != nil {
-		return nil, problem("parameter_rejected", "oauth_problem_advice", "malformed query string")
+		return nil, NewProblem("parameter_rejected", "oauth_problem_advice", "malformed query string")
 	}
 	all = append(all, q...)
 	if isFormBody(r) && r.Body != nil {
 		b, err := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
 		if err != nil || len(b) > maxFormBody {
-			return nil, problem("parameter_rejected", "oauth_problem_advice", "unreadable or oversized form body")
+			return nil, NewProblem("parameter_rejected", "oauth_problem_advice", "unreadable or oversized form body")
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
-		f, err := parseFormPairs(string(b))
+		f, err := ParseFormPairs(string(b))
 		if err != nil {
-			return nil, problem("parameter_rejected", "oauth_problem_advice", "malformed form body")
+			return nil, NewProblem("parameter_rejected", "oauth_problem_advice", "malformed form body")
 		}
 		all = append(all, f...)
 	}
 	seen := map[string]bool{}
 	for _, p := range all {
-		if strings.HasPrefix(p.name, "oauth_") {
+		if strings.HasPrefix(p.Name, "oauth_") {
 			// RFC 5849 §3.1: protocol parameters appear once, in one place.
-			if seen[p.name] {
-				return nil, problem("parameter_rejected", "oauth_parameters_rejected", p.name)
+			if seen[p.Name] {
+				return nil, NewProblem("parameter_rejected", "oauth_parameters_rejected", p.Name)
 			}
-			seen[p.name] = true
+			seen[p.Name] = true
 		}
-		if p.name == "oauth_signature" {
-			msg.signature, msg.hasSig = p.value, true
+		if p.Name == "oauth_signature" {
+			msg.signature, msg.hasSig = p.Value, true
 			continue
 		}
 		msg.params = append(msg.params, p)
@@ -145,10 +145,10 @@ func isFormBody(r *http.Request) bool {
 	return err == nil && mt == "application/x-www-form-urlencoded"
 }
 
-// parseFormPairs decodes an application/x-www-form-urlencoded string ('+'
+// ParseFormPairs decodes an application/x-www-form-urlencoded string ('+'
 // is a space) keeping order and duplicates. "a" and "a=" both give a="".
-func parseFormPairs(s string) ([]oauthParam, error) {
-	var out []oauthParam
+func ParseFormPairs(s string) ([]Param, error) {
+	var out []Param
 	for s != "" {
 		var part string
 		part, s, _ = strings.Cut(s, "&")
@@ -164,7 +164,7 @@ func parseFormPairs(s string) ([]oauthParam, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decode parameter %q: %w", name, err)
 		}
-		out = append(out, oauthParam{name, value})
+		out = append(out, Param{name, value})
 	}
 	return out, nil
 }
@@ -174,8 +174,8 @@ var errMalformedAuth = errors.New("malformed OAuth Authorization header")
 // parseAuthorizationParams parses the comma-separated name="value" list of
 // an OAuth Authorization header (RFC 5849 §3.5.1); names and values are
 // percent-decoded ('+' stays a plus).
-func parseAuthorizationParams(s string) ([]oauthParam, error) {
-	var out []oauthParam
+func parseAuthorizationParams(s string) ([]Param, error) {
+	var out []Param
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
@@ -213,7 +213,7 @@ func parseAuthorizationParams(s string) ([]oauthParam, error) {
 		if err != nil {
 			return nil, errMalformedAuth
 		}
-		out = append(out, oauthParam{name, value})
+		out = append(out, Param{name, value})
 	}
 }
 
@@ -226,11 +226,11 @@ func baseStringURI(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + normalizeHost(scheme, r.Host) + r.URL.EscapedPath()
+	return scheme + "://" + NormalizeHost(scheme, r.Host) + r.URL.EscapedPath()
 }
 
-// normalizeHost lowercases host and drops the scheme's default port.
-func normalizeHost(scheme, host string) string {
+// NormalizeHost lowercases host and drops the scheme's default port.
+func NormalizeHost(scheme, host string) string {
 	host = strings.ToLower(host)
 	if h, port, err := net.SplitHostPort(host); err == nil {
 		if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
@@ -243,9 +243,9 @@ func normalizeHost(scheme, host string) string {
 	return host
 }
 
-// percentEncode is RFC 5849 §3.6: every byte outside RFC 3986's unreserved
+// PercentEncode is RFC 5849 §3.6: every byte outside RFC 3986's unreserved
 // set becomes %XX with uppercase hex.
-func percentEncode(s string) string {
+func PercentEncode(s string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -264,32 +264,32 @@ func percentEncode(s string) string {
 
 // normalizedParams is RFC 5849 §3.4.1.3.2: encode names and values, sort by
 // name then value (byte order), join name=value with '&'.
-func normalizedParams(params []oauthParam) string {
-	enc := make([]oauthParam, len(params))
+func normalizedParams(params []Param) string {
+	enc := make([]Param, len(params))
 	for i, p := range params {
-		enc[i] = oauthParam{percentEncode(p.name), percentEncode(p.value)}
+		enc[i] = Param{PercentEncode(p.Name), PercentEncode(p.Value)}
 	}
 	sort.Slice(enc, func(i, j int) bool {
-		if enc[i].name != enc[j].name {
-			return enc[i].name < enc[j].name
+		if enc[i].Name != enc[j].Name {
+			return enc[i].Name < enc[j].Name
 		}
-		return enc[i].value < enc[j].value
+		return enc[i].Value < enc[j].Value
 	})
 	parts := make([]string, len(enc))
 	for i, p := range enc {
-		parts[i] = p.name + "=" + p.value
+		parts[i] = p.Name + "=" + p.Value
 	}
 	return strings.Join(parts, "&")
 }
 
-// signatureBaseString is RFC 5849 §3.4.1.1.
-func (m *oauth1Message) signatureBaseString() string {
-	return m.method + "&" + percentEncode(m.baseURL) + "&" + percentEncode(normalizedParams(m.params))
+// BaseString is RFC 5849 §3.4.1.1.
+func (m *Message) BaseString() string {
+	return m.method + "&" + PercentEncode(m.baseURL) + "&" + PercentEncode(normalizedParams(m.params))
 }
 
-// verifyRSASHA1 checks an RFC 5849 §3.4.3 signature (base64 PKCS#1 v1.5
+// VerifyRSASHA1 checks an RFC 5849 §3.4.3 signature (base64 PKCS#1 v1.5
 // over SHA-1 of the base string).
-func verifyRSASHA1(pub *rsa.PublicKey, baseString, signature string) error {
+func VerifyRSASHA1(pub *rsa.PublicKey, baseString, signature string) error {
 	sig, err := base64.StdEncoding.DecodeString(signature)
 	if err != nil {
 		// Some clients drop the padding.
@@ -305,10 +305,10 @@ func verifyRSASHA1(pub *rsa.PublicKey, baseString, signature string) error {
 	return nil
 }
 
-// parseRSAPublicKey accepts what an application link's "public key" field
+// ParseRSAPublicKey accepts what an application link's "public key" field
 // may hold: a PEM "PUBLIC KEY" (PKIX), "RSA PUBLIC KEY" (PKCS#1) or
 // "CERTIFICATE", or the bare base64 DER Atlassian's UI shows.
-func parseRSAPublicKey(s string) (*rsa.PublicKey, error) {
+func ParseRSAPublicKey(s string) (*rsa.PublicKey, error) {
 	var der []byte
 	kind := "PUBLIC KEY"
 	if block, _ := pem.Decode([]byte(s)); block != nil {

@@ -1,4 +1,4 @@
-package mockserver
+package oauth1sp
 
 import (
 	"io"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
 )
 
 // fzEncode is RFC 5849 §3.6 percent-encoding written for these fuzz
@@ -29,10 +31,10 @@ func fzEncode(s string) string {
 }
 
 // fzBaseString is RFC 5849 §3.4.1 computed independently of the mock.
-func fzBaseString(method, baseURL string, params []oauthParam) string {
+func fzBaseString(method, baseURL string, params []Param) string {
 	pairs := make([]string, len(params))
 	for i, p := range params {
-		pairs[i] = fzEncode(p.name) + "=" + fzEncode(p.value)
+		pairs[i] = fzEncode(p.Name) + "=" + fzEncode(p.Value)
 	}
 	// Sorting "name=value" strings is not the RFC's order when one name
 	// is a prefix of another; sort on the encoded (name, value) instead.
@@ -57,7 +59,7 @@ func FuzzOAuth1Placement(f *testing.F) {
 	f.Add("consumer é", "\x00\xff", "", "a", "", "a", "=&%", uint64(1), uint64(0x2aa))
 	f.Add("k", "nonce", "t", "realm", "in query", "c@", "", uint64(7), uint64(0x155))
 	f.Fuzz(func(t *testing.T, consumer, nonce, token, n1, v1, n2, v2 string, seed, where uint64) {
-		proto := []oauthParam{
+		proto := []Param{
 			{"oauth_consumer_key", consumer},
 			{"oauth_signature_method", "RSA-SHA1"},
 			{"oauth_timestamp", "137131201"},
@@ -65,10 +67,10 @@ func FuzzOAuth1Placement(f *testing.F) {
 			{"oauth_token", token},
 			{"oauth_version", "1.0"},
 		}
-		sig := oauthParam{"oauth_signature", "c2ln+/=" + nonce}
-		var request []oauthParam // the request's own parameters: query or body
-		for _, p := range []oauthParam{{n1, v1}, {n2, v2}} {
-			if p.name != "" && !strings.HasPrefix(p.name, "oauth_") {
+		sig := Param{"oauth_signature", "c2ln+/=" + nonce}
+		var request []Param // the request's own parameters: query or body
+		for _, p := range []Param{{n1, v1}, {n2, v2}} {
+			if p.Name != "" && !strings.HasPrefix(p.Name, "oauth_") {
 				request = append(request, p)
 			}
 		}
@@ -83,18 +85,18 @@ func FuzzOAuth1Placement(f *testing.F) {
 			for i, p := range all {
 				switch (where >> (2 * i)) % 3 {
 				case 0:
-					header = append(header, fzEncode(p.name)+`="`+fzEncode(p.value)+`"`)
+					header = append(header, fzEncode(p.Name)+`="`+fzEncode(p.Value)+`"`)
 				case 1:
-					query = append(query, fzEncode(p.name)+"="+fzEncode(p.value))
+					query = append(query, fzEncode(p.Name)+"="+fzEncode(p.Value))
 				default:
-					form = append(form, fzEncode(p.name)+"="+fzEncode(p.value))
+					form = append(form, fzEncode(p.Name)+"="+fzEncode(p.Value))
 				}
 			}
 			for i, p := range request {
 				if (where>>(20+i))&1 == 0 {
-					query = append(query, fzEncode(p.name)+"="+fzEncode(p.value))
+					query = append(query, fzEncode(p.Name)+"="+fzEncode(p.Value))
 				} else {
-					form = append(form, fzEncode(p.name)+"="+fzEncode(p.value))
+					form = append(form, fzEncode(p.Name)+"="+fzEncode(p.Value))
 				}
 			}
 			rng.Shuffle(len(header)-1, func(i, j int) { header[i+1], header[j+1] = header[j+1], header[i+1] })
@@ -109,16 +111,16 @@ func FuzzOAuth1Placement(f *testing.F) {
 		}
 		for _, pl := range []struct{ seed, where uint64 }{{seed, where}, {seed + 1, where / 3}, {0, 0}} {
 			r := build(pl.seed, pl.where)
-			msg, p := parseOAuth1Message(r)
+			msg, p := Parse(r)
 			if p != nil {
-				t.Fatalf("parse (Authorization %q, query %q): %v", r.Header.Get("Authorization"), r.URL.RawQuery, p.params())
+				t.Fatalf("parse (Authorization %q, query %q): %v", r.Header.Get("Authorization"), r.URL.RawQuery, p.Params())
 			}
 			for _, pp := range append(slices.Clone(proto), sig) {
-				if got, ok := msg.get(pp.name); !ok || got != pp.value {
-					t.Fatalf("%s = %q (present %v), want %q", pp.name, got, ok, pp.value)
+				if got, ok := msg.Get(pp.Name); !ok || got != pp.Value {
+					t.Fatalf("%s = %q (present %v), want %q", pp.Name, got, ok, pp.Value)
 				}
 			}
-			if got := msg.signatureBaseString(); got != want {
+			if got := msg.BaseString(); got != want {
 				t.Fatalf("base string differs (placement %d/%d):\n got %q\nwant %q", pl.seed, pl.where, got, want)
 			}
 		}
@@ -126,13 +128,13 @@ func FuzzOAuth1Placement(f *testing.F) {
 		// The header alone round-trips through parseAuthorizationParams.
 		var parts []string
 		for _, p := range proto {
-			parts = append(parts, fzEncode(p.name)+`="`+fzEncode(p.value)+`"`)
+			parts = append(parts, fzEncode(p.Name)+`="`+fzEncode(p.Value)+`"`)
 		}
 		got, err := parseAuthorizationParams(strings.Join(parts, ",\t"))
 		if err != nil {
 			t.Fatalf("parse header: %v", err)
 		}
-		if diff := cmp.Diff(proto, got, cmp.AllowUnexported(oauthParam{})); diff != "" {
+		if diff := cmp.Diff(proto, got, cmp.AllowUnexported(Param{})); diff != "" {
 			t.Fatalf("header round trip (-want +got):\n%s", diff)
 		}
 	})
@@ -147,7 +149,7 @@ func FuzzOAuth1Request(f *testing.F) {
 	f.Add(`oauth oauth_signature="1",oauth_signature="2"`, "", "", "")
 	f.Add("OAuth a=\"\x00\xff%zz\"", "%", "oauth_token=&oauth_token", "application/x-www-form-urlencoded; charset=ISO-8859-1")
 	f.Add(`OAuth   ,,, a=b ,c="d"`, "realm=q&realm=q", "x", "multipart/form-data; boundary=x")
-	pub := &mustPrivateKey(f, testLinkPrivateKeyPEM).PublicKey
+	pub := &mustPrivateKey(f, testkeys.LinkPrivateKeyPEM).PublicKey
 	f.Fuzz(func(t *testing.T, authz, rawQuery, body, ctype string) {
 		r := httptest.NewRequest("POST", "http://example.com/bitbucket/x", strings.NewReader(body))
 		r.URL.RawQuery = rawQuery
@@ -155,24 +157,24 @@ func FuzzOAuth1Request(f *testing.F) {
 		if ctype != "" {
 			r.Header["Content-Type"] = []string{ctype}
 		}
-		_ = isOAuth1Request(r)
-		msg, p := parseOAuth1Message(r)
+		_ = IsRequest(r)
+		msg, p := Parse(r)
 		if p != nil {
-			if p.problem != "parameter_rejected" || p.status() != http.StatusBadRequest {
-				t.Fatalf("problem %v", p.params())
+			if p.problem != "parameter_rejected" || p.Status() != http.StatusBadRequest {
+				t.Fatalf("problem %v", p.Params())
 			}
 			return
 		}
 		seen := map[string]bool{}
 		for _, pp := range msg.params {
-			if pp.name == "oauth_signature" {
+			if pp.Name == "oauth_signature" {
 				t.Fatalf("oauth_signature among the signed parameters")
 			}
-			if strings.HasPrefix(pp.name, "oauth_") {
-				if seen[pp.name] {
-					t.Fatalf("%s twice", pp.name)
+			if strings.HasPrefix(pp.Name, "oauth_") {
+				if seen[pp.Name] {
+					t.Fatalf("%s twice", pp.Name)
 				}
-				seen[pp.name] = true
+				seen[pp.Name] = true
 			}
 		}
 		if isFormBody(r) {
@@ -180,11 +182,11 @@ func FuzzOAuth1Request(f *testing.F) {
 				t.Fatalf("body after parse = %q, want %q", b, body)
 			}
 		}
-		base := msg.signatureBaseString()
+		base := msg.BaseString()
 		if strings.Count(base, "&") != 2 || strings.Trim(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%&") != "" {
 			t.Fatalf("base string %q", base)
 		}
-		if err := verifyRSASHA1(pub, base, msg.signature); err == nil {
+		if err := VerifyRSASHA1(pub, base, msg.signature); err == nil {
 			t.Fatalf("signature %q verifies over %q", msg.signature, base)
 		}
 	})
