@@ -1,5 +1,9 @@
 package mockserver
 
+import (
+	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
+)
+
 // Fixtures is the JSON schema of `bitbucket-mock fixtures` and --fixtures.
 // The field names are a contract (mockserver/README.md#running-it): add fields freely,
 // never rename.
@@ -11,67 +15,19 @@ type Fixtures struct {
 // DefaultFixtures are the built-in fixtures: everything needed to run every
 // grant and leg on both sides. Every secret and key in them is a TEST VALUE.
 func DefaultFixtures() *Fixtures {
-	return &Fixtures{Cloud: defaultCloudFixtures(), Server: defaultServerFixtures()}
+	return &Fixtures{Cloud: cloud.DefaultFixtures(), Server: defaultServerFixtures()}
 }
 
-// CloudFixtures describe the Bitbucket Cloud side.
-type CloudFixtures struct {
-	SessionUser  string            `json:"session_user"` // who is "logged in" on the consent page
-	AutoApprove  bool              `json:"auto_approve,omitempty"`
-	Users        []CloudUser       `json:"users"`
-	Consumers    []CloudConsumer   `json:"consumers"`
-	ConnectApps  []ConnectApp      `json:"connect_apps"`
-	Repositories []CloudRepository `json:"repositories"`
-	// Static credentials (cloud_apitokens.go): Atlassian API tokens and
-	// repository/project/workspace access tokens, issued before the mock
-	// starts, with expiries on the mock clock.
-	APITokens    []CloudAPIToken    `json:"api_tokens,omitempty"`
-	AccessTokens []CloudAccessToken `json:"access_tokens,omitempty"`
-	// Era picks the behaviour: "2026" (default: Cloud since 2026-05-04,
-	// docs/bitbucket-behaviour.md#cloud-2026) or "2025" (before CHANGE-3052); see cloud_era.go.
-	Era string `json:"era,omitempty"`
-	// The era-2026 refresh-token policy, Go durations; /_mock/cloud/refresh
-	// reads and sets them at run time.
-	RefreshGrace   string `json:"refresh_grace,omitempty"`   // a used refresh token keeps working this long; default "10m"
-	RefreshLockout string `json:"refresh_lockout,omitempty"` // a dead token's use locks the consumer's refreshes; default "2m"
-	RefreshIdle    string `json:"refresh_idle,omitempty"`    // refresh tokens unused this long die; default "2160h" (90 days)
-}
-
-type CloudUser struct {
-	Username    string `json:"username"`
-	DisplayName string `json:"display_name"`
-	UUID        string `json:"uuid"`
-	AccountID   string `json:"account_id"`
-}
-
-type CloudConsumer struct {
-	Key             string   `json:"key"`
-	Secret          string   `json:"secret"`
-	CallbackURL     string   `json:"callback_url"`
-	Private         bool     `json:"private"`
-	Scopes          []string `json:"scopes"`
-	Owner           string   `json:"owner"`
-	RefreshRotation string   `json:"refresh_rotation"`         // era 2025: "none" (default) or "rotate"; era 2026 always rotates
-	RotationGrace   string   `json:"rotation_grace,omitempty"` // era 2025: Go duration, default "10m"
-	Workspace       string   `json:"workspace,omitempty"`      // the workspace owning the consumer; default the owner's personal one
-	LongTokens      bool     `json:"long_tokens,omitempty"`    // tokens longer than 2,500 characters
-}
-
-type ConnectApp struct {
-	Key          string   `json:"key"`
-	ClientKey    string   `json:"client_key"`
-	SharedSecret string   `json:"shared_secret"`
-	InstalledFor string   `json:"installed_for"` // workspace / account the token acts for
-	Scopes       []string `json:"scopes"`
-}
-
-type CloudRepository struct {
-	Workspace string `json:"workspace"`
-	Slug      string `json:"slug"`
-	Private   bool   `json:"private"`
-	UUID      string `json:"uuid,omitempty"`    // "{…}"; derived from workspace/slug when empty
-	Project   string `json:"project,omitempty"` // project key, for project access tokens
-}
+// The Cloud side's fixtures (package cloud).
+type (
+	CloudFixtures    = cloud.Fixtures
+	CloudUser        = cloud.User
+	CloudConsumer    = cloud.Consumer
+	ConnectApp       = cloud.ConnectApp
+	CloudRepository  = cloud.Repository
+	CloudAPIToken    = cloud.APIToken
+	CloudAccessToken = cloud.AccessToken
+)
 
 // ServerFixtures describe the Bitbucket Server / Data Center side.
 type ServerFixtures struct {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
@@ -51,7 +52,7 @@ type Mock struct {
 	contextPath string
 
 	mu     sync.Mutex // guards everything below
-	cloud  *cloudState
+	cloud  *cloud.State
 	server *serverState
 	cloudH http.Handler
 	servH  http.Handler
@@ -83,7 +84,7 @@ func New(opts Options) (*Mock, error) {
 
 // buildStates (re)creates both sides from the fixtures.
 func (m *Mock) buildStates() error {
-	cs, err := newCloudState(m.Core, m.fixtures.Cloud, m.opts.AutoApprove)
+	cs, err := cloud.New(m.Core, m.fixtures.Cloud, m.opts.AutoApprove)
 	if err != nil {
 		return fmt.Errorf("cloud fixtures: %w", err)
 	}
@@ -113,7 +114,7 @@ func (m *Mock) sides() []core.Side {
 }
 
 // cloudSide is the current Cloud state (Reset replaces it).
-func (m *Mock) cloudSide() *cloudState {
+func (m *Mock) cloudSide() *cloud.State {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.cloud

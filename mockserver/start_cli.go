@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
 )
 
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
@@ -67,7 +69,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.Fixtures = f
 	}
 	if *cloudEra != "" {
-		if *cloudEra != cloudEra2025 && *cloudEra != cloudEra2026 {
+		if *cloudEra != cloud.Era2025 && *cloudEra != cloud.Era2026 {
 			fmt.Fprintf(stderr, "bitbucket-mock: --cloud-era %q: want 2026 or 2025\n", *cloudEra)
 			return 2
 		}

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 // Static Cloud credentials (docs/bitbucket-behaviour.md#cloud-api-tokens,
 // docs/bitbucket-behaviour.md#cloud-access-tokens): Atlassian API tokens and
@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// CloudAPIToken is an Atlassian API token (docs/bitbucket-behaviour.md#cloud-api-tokens): git takes it with
+// APIToken is an Atlassian API token (docs/bitbucket-behaviour.md#cloud-api-tokens): git takes it with
 // the Bitbucket username or x-bitbucket-api-token-auth, REST only with the
 // Atlassian account e-mail.
-type CloudAPIToken struct {
+type APIToken struct {
 	User      string   `json:"user"`  // Bitbucket username of the owner
 	Email     string   `json:"email"` // Atlassian account e-mail (REST username)
 	Token     string   `json:"token"`
@@ -24,10 +24,10 @@ type CloudAPIToken struct {
 	ExpiresIn string   `json:"expires_in,omitempty"` // Go duration from start or reset; "" = no expiry
 }
 
-// CloudAccessToken is a repository, project or workspace access token
+// AccessToken is a repository, project or workspace access token
 // (docs/bitbucket-behaviour.md#cloud-access-tokens): git with x-token-auth, REST with Bearer; it acts as its own
 // user, named Name.
-type CloudAccessToken struct {
+type AccessToken struct {
 	Name       string   `json:"name"`
 	Scope      string   `json:"scope"` // repository, project or workspace
 	Workspace  string   `json:"workspace"`
@@ -60,13 +60,13 @@ var apiTokenScopes = map[string]string{
 // defaultStaticFixtures are the built-in static tokens. TEST VALUES; the
 // prefixes (ATATT for API tokens, ATCTT for access tokens) imitate the
 // shape of real ones and are UNCONFIRMED (the facts do not describe them).
-func defaultStaticFixtures() ([]CloudAPIToken, []CloudAccessToken) {
+func defaultStaticFixtures() ([]APIToken, []AccessToken) {
 	rw := []string{"repository", "repository:write"}
-	return []CloudAPIToken{
+	return []APIToken{
 			{User: "alice", Email: "alice@example.com", Token: "ATATT3xMockApiTokenAliceTEST-ONLY-0001",
 				Scopes:    []string{"read:repository:bitbucket", "write:repository:bitbucket", "read:user:bitbucket"},
 				ExpiresIn: "720h"},
-		}, []CloudAccessToken{
+		}, []AccessToken{
 			{Name: "widgets-token", Scope: "repository", Workspace: "acme", Repository: "widgets",
 				Token: "ATCTT3xMockRepoAccessTokenWidgetsTEST-ONLY-0002", Scopes: rw, ExpiresIn: "720h"},
 			{Name: "wid-project-token", Scope: "project", Workspace: "acme", Project: "WID",
@@ -92,7 +92,7 @@ func staticExpiry(now time.Time, in string) (time.Time, error) {
 // installStaticTokens puts the fixtures' static tokens in s.static, each
 // in a grant of its own (so an admin revoke works). They are not swept and
 // their grants are not in s.grants: the mock never issued them.
-func (s *cloudState) installStaticTokens(f CloudFixtures) error {
+func (s *State) installStaticTokens(f Fixtures) error {
 	now := s.m.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -151,7 +151,7 @@ func staticBasicOK(t accessToken, c credentials) bool {
 func staticBearerOK(t accessToken) bool { return t.static == staticAccessToken }
 
 // reaches says whether access token t may act on repository r.
-func (t *accessToken) reaches(r *CloudRepository) bool {
+func (t *accessToken) reaches(r *Repository) bool {
 	a := t.reach
 	switch a.Scope {
 	case "repository":

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"net/http"
@@ -39,7 +39,7 @@ func isPush(r *http.Request, rest string) bool {
 // username) and an access token, or Bearer; `repository` for fetch,
 // `repository:write` for push; public repositories are readable
 // anonymously; every other credential-less request gets the Basic challenge.
-func (s *cloudState) handleGit(w http.ResponseWriter, r *http.Request, ws, slug, rest string) {
+func (s *State) handleGit(w http.ResponseWriter, r *http.Request, ws, slug, rest string) {
 	rp := s.repos[ws+"/"+slug]
 	push := isPush(r, rest)
 	need := "repository"

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ type cloudRefreshControl struct {
 // policy) and POST with any of {"grace","lockout","idle"} (set them; they
 // apply at once, to tokens issued earlier too) or {"unlock":true} (end
 // every lockout). The policy returns to the fixtures' on POST /_mock/reset.
-func (cs *cloudState) HandleRefreshControl(w http.ResponseWriter, r *http.Request) {
+func (cs *State) HandleRefreshControl(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodPost:
@@ -50,7 +50,7 @@ func (cs *cloudState) HandleRefreshControl(w http.ResponseWriter, r *http.Reques
 }
 
 // setRefreshPolicy sets the given durations (nil = unchanged), all or none.
-func (s *cloudState) setRefreshPolicy(grace, lockout, idle *string, unlock bool) error {
+func (s *State) setRefreshPolicy(grace, lockout, idle *string, unlock bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.policy
@@ -75,7 +75,7 @@ func (s *cloudState) setRefreshPolicy(grace, lockout, idle *string, unlock bool)
 	return nil
 }
 
-func (s *cloudState) refreshControl() cloudRefreshControl {
+func (s *State) refreshControl() cloudRefreshControl {
 	now := s.m.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,7 +109,7 @@ type cloudRefreshTokenInfo struct {
 // HandleRefreshToken shows when a refresh token was issued and last
 // used and when it dies, on the mock's clock; 404 {"known":false} for a
 // token the mock never issued. The token goes in the body, not the URL.
-func (cs *cloudState) HandleRefreshToken(w http.ResponseWriter, r *http.Request) {
+func (cs *State) HandleRefreshToken(w http.ResponseWriter, r *http.Request) {
 	var req struct{ Token string }
 	if err := core.DecodeControl(r, &req); err != nil || req.Token == "" {
 		core.ControlError(w, fmt.Errorf("want {\"token\":\"<refresh token>\"}"))
@@ -118,7 +118,7 @@ func (cs *cloudState) HandleRefreshToken(w http.ResponseWriter, r *http.Request)
 	now := cs.m.Now()
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	rt, ok := cs.lookupRefreshLocked(req.Token) // swept spent ones too (cloud_sweep.go)
+	rt, ok := cs.lookupRefreshLocked(req.Token) // swept spent ones too (sweep.go)
 	if !ok {
 		core.JSONReply(w, http.StatusNotFound, map[string]bool{"known": false})
 		return

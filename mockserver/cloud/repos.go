@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/sha256"
@@ -15,7 +15,7 @@ func derivedUUID(kind, name string) string {
 	return fmt.Sprintf("{%x-%x-%x-%x-%x}", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-func repoUUID(r *CloudRepository) string {
+func repoUUID(r *Repository) string {
 	if r.UUID != "" {
 		return r.UUID
 	}
@@ -23,7 +23,7 @@ func repoUUID(r *CloudRepository) string {
 }
 
 // repoByUUID finds a repository by UUID, with or without braces.
-func (s *cloudState) repoByUUID(id string) *CloudRepository {
+func (s *State) repoByUUID(id string) *Repository {
 	id = "{" + strings.Trim(id, "{}") + "}"
 	for _, r := range s.repos {
 		if strings.EqualFold(repoUUID(r), id) {
@@ -35,7 +35,7 @@ func (s *cloudState) repoByUUID(id string) *CloudRepository {
 
 // workspaceExists: a workspace is known when a repository, a user or a
 // Connect installation names it.
-func (s *cloudState) workspaceExists(ws string) bool {
+func (s *State) workspaceExists(ws string) bool {
 	if s.users[ws] != nil {
 		return true
 	}
@@ -59,7 +59,7 @@ func (s *cloudState) workspaceExists(ws string) bool {
 // (client credentials) only in the workspace owning its consumer (docs/bitbucket-behaviour.md#cloud-2026
 // says so for personal workspaces; for team workspaces it is our choice,
 // UNCONFIRMED).
-func canRead(tok *accessToken, r *CloudRepository) bool {
+func canRead(tok *accessToken, r *Repository) bool {
 	if !r.Private {
 		return true
 	}
@@ -67,7 +67,7 @@ func canRead(tok *accessToken, r *CloudRepository) bool {
 }
 
 // canAct says whether tok acts as a member for r (write needs this too).
-func canAct(tok *accessToken, r *CloudRepository) bool {
+func canAct(tok *accessToken, r *Repository) bool {
 	if tok == nil {
 		return false
 	}
@@ -89,8 +89,8 @@ func canAct(tok *accessToken, r *CloudRepository) bool {
 }
 
 // workspaceRepos lists the repositories of ws that tok may read, by slug.
-func (s *cloudState) workspaceRepos(ws string, tok *accessToken) []*CloudRepository {
-	var out []*CloudRepository
+func (s *State) workspaceRepos(ws string, tok *accessToken) []*Repository {
+	var out []*Repository
 	for _, r := range s.repos {
 		if r.Workspace == ws && canRead(tok, r) {
 			out = append(out, r)

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"strings"
@@ -18,7 +18,7 @@ type minted struct {
 }
 
 // mint makes the token values for t; no lock needed.
-func (s *cloudState) mint(t accessToken, withRefresh, long bool) minted {
+func (s *State) mint(t accessToken, withRefresh, long bool) minted {
 	now := s.m.Now()
 	v := minted{now: now, access: newAccessTokenValue(long)}
 	if s.modern() {
@@ -33,13 +33,13 @@ func (s *cloudState) mint(t accessToken, withRefresh, long bool) minted {
 // mintRefresh is a refresh token value. Era 2026 refresh tokens are long
 // too (docs/bitbucket-behaviour.md#cloud-refresh-rotation: "regularly over 2,500 characters"); opaque, as nothing
 // says they are JWTs.
-func (s *cloudState) mintRefresh(long bool) string {
+func (s *State) mintRefresh(long bool) string {
 	return newRefreshTokenValue(long || s.modern())
 }
 
 // issueNewGrant starts a new authorization and issues t in it, minting
 // before it takes s.mu.
-func (s *cloudState) issueNewGrant(t accessToken, withRefresh, long bool) cloudTokenResponse {
+func (s *State) issueNewGrant(t accessToken, withRefresh, long bool) cloudTokenResponse {
 	v := s.mint(t, withRefresh, long)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,7 +48,7 @@ func (s *cloudState) issueNewGrant(t accessToken, withRefresh, long bool) cloudT
 
 // storeLocked files the minted values of t in grant g and builds the
 // answer. s.mu must be held.
-func (s *cloudState) storeLocked(g *grant, t accessToken, v minted) cloudTokenResponse {
+func (s *State) storeLocked(g *grant, t accessToken, v minted) cloudTokenResponse {
 	t.grant = g
 	t.expires = v.now.Add(cloudAccessLifetime)
 	s.access[v.access] = &t
@@ -69,7 +69,7 @@ func (s *cloudState) storeLocked(g *grant, t accessToken, v minted) cloudTokenRe
 }
 
 // storeRefreshLocked files refresh token value v in grant g. s.mu must be held.
-func (s *cloudState) storeRefreshLocked(g *grant, client, user string, scopes []string, v string, now time.Time) string {
+func (s *State) storeRefreshLocked(g *grant, client, user string, scopes []string, v string, now time.Time) string {
 	rt := &refreshToken{client: client, user: user, scopes: scopes, grant: g, issued: now, lastUsed: now}
 	if c := s.consumers[client]; !s.modern() && c != nil && c.RefreshRotation == "rotate" {
 		rt.expires = now.Add(cloudRotatedLifetime)

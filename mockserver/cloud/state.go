@@ -1,4 +1,11 @@
-package mockserver
+// Package cloud is bitbucket-mock's Bitbucket Cloud (bitbucket.org and
+// api.bitbucket.org on one origin): OAuth 2 consumers (authorization code,
+// client credentials, refresh, the Connect JWT grant) in its 2026 and 2025
+// eras, static API and access tokens, the REST resources credential
+// helpers read, and git over smart HTTP. It runs over the shared core
+// (mockserver/internal/core); mockserver.New puts it together with
+// mockserver/datacenter.
+package cloud
 
 import (
 	"crypto/sha256"
@@ -12,17 +19,17 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
-// cloudState is everything the Cloud side remembers: fixtures by key and
+// State is everything the Cloud side remembers: fixtures by key and
 // the codes and tokens it issued. One mutex guards the maps.
-type cloudState struct {
+type State struct {
 	m         *core.Core
-	f         CloudFixtures
-	consumers map[string]*CloudConsumer
+	f         Fixtures
+	consumers map[string]*Consumer
 	apps      map[string]*ConnectApp // by app key (the JWT's iss)
-	users     map[string]*CloudUser
-	repos     map[string]*CloudRepository // by "workspace/slug"
+	users     map[string]*User
+	repos     map[string]*Repository // by "workspace/slug"
 
-	era         string // cloudEra2026 or cloudEra2025 (cloud_era.go)
+	era         string // Era2026 or Era2025 (era.go)
 	autoApprove bool   // Options.AutoApprove or the fixtures' auto_approve
 
 	mu      sync.Mutex
@@ -31,10 +38,10 @@ type cloudState struct {
 	refresh map[string]*refreshToken
 	grants  map[int]*grant
 	nextID  int
-	policy  refreshPolicy                       // era 2026 refresh policy (cloud_era.go)
+	policy  refreshPolicy                       // era 2026 refresh policy (era.go)
 	locked  map[string]time.Time                // era 2026: consumer key -> end of its refresh lockout
-	spent   map[[sha256.Size]byte]*refreshToken // era 2026: swept spent refresh tokens (cloud_sweep.go)
-	static  map[string]*accessToken             // fixture API and access tokens (cloud_apitokens.go)
+	spent   map[[sha256.Size]byte]*refreshToken // era 2026: swept spent refresh tokens (sweep.go)
+	static  map[string]*accessToken             // fixture API and access tokens (apitokens.go)
 }
 
 // grant is one authorization: every token issued from it (and from its
@@ -67,14 +74,14 @@ type accessToken struct {
 	kind    string // grant type that issued it
 	repo    string // Connect bitbucket_repository restriction: "workspace/slug" or ""
 	connect bool
-	appUser string           // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
-	static  string           // staticAPIToken or staticAccessToken for fixture tokens (cloud_apitokens.go), else ""
-	email   string           // API tokens: the Atlassian e-mail REST wants
-	reach   CloudAccessToken // access tokens: what they were created for
+	appUser string      // era 2026 client credentials: the workspace the app user may reach (docs/bitbucket-behaviour.md#cloud-2026)
+	static  string      // staticAPIToken or staticAccessToken for fixture tokens (apitokens.go), else ""
+	email   string      // API tokens: the Atlassian e-mail REST wants
+	reach   AccessToken // access tokens: what they were created for
 }
 
 // refreshToken is an issued refresh token. Its life is decided by the
-// timestamps alone (cloud_refresh.go), so a store may drop a record once
+// timestamps alone (refresh.go), so a store may drop a record once
 // refreshDeadAt says it is dead.
 type refreshToken struct {
 	client   string
@@ -87,7 +94,7 @@ type refreshToken struct {
 	lastUsed time.Time // issue time or last successful use (era 2026 idle death counts from here)
 }
 
-func newCloudState(m *core.Core, f CloudFixtures, autoApprove bool) (*cloudState, error) {
+func New(m *core.Core, f Fixtures, autoApprove bool) (*State, error) {
 	era, err := cloudEraOf(f)
 	if err != nil {
 		return nil, err
@@ -96,17 +103,17 @@ func newCloudState(m *core.Core, f CloudFixtures, autoApprove bool) (*cloudState
 	if err != nil {
 		return nil, err
 	}
-	s := &cloudState{
+	s := &State{
 		m:           m,
 		era:         era,
 		autoApprove: autoApprove || f.AutoApprove,
 		policy:      policy,
 		locked:      map[string]time.Time{},
 		f:           f,
-		consumers:   map[string]*CloudConsumer{},
+		consumers:   map[string]*Consumer{},
 		apps:        map[string]*ConnectApp{},
-		users:       map[string]*CloudUser{},
-		repos:       map[string]*CloudRepository{},
+		users:       map[string]*User{},
+		repos:       map[string]*Repository{},
 		codes:       map[string]*authCode{},
 		access:      map[string]*accessToken{},
 		refresh:     map[string]*refreshToken{},
@@ -158,14 +165,14 @@ func newCloudState(m *core.Core, f CloudFixtures, autoApprove bool) (*cloudState
 }
 
 // repoDir is where the bare repository of r lives.
-func (s *cloudState) repoDir(r *CloudRepository) string {
+func (s *State) repoDir(r *Repository) string {
 	return filepath.Join(s.m.ReposDir(), "cloud", r.Workspace, r.Slug+".git")
 }
 
 // handler routes the Cloud side: OAuth 2 under /site/oauth2/, REST under
 // /2.0/ (api.bitbucket.org) and /!api/2.0/ (bitbucket.org), git under
 // /{workspace}/{slug}.git/.
-func (s *cloudState) Handler() http.Handler {
+func (s *State) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
@@ -188,7 +195,7 @@ func (s *cloudState) Handler() http.Handler {
 }
 
 // revoke revokes the whole grant token belongs to (access or refresh token).
-func (s *cloudState) Revoke(token string) bool {
+func (s *State) Revoke(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.access[token]; ok {
@@ -207,7 +214,7 @@ func (s *cloudState) Revoke(token string) bool {
 }
 
 // revokeAll revokes every grant issued so far.
-func (s *cloudState) RevokeAll() {
+func (s *State) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.grants {

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/rand"
@@ -39,7 +39,7 @@ const (
 )
 
 // newGrantLocked starts a new authorization. s.mu must be held.
-func (s *cloudState) newGrantLocked() *grant {
+func (s *State) newGrantLocked() *grant {
 	s.nextID++
 	g := &grant{id: s.nextID}
 	s.grants[g.id] = g
@@ -47,20 +47,20 @@ func (s *cloudState) newGrantLocked() *grant {
 }
 
 // issueLocked mints an access token (and a refresh token when withRefresh)
-// for grant g. s.mu must be held; issueNewGrant (cloud_issue.go) mints
+// for grant g. s.mu must be held; issueNewGrant (issue.go) mints
 // without it.
-func (s *cloudState) issueLocked(g *grant, t accessToken, withRefresh, long bool) cloudTokenResponse {
+func (s *State) issueLocked(g *grant, t accessToken, withRefresh, long bool) cloudTokenResponse {
 	return s.storeLocked(g, t, s.mint(t, withRefresh, long))
 }
 
 // newRefreshLocked mints a refresh token in grant g. s.mu must be held.
-func (s *cloudState) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
+func (s *State) newRefreshLocked(g *grant, client, user string, scopes []string, long bool) string {
 	return s.storeRefreshLocked(g, client, user, scopes, s.mintRefresh(long), s.m.Now())
 }
 
 // lookupAccess checks a presented access token against the mock clock and
 // returns a copy of it.
-func (s *cloudState) lookupAccess(v string) (accessToken, tokenStatus) {
+func (s *State) lookupAccess(v string) (accessToken, tokenStatus) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.access[v]

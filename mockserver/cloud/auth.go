@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"net/http"
@@ -62,7 +62,7 @@ type authResult struct {
 }
 
 // authenticate resolves presented credentials against the issued tokens.
-func (s *cloudState) authenticate(c credentials) authResult {
+func (s *State) authenticate(c credentials) authResult {
 	if !c.present {
 		return authResult{}
 	}

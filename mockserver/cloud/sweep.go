@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/sha256"
@@ -16,7 +16,7 @@ import (
 //     grace window (docs/bitbucket-behaviour.md#cloud-refresh-rotation), or past its lifetime: then it is answered
 //     like an unknown one;
 //   - era 2026: a refresh token spent and past the grace window still
-//     starts a lockout when used (cloud_refresh.go), so its record stays,
+//     starts a lockout when used (refresh.go), so its record stays,
 //     filed under the SHA-256 of its value instead of the value (about
 //     2,600 characters, docs/bitbucket-behaviour.md#cloud-refresh-rotation), until policy.Idle after its last use,
 //     when it would have died of idleness anyway; an unused one goes when
@@ -28,7 +28,7 @@ import (
 //
 // One lock hold for the whole scan: a grant issued between two holds
 // would otherwise look unreferenced.
-func (s *cloudState) Sweep(now time.Time) int {
+func (s *State) Sweep(now time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	live := make(map[*grant]bool, len(s.grants))
@@ -68,7 +68,7 @@ func (s *cloudState) Sweep(now time.Time) int {
 
 // refreshGoneLocked reports whether no answer needs rt any more. s.mu must
 // be held.
-func (s *cloudState) refreshGoneLocked(rt *refreshToken, now time.Time) bool {
+func (s *State) refreshGoneLocked(rt *refreshToken, now time.Time) bool {
 	if s.modern() {
 		return !now.Before(rt.lastUsed.Add(s.policy.Idle))
 	}
@@ -78,7 +78,7 @@ func (s *cloudState) refreshGoneLocked(rt *refreshToken, now time.Time) bool {
 // refreshSpentLocked reports whether rt was used and its grace window has
 // passed (the rules of refreshGrant2025 and refreshDeadAtLocked). s.mu must
 // be held.
-func (s *cloudState) refreshSpentLocked(rt *refreshToken, now time.Time) bool {
+func (s *State) refreshSpentLocked(rt *refreshToken, now time.Time) bool {
 	if rt.usedAt.IsZero() {
 		return false
 	}
@@ -91,7 +91,7 @@ func (s *cloudState) refreshSpentLocked(rt *refreshToken, now time.Time) bool {
 
 // spentRefreshLocked is the store of swept era-2026 refresh tokens, made on
 // first use. s.mu must be held.
-func (s *cloudState) spentRefreshLocked() map[[sha256.Size]byte]*refreshToken {
+func (s *State) spentRefreshLocked() map[[sha256.Size]byte]*refreshToken {
 	if s.spent == nil {
 		s.spent = map[[sha256.Size]byte]*refreshToken{}
 	}
@@ -100,7 +100,7 @@ func (s *cloudState) spentRefreshLocked() map[[sha256.Size]byte]*refreshToken {
 
 // lookupRefreshLocked finds a refresh token by value, swept spent ones
 // included. s.mu must be held.
-func (s *cloudState) lookupRefreshLocked(v string) (*refreshToken, bool) {
+func (s *State) lookupRefreshLocked(v string) (*refreshToken, bool) {
 	if rt, ok := s.refresh[v]; ok {
 		return rt, true
 	}

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"io"
@@ -20,7 +20,7 @@ import (
 // envelope "Token is invalid, expired, or not supported for this endpoint."
 // (docs/bitbucket-behaviour.md#cloud-api-tokens), even on a resource an anonymous caller may read, so a client
 // still using the parameter learns it at once instead of seeing public data.
-func (s *cloudState) refuseNonBearer(w http.ResponseWriter, r *http.Request) bool {
+func (s *State) refuseNonBearer(w http.ResponseWriter, r *http.Request) bool {
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
@@ -60,7 +60,7 @@ func formHasAccessToken(r *http.Request) bool {
 }
 
 // basicAPIToken reports whether the Basic password is an API token.
-func (s *cloudState) basicAPIToken(r *http.Request) bool {
+func (s *State) basicAPIToken(r *http.Request) bool {
 	_, p, ok := r.BasicAuth()
 	if !ok {
 		return false

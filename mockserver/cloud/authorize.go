@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"html/template"
@@ -11,7 +11,7 @@ import (
 
 // authorizeRequest is a validated /site/oauth2/authorize request.
 type authorizeRequest struct {
-	consumer     *CloudConsumer
+	consumer     *Consumer
 	responseType string
 	redirect     string // where to send the browser: redirect_uri, or the consumer's callback
 	redirectURI  string // redirect_uri as sent ("" when omitted)
@@ -24,7 +24,7 @@ type authorizeRequest struct {
 // handleAuthorize serves GET (the consent page, or an immediate redirect
 // with auto-approve) and POST (the consent form's answer) of
 // /site/oauth2/authorize (RFC 6749 §4.1.1, §4.2.1; docs/bitbucket-behaviour.md#cloud-endpoints, docs/bitbucket-behaviour.md#cloud-grants).
-func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
@@ -69,7 +69,7 @@ func (s *cloudState) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 
 // validateAuthorize checks client_id and redirect_uri. Failures are an HTML
 // error page, never a redirect (docs/bitbucket-behaviour.md#cloud-endpoints).
-func (s *cloudState) validateAuthorize(w http.ResponseWriter, q url.Values) (authorizeRequest, bool) {
+func (s *State) validateAuthorize(w http.ResponseWriter, q url.Values) (authorizeRequest, bool) {
 	c := s.consumers[q.Get("client_id")]
 	if c == nil {
 		authorizeErrorPage(w, "Invalid client_id", "This integration is misconfigured. Contact the vendor for assistance.")
@@ -124,7 +124,7 @@ func extendsCallback(redirect, callback string) bool {
 }
 
 // approve issues a code (query) or an access token (fragment) and redirects.
-func (s *cloudState) approve(w http.ResponseWriter, r *http.Request, ar authorizeRequest) {
+func (s *State) approve(w http.ResponseWriter, r *http.Request, ar authorizeRequest) {
 	user := s.f.SessionUser
 	u, _ := url.Parse(ar.redirect) // validated
 	scopes := append([]string(nil), ar.consumer.Scopes...)
@@ -202,7 +202,7 @@ var consentTemplate = template.Must(template.New("consent").Parse(`<!DOCTYPE htm
 `))
 
 // consentPage shows the HTML page a person approves or denies.
-func (s *cloudState) consentPage(w http.ResponseWriter, ar authorizeRequest) {
+func (s *State) consentPage(w http.ResponseWriter, ar authorizeRequest) {
 	hidden := map[string]string{"client_id": ar.consumer.Key, "response_type": ar.responseType}
 	for k, v := range map[string]string{
 		"redirect_uri": ar.redirectURI, "state": ar.state, "scope": ar.scope,

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/sha256"
@@ -27,7 +27,7 @@ type connectClaims struct {
 // qsh checked when present. An optional `scope` narrows the token; an
 // optional `bitbucket_repository` (repository UUID) restricts it to one
 // repository. No refresh token.
-func (s *cloudState) jwtGrant(w http.ResponseWriter, r *http.Request, raw string) {
+func (s *State) jwtGrant(w http.ResponseWriter, r *http.Request, raw string) {
 	const grantType = "urn:bitbucket:oauth2:jwt"
 	form := r.PostForm
 	if gt := form.Get("grant_type"); gt != grantType {
@@ -73,7 +73,7 @@ func (s *cloudState) jwtGrant(w http.ResponseWriter, r *http.Request, raw string
 }
 
 // verifyConnectJWT checks signature, issuer, subject, times and qsh.
-func (s *cloudState) verifyConnectJWT(r *http.Request, raw string) (*ConnectApp, error) {
+func (s *State) verifyConnectJWT(r *http.Request, raw string) (*ConnectApp, error) {
 	var app *ConnectApp
 	claims := &connectClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {

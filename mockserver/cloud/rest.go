@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"net/http"
@@ -20,7 +20,7 @@ func cloudRESTError(w http.ResponseWriter, status int, message string, detail an
 // restAuth authenticates a REST call that needs scope. It answers the
 // failures itself and returns ok=false then; tok is nil for an anonymous
 // call when allowAnonymous.
-func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope string, allowAnonymous bool) (tok *accessToken, ok bool) {
+func (s *State) restAuth(w http.ResponseWriter, r *http.Request, scope string, allowAnonymous bool) (tok *accessToken, ok bool) {
 	w.Header().Set("X-Accepted-OAuth-Scopes", scope)
 	res := s.authenticate(presentedCredentials(r))
 	switch {
@@ -64,7 +64,7 @@ func (s *cloudState) restAuth(w http.ResponseWriter, r *http.Request, scope stri
 
 // handleREST serves /2.0/... (and /!api/2.0/..., with prefix the part
 // before /2.0 as the request used it).
-func (s *cloudState) handleREST(w http.ResponseWriter, r *http.Request, prefix, rest string) {
+func (s *State) handleREST(w http.ResponseWriter, r *http.Request, prefix, rest string) {
 	if s.modern() && s.refuseNonBearer(w, r) {
 		return
 	}
@@ -99,7 +99,7 @@ func origin(r *http.Request) string {
 func link(href string) map[string]string { return map[string]string{"href": href} }
 
 // restUser serves GET /2.0/user (docs/bitbucket-behaviour.md#cloud-user): needs scope account.
-func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix string) {
+func (s *State) restUser(w http.ResponseWriter, r *http.Request, prefix string) {
 	tok, ok := s.restAuth(w, r, "account", false)
 	if !ok {
 		return
@@ -110,7 +110,7 @@ func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix str
 	}
 	u := s.users[tok.user]
 	if u == nil { // a Connect installation's workspace, or an unknown owner
-		u = &CloudUser{Username: tok.user, DisplayName: tok.user}
+		u = &User{Username: tok.user, DisplayName: tok.user}
 	}
 	uuid := u.UUID
 	if uuid == "" {
@@ -139,7 +139,7 @@ func (s *cloudState) restUser(w http.ResponseWriter, r *http.Request, prefix str
 
 // restWorkspaceRepos serves GET /2.0/repositories/{workspace}, paged.
 // Anonymous callers see the public repositories.
-func (s *cloudState) restWorkspaceRepos(w http.ResponseWriter, r *http.Request, prefix, ws string) {
+func (s *State) restWorkspaceRepos(w http.ResponseWriter, r *http.Request, prefix, ws string) {
 	tok, ok := s.restAuth(w, r, "repository", true)
 	if !ok {
 		return
@@ -169,7 +169,7 @@ func (s *cloudState) restWorkspaceRepos(w http.ResponseWriter, r *http.Request, 
 }
 
 // restRepo serves GET /2.0/repositories/{workspace}/{slug}.
-func (s *cloudState) restRepo(w http.ResponseWriter, r *http.Request, prefix, ws, slug string) {
+func (s *State) restRepo(w http.ResponseWriter, r *http.Request, prefix, ws, slug string) {
 	rp := s.repos[ws+"/"+slug]
 	tok, ok := s.restAuth(w, r, "repository", rp != nil && !rp.Private)
 	if !ok {
@@ -182,7 +182,7 @@ func (s *cloudState) restRepo(w http.ResponseWriter, r *http.Request, prefix, ws
 	core.JSONReply(w, http.StatusOK, repoJSON(r, prefix, rp))
 }
 
-func repoJSON(r *http.Request, prefix string, rp *CloudRepository) map[string]any {
+func repoJSON(r *http.Request, prefix string, rp *Repository) map[string]any {
 	base := origin(r)
 	full := rp.Workspace + "/" + rp.Slug
 	return map[string]any{

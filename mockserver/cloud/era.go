@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"fmt"
@@ -16,8 +16,8 @@ import (
 // credentials, per-consumer rotation, ?access_token= and Basic on REST,
 // opaque 120-character access tokens.
 const (
-	cloudEra2025 = "2025"
-	cloudEra2026 = "2026"
+	Era2025 = "2025"
+	Era2026 = "2026"
 )
 
 // Defaults of the era-2026 refresh-token policy (docs/bitbucket-behaviour.md#cloud-2026, docs/bitbucket-behaviour.md#cloud-refresh-rotation).
@@ -28,7 +28,7 @@ const (
 )
 
 // refreshPolicy is the era-2026 refresh-token policy, settable at run time
-// through /_mock/cloud/refresh. Guarded by cloudState.mu.
+// through /_mock/cloud/refresh. Guarded by State.mu.
 type refreshPolicy struct {
 	Grace   time.Duration // a used refresh token keeps working this long after its first use
 	Lockout time.Duration // a use of a dead refresh token refuses the consumer's refreshes this long
@@ -36,18 +36,18 @@ type refreshPolicy struct {
 }
 
 // cloudEraOf validates the fixture's era ("" = 2026).
-func cloudEraOf(f CloudFixtures) (string, error) {
+func cloudEraOf(f Fixtures) (string, error) {
 	switch f.Era {
-	case "", cloudEra2026:
-		return cloudEra2026, nil
-	case cloudEra2025:
-		return cloudEra2025, nil
+	case "", Era2026:
+		return Era2026, nil
+	case Era2025:
+		return Era2025, nil
 	}
 	return "", fmt.Errorf("era %q is not 2025 or 2026", f.Era)
 }
 
 // refreshPolicyOf reads the fixture's policy, filling in the defaults.
-func refreshPolicyOf(f CloudFixtures) (refreshPolicy, error) {
+func refreshPolicyOf(f Fixtures) (refreshPolicy, error) {
 	p := refreshPolicy{Grace: defaultRefreshGrace, Lockout: defaultRefreshLockout, Idle: defaultRefreshIdle}
 	for _, d := range []struct {
 		name, v string
@@ -67,11 +67,11 @@ func refreshPolicyOf(f CloudFixtures) (refreshPolicy, error) {
 
 // modern reports whether the Cloud side behaves as Cloud does since
 // 2026-05-04 (docs/bitbucket-behaviour.md#cloud-2026).
-func (s *cloudState) modern() bool { return s.era == cloudEra2026 }
+func (s *State) modern() bool { return s.era == Era2026 }
 
 // consumerWorkspace is the workspace that owns consumer c: its `workspace`
 // fixture, else its owner's personal workspace (named like the user).
-func consumerWorkspace(c *CloudConsumer) string {
+func consumerWorkspace(c *Consumer) string {
 	if c.Workspace != "" {
 		return c.Workspace
 	}
@@ -90,7 +90,7 @@ func appUserName(key string) string { return "app_user:" + key }
 // `account_id`, `account_status` and `links`, and no `username` or
 // `nickname` (an app user is no Bitbucket user; a client must not take a
 // git username from it: x-token-auth goes with its tokens).
-func (s *cloudState) restAppUser(w http.ResponseWriter, r *http.Request, tok *accessToken) {
+func (s *State) restAppUser(w http.ResponseWriter, r *http.Request, tok *accessToken) {
 	uuid := derivedUUID("app_user", tok.client)
 	core.JSONReply(w, http.StatusOK, map[string]any{
 		"type":           "app_user",

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/rand"

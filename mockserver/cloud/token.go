@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"crypto/subtle"
@@ -34,7 +34,7 @@ var (
 )
 
 // handleToken serves POST /site/oauth2/access_token (RFC 6749 §3.2; docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-client-auth, docs/bitbucket-behaviour.md#cloud-2025-token-response, docs/bitbucket-behaviour.md#cloud-2025-refresh, docs/bitbucket-behaviour.md#cloud-token-errors, docs/bitbucket-behaviour.md#cloud-jwt-grant).
-func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
+func (s *State) handleToken(rw http.ResponseWriter, r *http.Request) {
 	w := core.BufferResponse(rw) // the grants answer under s.mu: sent after it is released
 	defer w.Flush()
 	if r.Method != http.MethodPost {
@@ -96,7 +96,7 @@ func (s *cloudState) handleToken(rw http.ResponseWriter, r *http.Request) {
 // authenticateClient accepts HTTP Basic or client_id/client_secret form
 // fields (docs/bitbucket-behaviour.md#cloud-client-auth). Basic credentials are taken as sent or URL-decoded
 // (golang.org/x/oauth2 query-escapes them; curl -u does not).
-func (s *cloudState) authenticateClient(r *http.Request) (*CloudConsumer, *oauthError) {
+func (s *State) authenticateClient(r *http.Request) (*Consumer, *oauthError) {
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
@@ -127,7 +127,7 @@ func queryUnescaped(s string) string {
 	return s
 }
 
-func (s *cloudState) sendTokens(w http.ResponseWriter, r *http.Request, resp cloudTokenResponse, user string) {
+func (s *State) sendTokens(w http.ResponseWriter, r *http.Request, resp cloudTokenResponse, user string) {
 	core.Annotate(r, "", "", user)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
@@ -137,7 +137,7 @@ func (s *cloudState) sendTokens(w http.ResponseWriter, r *http.Request, resp clo
 // codeGrant exchanges an authorization code (RFC 6749 §4.1.3). Codes are
 // single-use: a second exchange fails and revokes every token issued from
 // the first (RFC 6749 §4.1.2).
-func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+func (s *State) codeGrant(w http.ResponseWriter, r *http.Request, c *Consumer) {
 	form := r.PostForm
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -176,7 +176,7 @@ func (s *cloudState) codeGrant(w http.ResponseWriter, r *http.Request, c *CloudC
 // a refresh token (docs/bitbucket-behaviour.md#cloud-grants, docs/bitbucket-behaviour.md#cloud-2025-refresh: only implicit and JWT lack one). Era 2026
 // (docs/bitbucket-behaviour.md#cloud-2026): no refresh token, and the token acts as the consumer's app
 // user, which reaches only the workspace owning the consumer.
-func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+func (s *State) clientCredentialsGrant(w http.ResponseWriter, r *http.Request, c *Consumer) {
 	if !c.Private {
 		tokenError(w, http.StatusBadRequest, errNotPrivate.Error, errNotPrivate.Description)
 		return
@@ -193,7 +193,7 @@ func (s *cloudState) clientCredentialsGrant(w http.ResponseWriter, r *http.Reque
 // "none" returns the same refresh token (docs/bitbucket-behaviour.md#cloud-2025-refresh); "rotate" returns a new
 // one each time, and a used one keeps working for the grace period
 // (default 10 minutes) after its first use (docs/bitbucket-behaviour.md#cloud-refresh-rotation).
-func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+func (s *State) refreshGrant2025(w http.ResponseWriter, r *http.Request, c *Consumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,7 +218,7 @@ func (s *cloudState) refreshGrant2025(w http.ResponseWriter, r *http.Request, c 
 	s.sendTokens(w, r, resp, rt.user)
 }
 
-func rotationGrace(c *CloudConsumer) time.Duration {
+func rotationGrace(c *Consumer) time.Duration {
 	if c.RefreshRotation != "rotate" {
 		return 1<<63 - 1
 	}

@@ -1,4 +1,4 @@
-package mockserver
+package cloud
 
 import (
 	"net/http"
@@ -22,7 +22,7 @@ import (
 // lockout (Cloud cannot tie an unknown value to a consumer's grant); a
 // dead token used during a lockout starts it again; only the refresh grant
 // is locked, not authorization_code or client_credentials.
-func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c *CloudConsumer) {
+func (s *State) refreshGrant2026(w http.ResponseWriter, r *http.Request, c *Consumer) {
 	v := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,7 +56,7 @@ func (s *cloudState) refreshGrant2026(w http.ResponseWriter, r *http.Request, c 
 // first. A store pruning dead tokens must keep at least their consumer key
 // (a tombstone) until policy.Idle has passed, or their reuse would no longer
 // start a lockout. s.mu must be held.
-func (s *cloudState) refreshDeadAtLocked(rt *refreshToken) time.Time {
+func (s *State) refreshDeadAtLocked(rt *refreshToken) time.Time {
 	dead := rt.lastUsed.Add(s.policy.Idle)
 	if !rt.usedAt.IsZero() {
 		if g := rt.usedAt.Add(s.policy.Grace); g.Before(dead) {

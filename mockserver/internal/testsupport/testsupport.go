@@ -1,0 +1,34 @@
+// Package testsupport holds what the tests of both products share: the
+// open-redirect check of the hostile redirect_uri tests and an OAuth 1
+// RSA-SHA1 client written from RFC 5849 apart from the code under test.
+// Only tests import it.
+package testsupport
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// CheckNoOpenRedirect: the answer is the HTML error page (400, no
+// Location), or a 302 to plain http on wantHost. It returns the status.
+func CheckNoOpenRedirect(t testing.TB, rec *httptest.ResponseRecorder, wantHost string) int {
+	t.Helper()
+	loc := rec.Header().Get("Location")
+	switch rec.Code {
+	case http.StatusBadRequest:
+		if loc != "" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("400 with Location %q, Content-Type %q; want the HTML error page", loc, rec.Header().Get("Content-Type"))
+		}
+	case http.StatusFound:
+		u, err := url.Parse(loc)
+		if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Hostname() != wantHost || u.Opaque != "" {
+			t.Errorf("302 to %q: outside http://%s", loc, wantHost)
+		}
+	default:
+		t.Errorf("status %d (%s), want 400 or 302", rec.Code, rec.Body)
+	}
+	return rec.Code
+}
