@@ -31,15 +31,6 @@ func TestCoreLoopbackAddr(t *testing.T) {
 	}
 }
 
-func TestCoreNormalizeContextPath(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"": "", "/": "", "bitbucket": "/bitbucket", "/bitbucket/": "/bitbucket", "/a/b": "/a/b"} {
-		if got := normalizeContextPath(in); got != want {
-			t.Errorf("normalizeContextPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestFixtureRepositories: New creates the fixture repositories under
 // the repository root.
 func TestFixtureRepositories(t *testing.T) {

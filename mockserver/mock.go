@@ -8,10 +8,10 @@ package mockserver
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
@@ -53,7 +53,7 @@ type Mock struct {
 
 	mu     sync.Mutex // guards everything below
 	cloud  *cloud.State
-	server *serverState
+	server *datacenter.State
 	cloudH http.Handler
 	servH  http.Handler
 }
@@ -65,7 +65,7 @@ func New(opts Options) (*Mock, error) {
 		f = DefaultFixtures()
 	}
 	m := &Mock{opts: opts, fixtures: *f}
-	m.contextPath = normalizeContextPath(core.FirstNonEmpty(opts.ContextPath, f.Server.ContextPath, "/bitbucket"))
+	m.contextPath = core.NormalizeContextPath(core.FirstNonEmpty(opts.ContextPath, f.Server.ContextPath, "/bitbucket"))
 	m.fixtures.Server.ContextPath = m.contextPath
 	c, err := core.New(core.Config{
 		ReposDir: opts.ReposDir, GitPath: opts.GitPath, Logf: opts.Logf, RequestLog: opts.RequestLog,
@@ -88,7 +88,7 @@ func (m *Mock) buildStates() error {
 	if err != nil {
 		return fmt.Errorf("cloud fixtures: %w", err)
 	}
-	ss, err := newServerState(m.Core, m.fixtures.Server, m.contextPath, m.opts.AutoApprove)
+	ss, err := datacenter.New(m.Core, m.fixtures.Server, m.contextPath, m.opts.AutoApprove)
 	if err != nil {
 		return fmt.Errorf("server fixtures: %w", err)
 	}
@@ -155,12 +155,3 @@ func (m *Mock) ContextPath() string { return m.contextPath }
 
 // Fixtures returns a copy of the fixtures the mock was built from.
 func (m *Mock) Fixtures() Fixtures { return m.fixtures }
-
-// normalizeContextPath makes "/x" of "x", "/x/" and "/"; the root is "".
-func normalizeContextPath(p string) string {
-	p = strings.Trim(p, "/")
-	if p == "" {
-		return ""
-	}
-	return "/" + p
-}

@@ -194,7 +194,7 @@ func TestHTTPAccessTokenViaOAuth1AndExpiry(t *testing.T) {
 	}
 	// 3-legged cannot create for another user (signed on the mock's clock,
 	// now 49 hours ahead of the real one).
-	req := o1Req{token: &at, ts: run.Mock.Now()}.build(t, "PUT", base+"/rest/access-tokens/1.0/users/bob")
+	req := o1Req{Token: &at, TS: run.Mock.Now()}.Build(t, "PUT", base+"/rest/access-tokens/1.0/users/bob")
 	if status, _, body := do(t, nil, req); status != 401 {
 		t.Errorf("alice's OAuth token for bob's tokens: %d %s", status, body)
 	}

@@ -276,3 +276,12 @@ func FirstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// NormalizeContextPath makes "/x" of "x", "/x/" and "/"; the root is "".
+func NormalizeContextPath(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return "/" + p
+}

@@ -34,3 +34,12 @@ func TestCoreEnsureRepo(t *testing.T) {
 		t.Errorf("ensureRepo on a non-empty directory: %v", err)
 	}
 }
+
+func TestCoreNormalizeContextPath(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "/": "", "bitbucket": "/bitbucket", "/bitbucket/": "/bitbucket", "/a/b": "/a/b"} {
+		if got := NormalizeContextPath(in); got != want {
+			t.Errorf("NormalizeContextPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

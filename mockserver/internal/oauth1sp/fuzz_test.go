@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // fzEncode is RFC 5849 §3.6 percent-encoding written for these fuzz
@@ -149,7 +150,7 @@ func FuzzOAuth1Request(f *testing.F) {
 	f.Add(`oauth oauth_signature="1",oauth_signature="2"`, "", "", "")
 	f.Add("OAuth a=\"\x00\xff%zz\"", "%", "oauth_token=&oauth_token", "application/x-www-form-urlencoded; charset=ISO-8859-1")
 	f.Add(`OAuth   ,,, a=b ,c="d"`, "realm=q&realm=q", "x", "multipart/form-data; boundary=x")
-	pub := &mustPrivateKey(f, testkeys.LinkPrivateKeyPEM).PublicKey
+	pub := &testsupport.MustPrivateKey(f, testkeys.LinkPrivateKeyPEM).PublicKey
 	f.Fuzz(func(t *testing.T, authz, rawQuery, body, ctype string) {
 		r := httptest.NewRequest("POST", "http://example.com/bitbucket/x", strings.NewReader(body))
 		r.URL.RawQuery = rawQuery

@@ -20,11 +20,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // testLinkConsumerKey is the consumer key the test keys belong to in the
 // mock's fixtures (any key serves here).
 const testLinkConsumerKey = "bbcred-test-link"
+
+// kv is one parameter, unencoded.
+type kv = testsupport.KV
 
 // RFC 5849 §3.4.1.1's example request and its signature base string.
 func TestSignatureBaseStringRFCExample(t *testing.T) {
@@ -184,7 +188,7 @@ func expectStatus(t *testing.T, resp *http.Response, err error, want int) {
 // parameters end up (header, query, form body), and tampering is caught.
 func TestVerifyDghubbleSignatures(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
+	key := testsupport.MustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	srv := verifyServer(t, &key.PublicKey)
 	// Noncer set up front: dghubble writes a default into a shared Config otherwise (a data race).
 	cfg := &oauth1.Config{ConsumerKey: testLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: key}, Noncer: oauth1.Base64Noncer{}}
@@ -241,7 +245,7 @@ func TestVerifyDghubbleSignatures(t *testing.T) {
 
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
-		other := &oauth1.Config{ConsumerKey: testLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: mustPrivateKey(t, testkeys.ThreeLOPrivateKeyPEM)}}
+		other := &oauth1.Config{ConsumerKey: testLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: testsupport.MustPrivateKey(t, testkeys.ThreeLOPrivateKeyPEM)}}
 		resp, err := other.Client(context.Background(), oauth1.NewToken("t", "s")).Get(srv.URL + "/bitbucket/x")
 		expectStatus(t, resp, err, http.StatusUnauthorized)
 	})
@@ -279,12 +283,12 @@ const (
 	inBody
 )
 
-// request builds a signed request; extraQuery and extraForm are the
+// signedRequest builds a request signed by s; extraQuery and extraForm are the
 // request's own parameters (duplicates allowed).
-func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, token *string, extraQuery, extraForm []kv, where placement, now time.Time) *http.Request {
+func signedRequest(t *testing.T, s testsupport.Signer, method, serverURL, host, path string, token *string, extraQuery, extraForm []kv, where placement, now time.Time) *http.Request {
 	t.Helper()
 	proto := []kv{
-		{"oauth_consumer_key", s.consumer},
+		{"oauth_consumer_key", s.Consumer},
 		{"oauth_signature_method", "RSA-SHA1"},
 		{"oauth_timestamp", strconv.FormatInt(now.Unix(), 10)},
 		{"oauth_nonce", fmt.Sprintf("n %d/+=", time.Now().UnixNano())},
@@ -294,7 +298,7 @@ func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, t
 		proto = append(proto, kv{"oauth_token", *token})
 	}
 	all := append(append(append([]kv{}, proto...), extraQuery...), extraForm...)
-	sig := s.sign(method, "http://"+strings.ToLower(host)+path, all)
+	sig := s.Sign(method, "http://"+strings.ToLower(host)+path, all)
 	proto = append(proto, kv{"oauth_signature", sig})
 
 	q := append([]kv{}, extraQuery...)
@@ -304,7 +308,7 @@ func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, t
 	case inHeader:
 		parts := []string{`realm="http%3A%2F%2Fignored"`}
 		for _, p := range proto {
-			parts = append(parts, rfcEncode(p.k)+`="`+rfcEncode(p.v)+`"`)
+			parts = append(parts, testsupport.Encode(p[0])+`="`+testsupport.Encode(p[1])+`"`)
 		}
 		header = "OAuth " + strings.Join(parts, ",\t ")
 	case inQuery:
@@ -315,7 +319,7 @@ func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, t
 	formEncode := func(ps []kv) string {
 		out := make([]string, len(ps))
 		for i, p := range ps {
-			out[i] = url.QueryEscape(p.k) + "=" + url.QueryEscape(p.v)
+			out[i] = url.QueryEscape(p[0]) + "=" + url.QueryEscape(p[1])
 		}
 		return strings.Join(out, "&")
 	}
@@ -343,10 +347,10 @@ func (s rfcSigner) request(t *testing.T, method, serverURL, host, path string, t
 
 func TestVerifyIndependentSigner(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
+	key := testsupport.MustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	srv := verifyServer(t, &key.PublicKey)
 	hostPort := strings.TrimPrefix(srv.URL, "http://")
-	s := rfcSigner{key: key, consumer: testLinkConsumerKey}
+	s := testsupport.Signer{Key: key, Consumer: testLinkConsumerKey}
 	empty, tok := "", "3d7a-token"
 	dupQuery := []kv{{"b", "2"}, {"a", "x y"}, {"b", "1"}, {"a=", "=*!"}, {"c", ""}}
 	form := []kv{{"name", "tok én"}, {"b", "0"}}
@@ -372,7 +376,7 @@ func TestVerifyIndependentSigner(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := s.request(t, tt.method, srv.URL, tt.host, tt.path, tt.token, tt.query, tt.form, tt.where, time.Now())
+			req := signedRequest(t, s, tt.method, srv.URL, tt.host, tt.path, tt.token, tt.query, tt.form, tt.where, time.Now())
 			resp, err := http.DefaultClient.Do(req)
 			expectStatus(t, resp, err, http.StatusNoContent)
 		})
@@ -391,9 +395,9 @@ func TestVerifyIndependentSigner(t *testing.T) {
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := s.request(t, "GET", srv.URL, hostPort, "/bitbucket/y", &tok, dupQuery, nil, inHeader, time.Now())
+			req := signedRequest(t, s, "GET", srv.URL, hostPort, "/bitbucket/y", &tok, dupQuery, nil, inHeader, time.Now())
 			if tt.name == "form becomes json" {
-				req = s.request(t, "POST", srv.URL, hostPort, "/bitbucket/y", &tok, nil, form, inHeader, time.Now())
+				req = signedRequest(t, s, "POST", srv.URL, hostPort, "/bitbucket/y", &tok, nil, form, inHeader, time.Now())
 			}
 			tt.mutil(req)
 			resp, err := http.DefaultClient.Do(req)
@@ -404,7 +408,7 @@ func TestVerifyIndependentSigner(t *testing.T) {
 
 func TestParseRSAPublicKey(t *testing.T) {
 	t.Parallel()
-	key := mustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
+	key := testsupport.MustPrivateKey(t, testkeys.LinkPrivateKeyPEM)
 	pkix, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	pkcs1 := x509.MarshalPKCS1PublicKey(&key.PublicKey)
 	inputs := map[string]string{

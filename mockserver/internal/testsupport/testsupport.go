@@ -5,6 +5,7 @@
 package testsupport
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,4 +32,23 @@ func CheckNoOpenRedirect(t testing.TB, rec *httptest.ResponseRecorder, wantHost 
 		t.Errorf("status %d (%s), want 400 or 302", rec.Code, rec.Body)
 	}
 	return rec.Code
+}
+
+// Do sends req with c (nil: a client that stops at redirects) and returns
+// status, headers and body.
+func Do(t testing.TB, c *http.Client, req *http.Request) (int, http.Header, string) {
+	t.Helper()
+	if c == nil {
+		c = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
 }

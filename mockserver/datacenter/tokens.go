@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // Personal HTTP access tokens (docs/bitbucket-behaviour.md#dc-access-tokens): create, list, get, delete.
 
@@ -49,7 +49,7 @@ func epochMillis(t time.Time) int64 { return t.UnixMilli() }
 
 // tokenJSON is RestAccessToken, plus the token value when just created
 // (RestRawAccessToken).
-func (s *serverState) tokenJSON(r *http.Request, t *httpToken, withValue bool) map[string]any {
+func (s *State) tokenJSON(r *http.Request, t *httpToken, withValue bool) map[string]any {
 	out := map[string]any{
 		"id":          t.id,
 		"createdDate": epochMillis(t.created),
@@ -73,7 +73,7 @@ func (s *serverState) tokenJSON(r *http.Request, t *httpToken, withValue bool) m
 // the path: the caller must be that user or an admin; changes cannot be
 // made with an HTTP access token (docs/bitbucket-behaviour.md#dc-access-tokens), nor with a DC OAuth 2 token
 // lacking ACCOUNT_WRITE (UNCONFIRMED).
-func (s *serverState) tokenCaller(w http.ResponseWriter, r *http.Request, change bool) (*srvPrincipal, *srvUser, bool) {
+func (s *State) tokenCaller(w http.ResponseWriter, r *http.Request, change bool) (*srvPrincipal, *srvUser, bool) {
 	if v := r.PathValue("ver"); v != "1.0" && v != "latest" {
 		srvError(w, http.StatusNotFound, "Unknown REST API version "+v, "com.atlassian.bitbucket.rest.NotFoundException")
 		return nil, nil, false
@@ -108,7 +108,7 @@ func (s *serverState) tokenCaller(w http.ResponseWriter, r *http.Request, change
 
 // handleCreateHTTPToken is PUT /rest/access-tokens/{ver}/users/{slug} with
 // {"name", "permissions", "expiryDays"}.
-func (s *serverState) handleCreateHTTPToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleCreateHTTPToken(w http.ResponseWriter, r *http.Request) {
 	_, target, ok := s.tokenCaller(w, r, true)
 	if !ok {
 		return
@@ -191,7 +191,7 @@ func (s *serverState) handleCreateHTTPToken(w http.ResponseWriter, r *http.Reque
 }
 
 // userTokens returns target's tokens, oldest first.
-func (s *serverState) userTokens(target *srvUser) []*httpToken {
+func (s *State) userTokens(target *srvUser) []*httpToken {
 	s.mu.Lock()
 	var ts []*httpToken
 	for _, t := range s.httpTokens {
@@ -211,7 +211,7 @@ func (s *serverState) userTokens(target *srvUser) []*httpToken {
 
 // handleListHTTPTokens is GET /rest/access-tokens/{ver}/users/{slug}: a
 // page of tokens without their values (expired ones included).
-func (s *serverState) handleListHTTPTokens(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleListHTTPTokens(w http.ResponseWriter, r *http.Request) {
 	_, target, ok := s.tokenCaller(w, r, false)
 	if !ok {
 		return
@@ -225,7 +225,7 @@ func (s *serverState) handleListHTTPTokens(w http.ResponseWriter, r *http.Reques
 }
 
 // findToken returns target's token with the id in the path.
-func (s *serverState) findToken(w http.ResponseWriter, r *http.Request, target *srvUser) *httpToken {
+func (s *State) findToken(w http.ResponseWriter, r *http.Request, target *srvUser) *httpToken {
 	id := r.PathValue("id")
 	for _, t := range s.userTokens(target) {
 		if t.id == id {
@@ -237,7 +237,7 @@ func (s *serverState) findToken(w http.ResponseWriter, r *http.Request, target *
 }
 
 // handleGetHTTPToken is GET /rest/access-tokens/{ver}/users/{slug}/{id}.
-func (s *serverState) handleGetHTTPToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleGetHTTPToken(w http.ResponseWriter, r *http.Request) {
 	_, target, ok := s.tokenCaller(w, r, false)
 	if !ok {
 		return
@@ -248,7 +248,7 @@ func (s *serverState) handleGetHTTPToken(w http.ResponseWriter, r *http.Request)
 }
 
 // handleDeleteHTTPToken is DELETE /rest/access-tokens/{ver}/users/{slug}/{id}: 204.
-func (s *serverState) handleDeleteHTTPToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleDeleteHTTPToken(w http.ResponseWriter, r *http.Request) {
 	_, target, ok := s.tokenCaller(w, r, true)
 	if !ok {
 		return

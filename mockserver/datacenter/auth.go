@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // Who is calling: every credential DC accepts on REST and git, and what
 // each one may do.
@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
@@ -35,7 +34,7 @@ type srvAuthFailure struct {
 const msgAuthFailed = "Authentication failed. Please check your credentials and try again."
 
 // authenticate identifies r's caller. (nil, nil) is an anonymous request.
-func (s *serverState) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFailure) {
+func (s *State) authenticate(r *http.Request) (*srvPrincipal, *srvAuthFailure) {
 	if oauth1sp.IsRequest(r) {
 		if lacksOAuthToken(r) {
 			return nil, nil
@@ -89,7 +88,7 @@ func lacksOAuthToken(r *http.Request) bool {
 // basicPrincipal accepts a fixture password, a personal HTTP access token
 // with its owner's name, or a DC OAuth 2 access token with any name (GCM
 // sends a placeholder username, docs/bitbucket-behaviour.md#dc-oauth2).
-func (s *serverState) basicPrincipal(name, pass string) (*srvPrincipal, *srvAuthFailure) {
+func (s *State) basicPrincipal(name, pass string) (*srvPrincipal, *srvAuthFailure) {
 	if u := s.userByName(name); u != nil && u.Password != "" && pass == u.Password {
 		return &srvPrincipal{user: u, kind: "password", level: permAdmin}, nil
 	}
@@ -103,7 +102,7 @@ func (s *serverState) basicPrincipal(name, pass string) (*srvPrincipal, *srvAuth
 // tokenPrincipal resolves an HTTP access token or a DC OAuth 2 access
 // token. basicName is the Basic username ("" for Bearer): an HTTP access
 // token needs its owner's name there. On failure it says why.
-func (s *serverState) tokenPrincipal(tok, basicName string) (*srvPrincipal, string) {
+func (s *State) tokenPrincipal(tok, basicName string) (*srvPrincipal, string) {
 	if tok == "" {
 		return nil, msgAuthFailed
 	}
@@ -142,7 +141,7 @@ func (s *serverState) tokenPrincipal(tok, basicName string) (*srvPrincipal, stri
 // repoLevel is what p may do on rp: the user's project permission
 // (admins: everything; public projects: read), capped by the credential.
 // Anonymous callers read public projects when anonymous access is on.
-func (s *serverState) repoLevel(p *srvPrincipal, rp *srvRepo) int {
+func (s *State) repoLevel(p *srvPrincipal, rp *srvRepo) int {
 	if p == nil || p.user == nil {
 		if s.f.AnonymousAccess && rp.project.public {
 			return permRead
@@ -163,7 +162,7 @@ func (s *serverState) repoLevel(p *srvPrincipal, rp *srvRepo) int {
 }
 
 // setIdentity adds DC's identity headers and notes the caller for the log.
-func (s *serverState) setIdentity(w http.ResponseWriter, r *http.Request, p *srvPrincipal) {
+func (s *State) setIdentity(w http.ResponseWriter, r *http.Request, p *srvPrincipal) {
 	w.Header().Set("Vary", "X-AUSERNAME,Accept-Encoding")
 	if p == nil {
 		return
@@ -179,7 +178,7 @@ func (s *serverState) setIdentity(w http.ResponseWriter, r *http.Request, p *srv
 
 // writeAuthFailure answers refused credentials on REST: an OAuth 1 problem,
 // or DC's 401 envelope.
-func (s *serverState) writeAuthFailure(w http.ResponseWriter, r *http.Request, f *srvAuthFailure) {
+func (s *State) writeAuthFailure(w http.ResponseWriter, r *http.Request, f *srvAuthFailure) {
 	if f.oauth != nil {
 		core.Annotate(r, "oauth1", f.client, "")
 		oauth1sp.WriteProblem(w, s.realm(r), f.oauth)
@@ -202,7 +201,7 @@ func writeNotPermitted(w http.ResponseWriter, msg string) {
 // resource would be served to an anonymous caller; then an unusable Bearer
 // token is ignored as DC does with anonymous access on (docs/bitbucket-behaviour.md#dc-anonymous-access). It
 // answers and returns false when the request must stop.
-func (s *serverState) restCaller(w http.ResponseWriter, r *http.Request, anonymousOK bool) (*srvPrincipal, bool) {
+func (s *State) restCaller(w http.ResponseWriter, r *http.Request, anonymousOK bool) (*srvPrincipal, bool) {
 	p, fail := s.authenticate(r)
 	if fail != nil {
 		if fail.bearer && anonymousOK && s.f.AnonymousAccess {

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // Git over smart HTTP under {base}/scm/{project}/{repo}.git (docs/bitbucket-behaviour.md#dc-git, docs/bitbucket-behaviour.md#git-http).
 
@@ -19,7 +19,7 @@ const srvGitChallenge = `Basic realm="Atlassian Bitbucket"`
 // read, push needs write, both on the user's project permission capped by
 // the credential; public repositories are readable anonymously when
 // anonymous access is on.
-func (s *serverState) handleGit(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleGit(w http.ResponseWriter, r *http.Request) {
 	slug, ok := strings.CutSuffix(r.PathValue("repo"), ".git")
 	rp := s.repos[strings.ToUpper(r.PathValue("project"))+"/"+slug]
 	if !ok || rp == nil {

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"crypto/sha256"
@@ -52,7 +52,7 @@ func pkceMatches(challenge, method, verifier string) bool {
 // dcPublicClient returns the client of a token request that names a known
 // client_id and sends no secret at all (no client_secret, no Basic): a
 // public PKCE client. nil otherwise (normal client authentication applies).
-func (s *serverState) dcPublicClient(r *http.Request) (*DCOAuth2Client, bool) {
+func (s *State) dcPublicClient(r *http.Request) (*OAuth2Client, bool) {
 	if _, _, basic := r.BasicAuth(); basic || r.Form.Has("client_secret") {
 		return nil, false
 	}
@@ -62,7 +62,7 @@ func (s *serverState) dcPublicClient(r *http.Request) (*DCOAuth2Client, bool) {
 
 // dcPublicRefused answers a secret-less request that PKCE does not cover,
 // as a failed client authentication.
-func (s *serverState) dcPublicRefused(w http.ResponseWriter, r *http.Request, c *DCOAuth2Client) {
+func (s *State) dcPublicRefused(w http.ResponseWriter, r *http.Request, c *OAuth2Client) {
 	core.Annotate(r, r.Form.Get("grant_type"), c.ClientID, "")
 	dcTokenError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 }

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // REST resources credential helpers use (docs/bitbucket-behaviour.md#dc-oauth2, docs/bitbucket-behaviour.md#dc-rest).
 
@@ -19,7 +19,7 @@ func apiVersionOK(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // userJSON is RestApplicationUser.
-func (s *serverState) userJSON(r *http.Request, u *srvUser) map[string]any {
+func (s *State) userJSON(r *http.Request, u *srvUser) map[string]any {
 	typ := "NORMAL"
 	if u.Service {
 		typ = "SERVICE"
@@ -37,7 +37,7 @@ func (s *serverState) userJSON(r *http.Request, u *srvUser) map[string]any {
 }
 
 // repoJSON is RestRepository (docs/bitbucket-behaviour.md#dc-rest).
-func (s *serverState) repoJSON(r *http.Request, rp *srvRepo) map[string]any {
+func (s *State) repoJSON(r *http.Request, rp *srvRepo) map[string]any {
 	base := s.baseURL(r)
 	host := r.Host
 	if h, _, found := strings.Cut(host, ":"); found && !strings.HasPrefix(host, "[") {
@@ -80,7 +80,7 @@ func srvHierarchyID(id int) string {
 
 // handleAppProperties is GET /rest/api/{ver}/application-properties: public;
 // clients read X-AUSERNAME from it (docs/bitbucket-behaviour.md#dc-oauth2).
-func (s *serverState) handleAppProperties(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleAppProperties(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
 	}
@@ -94,7 +94,7 @@ func (s *serverState) handleAppProperties(w http.ResponseWriter, r *http.Request
 
 // handleUser is GET /rest/api/{ver}/users/{slug}. Anonymous callers see
 // users only with anonymous access on (UNCONFIRMED).
-func (s *serverState) handleUser(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleUser(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
 	}
@@ -111,7 +111,7 @@ func (s *serverState) handleUser(w http.ResponseWriter, r *http.Request) {
 
 // handleUsers is GET /rest/api/{ver}/users (GCM's credential check, docs/bitbucket-behaviour.md#dc-oauth2),
 // optionally filtered by ?filter=.
-func (s *serverState) handleUsers(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleUsers(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
 	}
@@ -128,7 +128,7 @@ func (s *serverState) handleUsers(w http.ResponseWriter, r *http.Request) {
 	srvJSON(w, http.StatusOK, srvPaged(r, out))
 }
 
-func (s *serverState) sortedUsers() []*srvUser {
+func (s *State) sortedUsers() []*srvUser {
 	us := make([]*srvUser, 0, len(s.users))
 	for _, u := range s.users {
 		us = append(us, u)
@@ -138,7 +138,7 @@ func (s *serverState) sortedUsers() []*srvUser {
 }
 
 // handleRepo is GET /rest/api/{ver}/projects/{key}/repos/{slug}.
-func (s *serverState) handleRepo(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleRepo(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
 	}
@@ -167,7 +167,7 @@ func (s *serverState) handleRepo(w http.ResponseWriter, r *http.Request) {
 // handleRecentRepos is GET /rest/api/{ver}/profile/recent/repos: always
 // needs an authenticated user, even with anonymous access on (docs/bitbucket-behaviour.md#dc-oauth2).
 // Simplified: every repository the caller can read, by id.
-func (s *serverState) handleRecentRepos(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleRecentRepos(w http.ResponseWriter, r *http.Request) {
 	if !apiVersionOK(w, r) {
 		return
 	}
@@ -196,7 +196,7 @@ func (s *serverState) handleRecentRepos(w http.ResponseWriter, r *http.Request) 
 // handleOAuth2Clients is GET /rest/oauth2/1.0/client: GCM takes an anonymous
 // 401 as "the OAuth 2 provider is installed" (docs/bitbucket-behaviour.md#dc-oauth2). Admins get the
 // clients (no secrets); other users are not permitted.
-func (s *serverState) handleOAuth2Clients(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleOAuth2Clients(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.restCaller(w, r, false)
 	if !ok {
 		return
@@ -220,6 +220,6 @@ func (s *serverState) handleOAuth2Clients(w http.ResponseWriter, r *http.Request
 
 // handleLoginOptions is GET /rest/authconfig/1.0/login-options: the login
 // form only (no SSO), so GCM offers Basic (docs/bitbucket-behaviour.md#dc-oauth2).
-func (s *serverState) handleLoginOptions(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleLoginOptions(w http.ResponseWriter, r *http.Request) {
 	srvJSON(w, http.StatusOK, map[string]any{"results": []map[string]string{{"type": "LOGIN_FORM", "id": "login-form"}}})
 }

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // OAuth 1.0a application links (docs/bitbucket-behaviour.md#dc-oauth1): the checks every signed request
 // passes, in net.oauth's order, and the three legs' use of them.
@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
@@ -47,8 +46,8 @@ type o1AccessToken struct {
 // (oauth1sp.Checker.Verify) against the application links, the mock clock
 // and the nonces seen; lookup (may be nil) checks the token for the link.
 // Nonces older than the window are forgotten by the sweep
-// (server_sweep.go): their timestamps are refused anyway.
-func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(*oauth1sp.Message, *srvLink) *oauth1sp.Problem) (*oauth1sp.Message, *srvLink, *oauth1sp.Problem) {
+// (sweep.go): their timestamps are refused anyway.
+func (s *State) verifySigned(r *http.Request, extra []string, lookup func(*oauth1sp.Message, *srvLink) *oauth1sp.Problem) (*oauth1sp.Message, *srvLink, *oauth1sp.Problem) {
 	var link *srvLink
 	c := oauth1sp.Checker{
 		Now:    s.m.Now,
@@ -78,7 +77,7 @@ func (s *serverState) verifySigned(r *http.Request, extra []string, lookup func(
 }
 
 // writeO1Problem answers with the problem and logs the leg.
-func (s *serverState) writeO1Problem(w http.ResponseWriter, r *http.Request, leg string, msg *oauth1sp.Message, p *oauth1sp.Problem) {
+func (s *State) writeO1Problem(w http.ResponseWriter, r *http.Request, leg string, msg *oauth1sp.Message, p *oauth1sp.Problem) {
 	consumer := ""
 	if msg != nil {
 		consumer = msg.Value("oauth_consumer_key")
@@ -98,7 +97,7 @@ func validCallback(cb string) bool {
 
 // handleRequestToken is POST {base}/plugins/servlet/oauth/request-token
 // (RFC 5849 §2.1).
-func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleRequestToken(w http.ResponseWriter, r *http.Request) {
 	msg, link, p := s.verifySigned(r, []string{"oauth_callback"}, nil)
 	if p == nil && !validCallback(msg.Value("oauth_callback")) {
 		p = oauth1sp.NewProblem("parameter_rejected", "oauth_parameters_rejected", "oauth_callback",
@@ -130,7 +129,7 @@ func (s *serverState) handleRequestToken(w http.ResponseWriter, r *http.Request)
 // request token plus verifier becomes an access token (RFC 5849 §2.3), or
 // an access token plus oauth_session_handle is renewed (Atlassian's
 // session extension, docs/bitbucket-behaviour.md#dc-oauth1-wire).
-func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	var req *o1RequestToken
 	var renew *o1AccessToken
 	lookup := func(msg *oauth1sp.Message, link *srvLink) *oauth1sp.Problem {
@@ -225,7 +224,7 @@ func (s *serverState) handleAccessToken(w http.ResponseWriter, r *http.Request) 
 // (docs/bitbucket-behaviour.md#dc-oauth1-wire): 3-legged with an access token, 2-legged with oauth_token
 // present and empty (as the link's execute-as user), 2-legged with
 // impersonation (xoauth_requestor_id).
-func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth1sp.Problem, string) {
+func (s *State) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth1sp.Problem, string) {
 	var acc *o1AccessToken
 	lookup := func(msg *oauth1sp.Message, link *srvLink) *oauth1sp.Problem {
 		tok := msg.Value("oauth_token")
@@ -282,7 +281,7 @@ func (s *serverState) authenticateOAuth1(r *http.Request) (*srvPrincipal, *oauth
 }
 
 // userByName finds a user by slug or by name (case-insensitive).
-func (s *serverState) userByName(name string) *srvUser {
+func (s *State) userByName(name string) *srvUser {
 	if u := s.users[name]; u != nil {
 		return u
 	}

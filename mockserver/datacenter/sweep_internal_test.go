@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"testing"
@@ -7,65 +7,51 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
 )
 
-// newSweepMock is a mock for tests that fill and sweep the stores
-// directly; era is the Cloud era ("" = the default, 2026).
-func newSweepMock(t *testing.T, era string) *Mock {
-	t.Helper()
-	f := DefaultFixtures()
-	f.Cloud.Era = era
-	m, err := New(Options{ReposDir: t.TempDir(), Fixtures: f})
-	if err != nil {
-		t.Fatalf("new mock: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 // TestServerSweepEdges is TestCloudSweepEdges for the Server/DC stores.
 func TestServerSweepEdges(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
-		put   func(s *serverState)
+		put   func(s *State)
 		edge  time.Time
-		count func(s *serverState) int
+		count func(s *State) int
 	}{
 		{
 			name:  "nonce lives while its timestamp is in the window",
-			put:   func(s *serverState) { s.nonces["k&1&n"] = t0.Unix() },
+			put:   func(s *State) { s.nonces["k&1&n"] = t0.Unix() },
 			edge:  t0.Add(o1Window + time.Second), // lo = now-window, in whole seconds
-			count: func(s *serverState) int { return len(s.nonces) },
+			count: func(s *State) int { return len(s.nonces) },
 		},
 		{
 			name:  "request token and verifier keep token_expired for a day",
-			put:   func(s *serverState) { s.reqTokens["r"] = &o1RequestToken{token: "r", expires: t0, verifier: "v"} },
+			put:   func(s *State) { s.reqTokens["r"] = &o1RequestToken{token: "r", expires: t0, verifier: "v"} },
 			edge:  t0.Add(core.ExpiredAnswerKept),
-			count: func(s *serverState) int { return len(s.reqTokens) },
+			count: func(s *State) int { return len(s.reqTokens) },
 		},
 		{
 			name:  "DC code lives until it expires",
-			put:   func(s *serverState) { s.dcCodes["c"] = &dcCode{expires: t0} },
+			put:   func(s *State) { s.dcCodes["c"] = &dcCode{expires: t0} },
 			edge:  t0,
-			count: func(s *serverState) int { return len(s.dcCodes) },
+			count: func(s *State) int { return len(s.dcCodes) },
 		},
 		{
 			name:  "DC access token keeps its answer for a day",
-			put:   func(s *serverState) { s.dcAccess["a"] = &dcAccessToken{expires: t0} },
+			put:   func(s *State) { s.dcAccess["a"] = &dcAccessToken{expires: t0} },
 			edge:  t0.Add(core.ExpiredAnswerKept),
-			count: func(s *serverState) int { return len(s.dcAccess) },
+			count: func(s *State) int { return len(s.dcAccess) },
 		},
 		{
 			name:  "DC refresh token lives until it expires",
-			put:   func(s *serverState) { s.dcRefresh["r"] = &dcRefreshToken{expires: t0} },
+			put:   func(s *State) { s.dcRefresh["r"] = &dcRefreshToken{expires: t0} },
 			edge:  t0,
-			count: func(s *serverState) int { return len(s.dcRefresh) },
+			count: func(s *State) int { return len(s.dcRefresh) },
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSweepMock(t, "").server
+			_, s := newTestState(t, false)
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
@@ -87,7 +73,7 @@ func TestServerSweepEdges(t *testing.T) {
 // drops them.
 func TestServerSweepKeepsHTTPAndOAuth1AccessTokens(t *testing.T) {
 	t.Parallel()
-	s := newSweepMock(t, "").server
+	_, s := newTestState(t, false)
 	s.mu.Lock()
 	s.httpTokens["v"] = &httpToken{id: "1", value: "v", user: "alice", expires: time.Unix(1, 0)}
 	s.accTokens["a"] = &o1AccessToken{token: "a", expires: time.Unix(1, 0), sessionExpires: time.Unix(1, 0)}

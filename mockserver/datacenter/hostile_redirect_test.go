@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"net"
@@ -9,25 +9,13 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
-// hostileMock is a mock with auto-approve (so a valid authorization
-// redirects at once), served in-process.
-func hostileMock(t *testing.T) *Mock {
-	t.Helper()
-	m, err := New(Options{AutoApprove: true, ReposDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("new mock: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 // TestHostileDCRedirectURI: /rest/oauth2/latest/authorize matches
 // redirect_uri exactly, or on any port for the registered loopback URIs
 // (http://127.0.0.1:7777/callback, http://localhost:7777/callback).
 func TestHostileDCRedirectURI(t *testing.T) {
 	t.Parallel()
-	m := hostileMock(t)
-	h := m.ServerHandler()
+	c, st := newTestState(t, true) // auto-approve: a valid authorization redirects at once
+	h := c.Wrap("server", st.Handler())
 	tests := []struct {
 		name     string
 		redirect string

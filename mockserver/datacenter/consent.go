@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // Consent pages of both Server/DC authorization flows: real HTML forms
 // with Allow and Deny, skipped when auto-approve is on.
@@ -47,7 +47,7 @@ func srvErrorPage(w http.ResponseWriter, status int, title, text string) {
 	srvRenderPage(w, status, srvPage{Title: title, Text: text})
 }
 
-func (s *serverState) dcConsentPage(w http.ResponseWriter, r *http.Request, ar *dcAuthorizeRequest, user string) {
+func (s *State) dcConsentPage(w http.ResponseWriter, r *http.Request, ar *dcAuthorizeRequest, user string) {
 	name := ar.client.Name
 	if name == "" {
 		name = ar.client.ClientID
@@ -72,7 +72,7 @@ func (s *serverState) dcConsentPage(w http.ResponseWriter, r *http.Request, ar *
 // ?oauth_token=… (RFC 5849 §2.2) and its form's POST: approve, and
 // redirect to the callback with oauth_token and oauth_verifier (or show
 // the verifier for oob); deny sends oauth_verifier=denied (docs/bitbucket-behaviour.md#dc-oauth1-wire).
-func (s *serverState) handleO1Authorize(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleO1Authorize(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		srvErrorPage(w, http.StatusBadRequest, "Invalid request", "The authorization request could not be read.")
 		return

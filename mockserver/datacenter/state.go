@@ -1,7 +1,15 @@
-package mockserver
+// Package datacenter is bitbucket-mock's Bitbucket Server / Data Center
+// (Server answers the same): under a context path, OAuth 1.0a application
+// links (3-legged, 2-legged, impersonation; the RFC 5849 checks are
+// mockserver/internal/oauth1sp's), DC as an OAuth 2 provider with PKCE,
+// personal HTTP access tokens, the REST resources credential helpers read,
+// consent pages and git over smart HTTP. It runs over the shared core
+// (mockserver/internal/core); mockserver.New puts it together with
+// mockserver/cloud.
+package datacenter
 
-// The Server / Data Center side: fixtures indexed, issued credentials, and
-// the routing under the context path.
+// This file: fixtures indexed, issued credentials, and the routing under
+// the context path.
 
 import (
 	"crypto/rsa"
@@ -13,7 +21,6 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
@@ -39,7 +46,7 @@ const (
 
 // srvUser is a fixture user with the numeric id DC shows.
 type srvUser struct {
-	ServerUser
+	User
 	id int
 }
 
@@ -65,16 +72,16 @@ type srvRepo struct {
 	id      int
 }
 
-// serverState is everything the Server/DC side remembers: fixtures by key
+// State is everything the Server/DC side remembers: fixtures by key
 // and the credentials it issued. mu guards every map below it.
-type serverState struct {
+type State struct {
 	m           *core.Core
-	f           ServerFixtures
+	f           Fixtures
 	ctx         string // context path: "" or "/name"
 	autoApprove bool
 	users       map[string]*srvUser // by slug
 	links       map[string]*srvLink
-	clients     map[string]*DCOAuth2Client
+	clients     map[string]*OAuth2Client
 	projects    map[string]*srvProject // by upper-case key
 	repos       map[string]*srvRepo    // by "KEY/slug"
 	mux         *http.ServeMux
@@ -90,15 +97,15 @@ type serverState struct {
 	requests   int
 }
 
-func newServerState(m *core.Core, f ServerFixtures, contextPath string, autoApprove bool) (*serverState, error) {
-	s := &serverState{
+func New(m *core.Core, f Fixtures, contextPath string, autoApprove bool) (*State, error) {
+	s := &State{
 		m:           m,
 		f:           f,
-		ctx:         normalizeContextPath(contextPath),
+		ctx:         core.NormalizeContextPath(contextPath),
 		autoApprove: autoApprove || f.AutoApprove,
 		users:       map[string]*srvUser{},
 		links:       map[string]*srvLink{},
-		clients:     map[string]*DCOAuth2Client{},
+		clients:     map[string]*OAuth2Client{},
 		projects:    map[string]*srvProject{},
 		repos:       map[string]*srvRepo{},
 		reqTokens:   map[string]*o1RequestToken{},
@@ -122,7 +129,7 @@ func newServerState(m *core.Core, f ServerFixtures, contextPath string, autoAppr
 		if u.Email == "" {
 			u.Email = u.Slug + "@example.invalid"
 		}
-		s.users[u.Slug] = &srvUser{ServerUser: u, id: 101 + i}
+		s.users[u.Slug] = &srvUser{User: u, id: 101 + i}
 	}
 	for _, l := range f.ApplicationLinks {
 		pub, err := oauth1sp.ParseRSAPublicKey(l.PublicKeyPEM)
@@ -187,12 +194,12 @@ func projectPermLevel(p string) (int, bool) {
 }
 
 // repoDir is where the bare repository of rp lives.
-func (s *serverState) repoDir(rp *srvRepo) string {
+func (s *State) repoDir(rp *srvRepo) string {
 	return filepath.Join(s.m.ReposDir(), "server", strings.ToLower(rp.project.key), rp.slug+".git")
 }
 
 // routes maps every Server/DC endpoint (full paths, context path included).
-func (s *serverState) routes() *http.ServeMux {
+func (s *State) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	c := s.ctx
 	mux.HandleFunc("POST "+c+"/plugins/servlet/oauth/request-token", s.handleRequestToken)
@@ -229,7 +236,7 @@ func (s *serverState) routes() *http.ServeMux {
 
 // handler serves every Server/DC request (full path, context path included).
 // Every response carries X-AREQUESTID (docs/bitbucket-behaviour.md#dc-git).
-func (s *serverState) Handler() http.Handler {
+func (s *State) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-AREQUESTID", s.requestID())
 		s.mux.ServeHTTP(w, r)
@@ -237,7 +244,7 @@ func (s *serverState) Handler() http.Handler {
 }
 
 // requestID looks like DC's X-AREQUESTID values ("@1AB2CDx1082x6x0").
-func (s *serverState) requestID() string {
+func (s *State) requestID() string {
 	s.mu.Lock()
 	s.requests++
 	n := s.requests
@@ -248,7 +255,7 @@ func (s *serverState) requestID() string {
 
 // baseURL is the application's base URL as the client addresses it:
 // scheme and host of the request, plus the context path.
-func (s *serverState) baseURL(r *http.Request) string {
+func (s *State) baseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -257,7 +264,7 @@ func (s *serverState) baseURL(r *http.Request) string {
 }
 
 // realm is the OAuth realm: the normalized base URL (docs/bitbucket-behaviour.md#oauth1-realm).
-func (s *serverState) realm(r *http.Request) string {
+func (s *State) realm(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -268,7 +275,7 @@ func (s *serverState) realm(r *http.Request) string {
 // revoke removes one issued credential of any kind: an OAuth 1 request or
 // access token, a DC OAuth 2 access or refresh token, an HTTP access token
 // (by value or by id).
-func (s *serverState) Revoke(token string) bool {
+func (s *State) Revoke(token string) bool {
 	if token == "" {
 		return false
 	}
@@ -302,7 +309,7 @@ func (s *serverState) Revoke(token string) bool {
 
 // revokeAll removes every issued credential (nonces stay: they are not
 // credentials).
-func (s *serverState) RevokeAll() {
+func (s *State) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqTokens = map[string]*o1RequestToken{}

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 // Bitbucket DC as an OAuth 2.0 provider (docs/bitbucket-behaviour.md#dc-oauth2): authorization code with
 // optional PKCE (S256 only), rotating refresh tokens, DC's response shape.
@@ -78,12 +78,12 @@ type dcRefreshToken struct {
 
 // dcAuthorizeRequest is a validated authorization request.
 type dcAuthorizeRequest struct {
-	client      *DCOAuth2Client
+	client      *OAuth2Client
 	redirectURI string
 	state       string
 	scopes      []string
 	challenge   string
-	method      string     // S256 or plain (server_oauth2_pkce.go)
+	method      string     // S256 or plain (oauth2_pkce.go)
 	params      url.Values // as received, for the consent form
 }
 
@@ -121,7 +121,7 @@ func isLoopbackHost(h string) bool {
 // parseDCAuthorize validates the request. Errors the client must not be
 // redirected for (unknown client, bad redirect_uri) are answered with a
 // page; the rest are redirected to the client (RFC 6749 §4.1.2.1).
-func (s *serverState) parseDCAuthorize(w http.ResponseWriter, r *http.Request) (*dcAuthorizeRequest, bool) {
+func (s *State) parseDCAuthorize(w http.ResponseWriter, r *http.Request) (*dcAuthorizeRequest, bool) {
 	if err := r.ParseForm(); err != nil {
 		srvErrorPage(w, http.StatusBadRequest, "Invalid request", "The authorization request could not be read.")
 		return nil, false
@@ -174,7 +174,7 @@ func (s *serverState) parseDCAuthorize(w http.ResponseWriter, r *http.Request) (
 	return ar, true
 }
 
-func (s *serverState) redirectDCError(w http.ResponseWriter, r *http.Request, ar *dcAuthorizeRequest, code, desc string) {
+func (s *State) redirectDCError(w http.ResponseWriter, r *http.Request, ar *dcAuthorizeRequest, code, desc string) {
 	v := url.Values{"error": {code}, "error_description": {desc}}
 	if ar.state != "" {
 		v.Set("state", ar.state)
@@ -194,7 +194,7 @@ func appendQuery(raw string, v url.Values) string {
 
 // handleDCAuthorize is GET {base}/rest/oauth2/latest/authorize (the consent
 // page) and its form's POST.
-func (s *serverState) handleDCAuthorize(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleDCAuthorize(w http.ResponseWriter, r *http.Request) {
 	ar, ok := s.parseDCAuthorize(w, r)
 	if !ok {
 		return
@@ -232,7 +232,7 @@ func dcTokenError(w http.ResponseWriter, status int, code, desc string) {
 // dcClientAuth authenticates the client: client_id and client_secret as
 // form (or query) parameters, which DC documents, or HTTP Basic
 // (UNCONFIRMED for DC, accepted).
-func (s *serverState) dcClientAuth(w http.ResponseWriter, r *http.Request) (*DCOAuth2Client, bool) {
+func (s *State) dcClientAuth(w http.ResponseWriter, r *http.Request) (*OAuth2Client, bool) {
 	id, secret := r.Form.Get("client_id"), r.Form.Get("client_secret")
 	basic := false
 	if bid, bsecret, ok := r.BasicAuth(); ok {
@@ -255,12 +255,12 @@ func (s *serverState) dcClientAuth(w http.ResponseWriter, r *http.Request) (*DCO
 }
 
 // handleDCToken is POST {base}/rest/oauth2/latest/token.
-func (s *serverState) handleDCToken(w http.ResponseWriter, r *http.Request) {
+func (s *State) handleDCToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		dcTokenError(w, http.StatusBadRequest, "invalid_request", "The request body could not be read.")
 		return
 	}
-	c, public := s.dcPublicClient(r) // PKCE without a secret (server_oauth2_pkce.go)
+	c, public := s.dcPublicClient(r) // PKCE without a secret (oauth2_pkce.go)
 	if c == nil {
 		var ok bool
 		if c, ok = s.dcClientAuth(w, r); !ok {

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"crypto/rand"

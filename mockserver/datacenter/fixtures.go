@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import "github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
 
@@ -32,13 +32,13 @@ func Test3LOLinkPrivateKeyPEM() string { return test3LOLinkPrivateKeyPEM }
 // testKeyNote labels the private keys in `bitbucket-mock fixtures`.
 const testKeyNote = "TEST ONLY: this private key is published with bitbucket-mock; never use it for anything real"
 
-// defaultServerFixtures are the built-in Server/DC fixtures. Every password,
+// DefaultFixtures are the built-in Server/DC fixtures. Every password,
 // secret and key in them is a TEST VALUE.
-func defaultServerFixtures() ServerFixtures {
-	return ServerFixtures{
+func DefaultFixtures() Fixtures {
+	return Fixtures{
 		ContextPath: "/bitbucket",
 		SessionUser: "alice",
-		Users: []ServerUser{
+		Users: []User{
 			{Slug: "alice", Name: "alice", DisplayName: "Alice", Password: "alice-test-password", Email: "alice@example.invalid"},
 			{Slug: "bob", Name: "bob", DisplayName: "Bob", Password: "bob-test-password", Email: "bob@example.invalid"},
 			{Slug: "svc-ci", Name: "svc-ci", DisplayName: "CI service", Service: true},
@@ -60,7 +60,7 @@ func defaultServerFixtures() ServerFixtures {
 				PrivateKeyNote: testKeyNote,
 			},
 		},
-		OAuth2Clients: []DCOAuth2Client{{
+		OAuth2Clients: []OAuth2Client{{
 			ClientID:     TestDCOAuth2ClientID,
 			ClientSecret: "bbcred-dc-client-test-secret",
 			Name:         "git-credential-bitbucket (test)",
@@ -68,7 +68,7 @@ func defaultServerFixtures() ServerFixtures {
 			RedirectURIs: []string{"http://127.0.0.1:7777/callback", "http://localhost:7777/callback"},
 			Scopes:       []string{"PUBLIC_REPOS", "REPO_READ", "REPO_WRITE"},
 		}},
-		Projects: []ServerProject{
+		Projects: []Project{
 			{
 				Key:          "PROJ",
 				Repositories: []string{"widgets"},
@@ -83,4 +83,52 @@ func defaultServerFixtures() ServerFixtures {
 			},
 		},
 	}
+}
+
+// Fixtures describe the Bitbucket Server / Data Center side.
+type Fixtures struct {
+	ContextPath      string            `json:"context_path"` // default "/bitbucket"
+	SessionUser      string            `json:"session_user"`
+	AnonymousAccess  bool              `json:"anonymous_access"`
+	AutoApprove      bool              `json:"auto_approve,omitempty"`
+	Users            []User            `json:"users"`
+	ApplicationLinks []ApplicationLink `json:"application_links"`
+	OAuth2Clients    []OAuth2Client    `json:"oauth2_clients"`
+	Projects         []Project         `json:"projects"`
+}
+
+type User struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`          // "" = cannot log in with Basic
+	Email       string `json:"email,omitempty"`   // emailAddress; default <slug>@example.invalid
+	Service     bool   `json:"service,omitempty"` // type SERVICE instead of NORMAL
+	Admin       bool   `json:"admin,omitempty"`   // may manage other users' HTTP access tokens
+}
+
+type ApplicationLink struct {
+	ConsumerKey        string `json:"consumer_key"`
+	PublicKeyPEM       string `json:"public_key_pem"`
+	PrivateKeyPEM      string `json:"private_key_pem,omitempty"`  // TEST ONLY: lets clients sign
+	PrivateKeyNote     string `json:"private_key_note,omitempty"` // says so in the JSON
+	ExecuteAs          string `json:"execute_as"`
+	Allow2LO           bool   `json:"allow_2lo"`
+	AllowImpersonation bool   `json:"allow_impersonation"`
+}
+
+type OAuth2Client struct {
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	RedirectURIs []string `json:"redirect_uris"`
+	Scopes       []string `json:"scopes"`
+	Name         string   `json:"name,omitempty"`         // shown on the consent page
+	RequirePKCE  bool     `json:"require_pkce,omitempty"` // refuse authorization requests without code_challenge
+}
+
+type Project struct {
+	Key          string            `json:"key"`
+	Public       bool              `json:"public"`
+	Repositories []string          `json:"repositories"`
+	Permissions  map[string]string `json:"permissions"` // user slug -> PROJECT_READ|PROJECT_WRITE|PROJECT_ADMIN
 }

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"time"
@@ -25,7 +25,7 @@ import (
 //     (expired ones included, docs/bitbucket-behaviour.md#dc-access-tokens), and there are at most 100 a user.
 //
 // Each map is swept under its own hold of the lock.
-func (s *serverState) Sweep(now time.Time) int {
+func (s *State) Sweep(now time.Time) int {
 	lo := now.Add(-o1Window).Unix() // the rule of checkTimestampAndNonce
 	gone := func(t time.Time) bool { return !now.Before(t) }
 	answered := func(t time.Time) bool { return gone(t.Add(core.ExpiredAnswerKept)) }
