@@ -8,7 +8,7 @@ import (
 )
 
 // sweep drops the Cloud side's codes, tokens and grants that no later
-// answer needs (issue 15; sweep.go says when it runs) and returns how many
+// answer needs (issue 15; internal/core/sweep.go says when it runs) and returns how many
 // entries it kept. Kept, and why:
 //   - an access token until core.ExpiredAnswerKept past its expiry (it answers
 //     "Access token expired." rather than "Token is invalid", docs/bitbucket-behaviour.md#cloud-2025-refresh);

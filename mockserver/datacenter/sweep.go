@@ -7,7 +7,7 @@ import (
 )
 
 // sweep drops the Server/DC side's credentials and nonces that no later
-// answer needs (issue 15; sweep.go says when it runs) and returns how many
+// answer needs (issue 15; internal/core/sweep.go says when it runs) and returns how many
 // entries it kept. Kept, and why:
 //   - an OAuth 1 nonce while its timestamp is inside the window: a replay
 //     must be refused, and outside the window the timestamp is refused

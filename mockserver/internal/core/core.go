@@ -22,7 +22,7 @@ import (
 // Side is one product's state as the core drives it.
 type Side interface {
 	// Sweep drops what no later answer needs at now and returns how many
-	// entries it kept (sweep.go says when it runs).
+	// entries it kept (this package's sweep.go says when it runs).
 	Sweep(now time.Time) int
 	// Revoke revokes token if this side issued it.
 	Revoke(token string) bool
