@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // TestCloudSweepEdges puts one entry in a Cloud store and sweeps at the
@@ -106,14 +108,7 @@ func TestCloudSweepEdges(t *testing.T) {
 			s.mu.Lock()
 			tt.put(s)
 			s.mu.Unlock()
-			s.Sweep(tt.edge.Add(-time.Nanosecond))
-			if n := tt.count(s); n != 1 {
-				t.Fatalf("just before the edge: %d entries, want 1 kept", n)
-			}
-			s.Sweep(tt.edge)
-			if n := tt.count(s); n != 0 {
-				t.Fatalf("at the edge: %d entries, want 0", n)
-			}
+			testsupport.SweepEdge(t, s.Sweep, func() int { return tt.count(s) }, tt.edge)
 		})
 	}
 }

@@ -1,7 +1,7 @@
 // Package testsupport holds what the tests of both products share: the
-// open-redirect check of the hostile redirect_uri tests and an OAuth 1
-// RSA-SHA1 client written from RFC 5849 apart from the code under test.
-// Only tests import it.
+// open-redirect check of the hostile redirect_uri tests, the sweep-edge
+// check, Do, and an OAuth 1 RSA-SHA1 client written from RFC 5849 apart
+// from the code under test. Only tests import it.
 package testsupport
 
 import (
@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // CheckNoOpenRedirect: the answer is the HTML error page (400, no
@@ -51,4 +52,18 @@ func Do(t testing.TB, c *http.Client, req *http.Request) (int, http.Header, stri
 		t.Fatal(err)
 	}
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// SweepEdge checks a store holding one entry: a sweep at the instant
+// before edge keeps it (count 1), a sweep at edge drops it (count 0).
+func SweepEdge(t testing.TB, sweep func(now time.Time) int, count func() int, edge time.Time) {
+	t.Helper()
+	sweep(edge.Add(-time.Nanosecond))
+	if n := count(); n != 1 {
+		t.Fatalf("just before the edge: %d entries, want 1 kept", n)
+	}
+	sweep(edge)
+	if n := count(); n != 0 {
+		t.Fatalf("at the edge: %d entries, want 0", n)
+	}
 }
