@@ -41,7 +41,7 @@ func TestFixtureRepositories(t *testing.T) {
 	}
 	t.Cleanup(func() { m.Close() })
 	for _, repo := range []string{"cloud/acme/widgets.git", "server/proj/widgets.git"} {
-		if _, err := os.Stat(filepath.Join(m.ReposDir(), repo, "HEAD")); err != nil {
+		if _, err := os.Stat(filepath.Join(m.core.ReposDir(), repo, "HEAD")); err != nil {
 			t.Errorf("fixture repository missing: %v", err)
 		}
 	}

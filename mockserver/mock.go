@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/datacenter"
@@ -41,12 +42,9 @@ const DefaultRequestLog = core.DefaultRequestLog
 const MaxRequestLog = core.MaxRequestLog
 
 // Mock is the whole fake: build it with New, serve CloudHandler and
-// ServerHandler on two listeners (see Start for the binary's way). The
-// clock (Now, Advance), faults (AddFault, ClearFaults), the request log
-// (Requests, RequestLog, SetRequestLogSize, RequestLogSize), Reset and
-// Close come from the shared core.
+// ServerHandler on two listeners (see Start for the binary's way).
 type Mock struct {
-	*core.Core
+	core        *core.Core
 	opts        Options
 	fixtures    Fixtures
 	contextPath string
@@ -74,7 +72,7 @@ func New(opts Options) (*Mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Core = c
+	m.core = c
 	if err := m.buildStates(); err != nil {
 		c.Close()
 		return nil, err
@@ -84,11 +82,11 @@ func New(opts Options) (*Mock, error) {
 
 // buildStates (re)creates both sides from the fixtures.
 func (m *Mock) buildStates() error {
-	cs, err := cloud.New(m.Core, m.fixtures.Cloud, m.opts.AutoApprove)
+	cs, err := cloud.New(m.core, m.fixtures.Cloud, m.opts.AutoApprove)
 	if err != nil {
 		return fmt.Errorf("cloud fixtures: %w", err)
 	}
-	ss, err := datacenter.New(m.Core, m.fixtures.Server, m.contextPath, m.opts.AutoApprove)
+	ss, err := datacenter.New(m.core, m.fixtures.Server, m.contextPath, m.opts.AutoApprove)
 	if err != nil {
 		return fmt.Errorf("server fixtures: %w", err)
 	}
@@ -132,7 +130,7 @@ func (m *Mock) control(mux *http.ServeMux) {
 
 // CloudHandler serves bitbucket.org + api.bitbucket.org (same origin) and /_mock/.
 func (m *Mock) CloudHandler() http.Handler {
-	return m.Wrap("cloud", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return m.core.Wrap("cloud", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()
 		h := m.cloudH
 		m.mu.Unlock()
@@ -142,7 +140,7 @@ func (m *Mock) CloudHandler() http.Handler {
 
 // ServerHandler serves Bitbucket Server/DC under the context path, and /_mock/ at the root.
 func (m *Mock) ServerHandler() http.Handler {
-	return m.Wrap("server", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return m.core.Wrap("server", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()
 		h := m.servH
 		m.mu.Unlock()
@@ -155,3 +153,39 @@ func (m *Mock) ContextPath() string { return m.contextPath }
 
 // Fixtures returns a copy of the fixtures the mock was built from.
 func (m *Mock) Fixtures() Fixtures { return m.fixtures }
+
+// Now is the mock's clock: the real time plus every Advance since New or
+// the last Reset. Every expiry and timestamp check uses it.
+func (m *Mock) Now() time.Time { return m.core.Now() }
+
+// Advance moves the clock forward (negative durations are ignored); the
+// stores are swept at the new time.
+func (m *Mock) Advance(d time.Duration) { m.core.Advance(d) }
+
+// Reset returns to the fixtures: tokens, codes, nonces, faults, log and clock
+// cleared. Repository contents are kept.
+func (m *Mock) Reset() { m.core.Reset() }
+
+// AddFault queues a fault.
+func (m *Mock) AddFault(f Fault) { m.core.AddFault(f) }
+
+// ClearFaults drops every queued fault.
+func (m *Mock) ClearFaults() { m.core.ClearFaults() }
+
+// Requests returns the log entries whose path starts with prefix, oldest
+// first (the newest RequestLogSize requests are kept).
+func (m *Mock) Requests(prefix string) []LoggedRequest { return m.core.Requests(prefix) }
+
+// RequestLog is Requests plus how many requests (of any path) the ring has
+// dropped since New or the last Reset.
+func (m *Mock) RequestLog(prefix string) ([]LoggedRequest, int64) { return m.core.RequestLog(prefix) }
+
+// SetRequestLogSize changes how many requests the log keeps (n > 0); the
+// oldest entries beyond n are dropped and counted.
+func (m *Mock) SetRequestLogSize(n int) { m.core.SetRequestLogSize(n) }
+
+// RequestLogSize is how many requests the log keeps.
+func (m *Mock) RequestLogSize() int { return m.core.RequestLogSize() }
+
+// Close releases hanging requests and removes temporary repositories.
+func (m *Mock) Close() error { return m.core.Close() }
