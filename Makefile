@@ -80,7 +80,7 @@ lint:
 
 install: build
 	install -d $(PREFIX)/bin
-	install -m 0755 $(BIN)/git-credential-bitbucket $(BIN)/bitbucket-mock $(PREFIX)/bin/
+	install -m 0755 $(BIN)/git-credential-bitbucket $(BIN)/git-credential-bitbucket-fast $(BIN)/bitbucket-mock $(PREFIX)/bin/
 
 clean:
 	rm -rf $(BIN) $(DIST) man

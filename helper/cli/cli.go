@@ -63,6 +63,7 @@ package cli
 
 import (
 	"context"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"io"
 	"net/http"
 	"os"
@@ -71,6 +72,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore/oskeyring"
 )
 
 // Exit codes of the user commands. git's operations (get, store, erase)
@@ -85,7 +87,7 @@ const (
 // Defaults for settings left unset.
 const (
 	DefaultTimeout       = 30 * time.Second // network deadline for one get
-	DefaultRefreshMargin = 5 * time.Minute
+	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
 	// interactiveGrace is added to the deadline of a get that may ask a
 	// person (the providers bound the consent wait themselves).
 	interactiveGrace = 5 * time.Minute
@@ -263,16 +265,28 @@ func (r *run) storeDir() (string, error) {
 	return tokenstore.DefaultDir(r.env)
 }
 
-// openStore opens (creating) the token store for writing.
-func (r *run) openStore() (*tokenstore.Store, error) {
+// tokenStore is the token store as every command uses it, the one way it is
+// built: its directory, the invocation's clock and the OS keyring for the
+// records that keep their secrets there. The directory is created on the
+// first write (openStore creates it up front).
+func (r *run) tokenStore() (*tokenstore.Store, error) {
 	dir, err := r.storeDir()
 	if err != nil {
 		return nil, err
 	}
-	st, err := tokenstore.Open(dir)
+	return &tokenstore.Store{Dir: dir, Now: r.now, Keyring: oskeyring.System{Env: r.env}}, nil
+}
+
+// openStore opens (creating) the token store for writing.
+func (r *run) openStore() (*tokenstore.Store, error) {
+	st, err := r.tokenStore()
 	if err != nil {
 		return nil, err
 	}
-	st.Now = r.now
-	return st, nil
+	opened, err := tokenstore.Open(st.Dir)
+	if err != nil {
+		return nil, err
+	}
+	opened.Now, opened.Keyring = st.Now, st.Keyring
+	return opened, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"io"
 	"net/url"
 	"strconv"
@@ -138,11 +139,11 @@ func (r *run) status(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.usageErr("status", err)
 	}
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := st.List()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
@@ -227,7 +228,7 @@ func (r *run) validity(rec *tokenstore.Record) string {
 // the token is valid (the provider knows which scope allows it), else what
 // the record remembers.
 func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) string {
-	if t != nil && fresh(rec, r.now(), 0) {
+	if t != nil && fastpath.Fresh(rec, r.now(), 0) {
 		env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
 		defer closeEnv()
 		actx, cancel := context.WithTimeout(ctx, t.timeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"strings"
 	"time"
 
@@ -93,11 +94,7 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 // answer prints rec for git: username x-token-auth (or the product's) and
 // the token as password, or authtype=Bearer when configured and advertised.
 func (r *run) answer(req *gitcred.Request, rec *tokenstore.Record, authType string) {
-	resp := &gitcred.Response{Username: rec.GitUsername, Password: rec.AccessToken, PasswordExpiry: rec.Expiry}
-	if authType == "bearer" && req.HasCapability("authtype") {
-		resp = &gitcred.Response{AuthType: "Bearer", Credential: rec.AccessToken, Ephemeral: true, PasswordExpiry: rec.Expiry}
-	}
-	r.write(req, resp)
+	r.write(req, fastpath.Answer(req, rec, authType))
 }
 
 func (r *run) write(req *gitcred.Request, resp *gitcred.Response) {
@@ -178,11 +175,11 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok {
 		return
 	}
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := st.List()
 	if err != nil {
 		r.msg.tracef("erase: %v", err)
 		return
@@ -206,7 +203,7 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 		r.staticErased(match) // static.go: kept, it cannot be replaced here
 		return
 	}
-	st, err := r.openStore()
+	st, err = r.openStore()
 	if err != nil {
 		r.msg.errorf("cannot forget the rejected token for %s: %v", match.Key, err)
 		return

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"net/url"
 	"strings"
 
@@ -56,7 +57,7 @@ func findRecordAt(recs []*tokenstore.Record, protocol, host, keyPath, username s
 			at = append(at, rec)
 		}
 	}
-	return findRecord(at, protocol, host, keyPath, username)
+	return fastpath.Find(at, protocol, host, keyPath, username)
 }
 
 // revokeWith asks t's provider to revoke what rec holds on the server;
