@@ -10,8 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +113,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	add("jwtClientKey", *jwtClientKey)
 	add("authtype", *authType)
 	if *privateKeyFile != "" {
-		p, err := filepath.Abs(*privateKeyFile)
+		p, err := r.absFile(*privateKeyFile)
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
@@ -127,7 +125,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	secretFile := ""
 	switch {
 	case *clientSecretFile != "":
-		p, err := filepath.Abs(*clientSecretFile)
+		p, err := r.absFile(*clientSecretFile)
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
@@ -163,28 +161,10 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	// HTTP access token minted over OAuth 1 can only be deleted with the
 	// old consumer key and private key).
 	r.revokeDropped(ctx, u.Scheme, u.Host)
-	// The remote's section is replaced, not merged: a setting left over
-	// from another grant (a client secret file, a JWT key) must not apply.
-	if _, err := r.gitOutput(ctx, "config", "--global", "--get-regexp", `^bitbucket\.`+regexp.QuoteMeta(remote)+`\.`); err == nil {
-		if err := r.gitConfig(ctx, "--global", "--remove-section", "bitbucket."+remote); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	for _, s := range settings {
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "bitbucket."+remote+"."+s.key, s.value); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	if err := r.addHelper(ctx, "credential."+remote+".helper", helper); err != nil {
+	if err := r.writeRemoteConfig(ctx, u, settings, helper); err != nil {
 		return r.commandErr("configure", err)
 	}
-	if strings.Trim(u.Path, "/") != "" {
-		// Without it git sends no path, and settings keyed by a URL with a
-		// path would never match.
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "credential."+remote+".useHttpPath", "true"); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
+	r.warnOtherHelpers(ctx, remote, helper)
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)
 	}
@@ -217,15 +197,6 @@ func (r *run) helperValue() (string, error) {
 		return "", fmt.Errorf("cannot name %s in credential.helper (it contains characters the shell would interpret): put git-credential-bitbucket on PATH", quote(exe))
 	}
 	return exe, nil
-}
-
-// addHelper adds value to the multi-valued key unless it is there already.
-func (r *run) addHelper(ctx context.Context, key, value string) error {
-	out, err := r.gitOutput(ctx, "config", "--global", "--get-all", key)
-	if err == nil && slices.Contains(strings.Split(strings.TrimRight(out, "\n"), "\n"), value) {
-		return nil
-	}
-	return r.gitConfig(ctx, "--global", "--add", key, value)
 }
 
 func (r *run) gitConfig(ctx context.Context, args ...string) error {

@@ -112,6 +112,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		return nil, nil
 	}
 	r.warnInlineSecret(entries, remote, s)
+	r.warnUnknownKeys(remote, s)
 	r.red.add(s.ClientSecret, s.JWTSharedSecret)
 	if v, err := s.ClientSecretValue(); err == nil {
 		r.red.add(v) // a secret from clientSecretFile is redacted too

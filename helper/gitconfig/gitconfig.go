@@ -43,6 +43,11 @@ type Settings struct {
 	AuthType         string        // basic (default), bearer
 	TokenPermissions string        // default REPO_READ,REPO_WRITE
 	TokenExpiryDays  int           // default 1
+
+	// Unknown lists the bitbucket.* variables git config has for the URL
+	// that are no setting (a typo such as clientSecretFiel), lowercased as
+	// git prints them, sorted; see Suggest.
+	Unknown []string
 }
 
 // Defaults of the keys that have one (README.md#configuration).
@@ -88,6 +93,7 @@ func Load(ctx context.Context, git, url string, env []string) (*Settings, error)
 		return nil, err
 	}
 	s := defaults(url)
+	s.Unknown = unknownKeys(raw)
 	for _, k := range keys {
 		value, source := raw[strings.ToLower(k.name)], "bitbucket."+k.name
 		if v, ok := lookupEnv(env, EnvPrefix+k.env); ok {
