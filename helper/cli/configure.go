@@ -42,6 +42,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		jwtClientKey     = fs.String("jwt-client-key", "", "")
 		jwtSecretIn      = fs.Bool("jwt-shared-secret-stdin", false, "")
 		authType         = fs.String("authtype", "", "")
+		noCheck          = fs.Bool("no-check", false, "")
 	)
 	pos, err := r.parseArgs(fs, args)
 	if err != nil {
@@ -72,6 +73,9 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	}
 	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
 		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
+	}
+	if err := checkKindForHost(u, *grant, *kind, k); err != nil {
+		return r.usageErr("configure", err)
 	}
 	if *grant == grantImpersonate && len(allowedUsers(*user)) == 0 {
 		// The remote URL never chooses whom to impersonate (issue 10, point 2).
@@ -122,7 +126,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		}
 		add("privateKeyFile", p)
 	}
-	secretFile := ""
+	secretFile, secret, secretName := "", "", ""
 	switch {
 	case *clientSecretFile != "":
 		p, err := r.absFile(*clientSecretFile)
@@ -136,21 +140,29 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	case *clientSecretIn || *jwtSecretIn:
 		// The Connect shared secret is the jwt grant's client secret: it
 		// goes to clientSecretFile too (design has no separate file key).
-		secret, err := readSecret(r.stdin)
-		if err != nil {
+		if secret, err = r.readSecretIn(); err != nil {
 			return r.commandErr("configure", err)
 		}
 		r.red.add(secret)
-		name := "client-secret"
+		secretName = "client-secret"
 		if *jwtSecretIn {
-			name = "jwt-shared-secret"
-		}
-		secretFile, err = r.writeSecretFile(u.Host+u.Path, name, secret)
-		if err != nil {
-			return r.commandErr("configure", err)
+			secretName = "jwt-shared-secret"
 		}
 	}
 	add("clientSecretFile", secretFile)
+	var checked *tokenstore.Record
+	if !*noCheck {
+		// Nothing is saved unless the server accepts the settings.
+		if checked, err = r.checkBeforeSave(ctx, u, k, *grant, settings, secret); err != nil {
+			return r.commandErr("configure", err)
+		}
+	}
+	if secret != "" {
+		if secretFile, err = r.writeSecretFile(u.Host+u.Path, secretName, secret); err != nil {
+			return r.commandErr("configure", err)
+		}
+		settings = append(settings, configSetting{"clientSecretFile", secretFile})
+	}
 
 	helper, err := r.helperValue()
 	if err != nil {
@@ -167,6 +179,12 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	r.warnOtherHelpers(ctx, remote, helper)
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)
+	}
+	if checked != nil {
+		// The token the check got serves the first git command.
+		if err := r.keepRecord(ctx, u, checked); err != nil {
+			r.msg.tracef("configure: keeping the checked token: %v", err)
+		}
 	}
 	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", remote, k, *grant, helper)
 	if *grant == "authorization-code" || *grant == "oauth1" || *grant == "oauth2" {

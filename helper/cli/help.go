@@ -103,12 +103,23 @@ credential.<URL>.useHttpPath=true, so that git tells the helper which
 remote it asks for. The helper keeps one token per remote, not per
 repository.
 
+Before anything is saved the settings are checked with the server, with no
+person: client-credentials, jwt, oauth1-2lo and oauth1-impersonate get a
+token (kept for the first git command) and the account is printed;
+authorization-code checks the consumer's key, callback and secret. On a
+failure nothing is saved and the message names the setting to fix
+(--no-check saves without asking). A Cloud grant needs --kind cloud on a
+host other than bitbucket.org; a Server/DC grant is refused there. Other
+credential helpers git runs for the remote are reset for it (an empty
+credential.<URL>.helper before ours) and named on stderr.
+
 Grants: authorization-code, client-credentials, jwt (Cloud);
         oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center);
         static (a token you created: Cloud API or access token, DC HTTP token)
 
 Options:
   --kind K                   cloud, server or datacenter (default: from the grant)
+  --no-check                 save without checking the settings with the server
   --client-id ID             OAuth 2 consumer key / client id
   --client-secret-file F     file holding the client secret (mode 0600)
   --client-secret-stdin      read the client secret from stdin

@@ -192,7 +192,7 @@ func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *to
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)
 	}
-	if err := r.keepStatic(ctx, u, rec); err != nil {
+	if err := r.keepRecord(ctx, u, rec); err != nil {
 		return r.commandErr("configure", err)
 	}
 	expiry := "no expiry known (give --expires DATE to be warned before it)"
@@ -204,9 +204,9 @@ func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *to
 	return exitOK
 }
 
-// keepStatic stores rec under the remote's key, with the identity the
+// keepRecord stores rec under the remote's key, with the identity the
 // slow path will compute from the config just written.
-func (r *run) keepStatic(ctx context.Context, u *url.URL, rec *tokenstore.Record) error {
+func (r *run) keepRecord(ctx context.Context, u *url.URL, rec *tokenstore.Record) error {
 	t, err := r.target(ctx, u)
 	if err != nil {
 		return err

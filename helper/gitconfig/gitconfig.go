@@ -92,6 +92,21 @@ func Load(ctx context.Context, git, url string, env []string) (*Settings, error)
 	if err != nil {
 		return nil, err
 	}
+	return apply(url, raw, env)
+}
+
+// Parse returns the settings for url that values (by key name, any case)
+// give, defaults for the rest, with no environment override: what
+// configure is about to write, checked before it is.
+func Parse(url string, values map[string]string) (*Settings, error) {
+	raw := map[string]string{}
+	for k, v := range values {
+		raw[strings.ToLower(k)] = v
+	}
+	return apply(url, raw, []string{})
+}
+
+func apply(url string, raw map[string]string, env []string) (*Settings, error) {
 	s := defaults(url)
 	s.Unknown = unknownKeys(raw)
 	for _, k := range keys {
