@@ -199,6 +199,8 @@ func (r *run) dispatch(args []string) int {
 		return r.token(ctx, rest)
 	case "configure":
 		return r.configure(ctx, rest)
+	case "unconfigure":
+		return r.unconfigure(ctx, rest)
 	}
 	// Unknown operations (git's future ones, `capability`, typos) get
 	// nothing, as git-credential(1) asks of helpers.

@@ -18,6 +18,8 @@ Commands for people:
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
                         write the git config for one remote and grant
+  unconfigure URL       undo configure: revoke and forget the tokens, remove
+                        the settings and helper entries it wrote
   version               print the version, commit, Go version and platform
   help [COMMAND]        show help for a command
 
@@ -149,6 +151,15 @@ Options of --grant static (the token is kept in the token store, never in git co
                              not tell it (Cloud); warnings start 7 days before
   --app-password             says the token is an app password: refused (they
                              stopped working on 2026-07-28)
+`,
+	"unconfigure": `usage: git-credential-bitbucket unconfigure URL
+
+Undoes configure for one remote: revokes what the server allows (as logout
+does) and forgets the stored tokens, then removes from the global git
+config the bitbucket.<URL>.* settings and the credential.<URL> entries
+configure wrote (the empty helper reset, the helper itself, useHttpPath),
+and deletes the secret file configure wrote for --*-stdin. Other keys of
+credential.<URL>, and helpers you added there, stay. Says what it did.
 `,
 	"version": `usage: git-credential-bitbucket version
 
