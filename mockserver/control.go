@@ -25,6 +25,7 @@ func (m *Mock) controlHandler() http.Handler {
 	mux.HandleFunc("POST /_mock/revoke", m.handleRevoke)
 	mux.HandleFunc("/_mock/cloud/refresh", m.handleCloudRefreshControl) // cloud_control.go
 	mux.HandleFunc("POST /_mock/cloud/refresh/token", m.handleCloudRefreshToken)
+	mux.HandleFunc("POST /_mock/session", m.handleSession) // session.go
 	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
 		m.Reset()
 		jsonReply(w, http.StatusOK, map[string]any{})

@@ -54,6 +54,10 @@ type Mock struct {
 	closeOnce   sync.Once
 
 	offset atomic.Int64 // the clock's advance in nanoseconds; read on every request, so no lock
+	// session is who is signed in on the consent pages when set by
+	// POST /_mock/session (a browser switching accounts); "" or nil: the
+	// fixtures' session_user (session.go).
+	session atomic.Pointer[string]
 
 	mu     sync.Mutex // guards everything below
 	faults []*faultEntry
@@ -209,6 +213,7 @@ func (m *Mock) Advance(d time.Duration) {
 // cleared. Repository contents are kept.
 func (m *Mock) Reset() {
 	m.offset.Store(0)
+	m.session.Store(nil)
 	m.mu.Lock()
 	m.faults = nil
 	m.mu.Unlock()

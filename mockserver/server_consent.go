@@ -88,7 +88,7 @@ func (s *serverState) handleO1Authorize(w http.ResponseWriter, r *http.Request) 
 		srvErrorPage(w, http.StatusBadRequest, "Invalid request token", "The request token is unknown or has expired.")
 		return
 	}
-	user := s.f.SessionUser
+	user := s.m.sessionUser(s.f.SessionUser)
 	decision := ""
 	switch {
 	case r.Method == http.MethodPost && r.PostForm.Get("decision") == "deny":

@@ -197,7 +197,7 @@ func (s *serverState) handleDCAuthorize(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	user := s.f.SessionUser
+	user := s.m.sessionUser(s.f.SessionUser)
 	switch {
 	case r.Method == http.MethodPost && r.PostForm.Get("decision") == "deny":
 		s.redirectDCError(w, r, ar, "access_denied", "The user denied the request.")

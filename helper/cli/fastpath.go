@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"strings"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -13,39 +12,9 @@ func fresh(rec *tokenstore.Record, now time.Time, margin time.Duration) bool {
 }
 
 // findRecord picks the record answering for (protocol, host, path,
-// username): same protocol and host; a record path that is empty or a
-// prefix of path on "/" boundaries; the same username, or any when
-// username is empty. A record kept for requests without a username also
-// answers a request for the username it gives git (a remote URL such as
-// https://x-token-auth@bitbucket.org/...). The longest path wins, then the
-// latest update.
+// username): tokenstore.Select, the one rule every reader follows.
 func findRecord(recs []*tokenstore.Record, protocol, host, path, username string) *tokenstore.Record {
-	path = strings.Trim(path, "/")
-	var best *tokenstore.Record
-	for _, rec := range recs {
-		k := rec.Key
-		if k.Protocol != protocol || k.Host != host {
-			continue
-		}
-		if username != "" && k.Username != username && !(k.Username == "" && rec.GitUsername == username) {
-			continue
-		}
-		if username == "" && k.Username != "" && rec.Grant == grantImpersonate {
-			// A request without a username gets the configured user's
-			// token, never one minted for a user some URL named.
-			continue
-		}
-		if k.Path != "" && path != k.Path && !strings.HasPrefix(path, k.Path+"/") {
-			continue
-		}
-		switch {
-		case best == nil,
-			len(k.Path) > len(best.Key.Path),
-			len(k.Path) == len(best.Key.Path) && rec.Updated.After(best.Updated):
-			best = rec
-		}
-	}
-	return best
+	return tokenstore.Select(recs, protocol, host, path, username)
 }
 
 // fastPath returns a stored token for the request that stays valid for the
