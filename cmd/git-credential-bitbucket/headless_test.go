@@ -56,7 +56,7 @@ func TestHeadlessLoginPaste(t *testing.T) {
 		code := app.Run(args, strings.NewReader(stdin), &stdout, &stderr, env)
 		return stdout.String(), stderr.String(), code
 	}
-	if out, errOut, code := run("", "configure", mock.CloudURL, "--grant", "authorization-code",
+	if out, errOut, code := run("", "configure", mock.CloudURL, "--kind", "cloud", "--grant", "authorization-code",
 		"--client-id", "mock-private", "--client-secret-file", secretFile); code != 0 {
 		t.Fatalf("configure: exit %d: %s%s", code, out, errOut)
 	}
@@ -103,8 +103,10 @@ func TestHeadlessLoginPaste(t *testing.T) {
 	}
 	json.NewDecoder(resp.Body).Decode(&reqs)
 	resp.Body.Close()
-	if len(reqs) != 1 || reqs[0].Grant != "authorization_code" || reqs[0].Status != 200 {
-		t.Errorf("token requests %+v; want one authorization_code exchange", reqs)
+	// configure's and login's consumer checks exchange a code Bitbucket
+	// never issued (400 invalid_grant), then the login's one exchange.
+	if n := len(reqs); n != 3 || reqs[0].Status != 400 || reqs[1].Status != 400 || reqs[2].Grant != "authorization_code" || reqs[2].Status != 200 {
+		t.Errorf("token requests %+v; want two consumer checks, then one authorization_code exchange", reqs)
 	}
 
 	// No secret in stderr or the trace.

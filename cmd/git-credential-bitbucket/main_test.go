@@ -318,7 +318,8 @@ func cmdAdvance(ts *testscript.TestScript, neg bool, args []string) {
 // storeRecord is the part of the token store file the scripts look at.
 type storeRecord struct {
 	Key struct {
-		Path string `json:"path"`
+		Path     string `json:"path"`
+		Username string `json:"username"`
 	} `json:"key"`
 	AccessToken       string `json:"access_token"`
 	RefreshToken      string `json:"refresh_token"`
@@ -344,15 +345,23 @@ func readStore(ts *testscript.TestScript) []storeRecord {
 }
 
 // cmdStoreField prints one field of every stored record, one per line:
-// storefield access_token|refresh_token|grant|expiry|path|identity. Token values are
+// storefield [-user NAME] access_token|refresh_token|grant|expiry|path|identity
+// (-user: only the records kept for that user name). Token values are
 // printed so that scripts can compare them with cmp; they are also
 // remembered for nosecrets.
 func cmdStoreField(ts *testscript.TestScript, neg bool, args []string) {
+	user, only := "", false
+	if len(args) == 3 && args[0] == "-user" {
+		user, only, args = args[1], true, args[2:]
+	}
 	if len(args) != 1 {
-		ts.Fatalf("usage: storefield FIELD")
+		ts.Fatalf("usage: storefield [-user NAME] FIELD")
 	}
 	out := ts.Stdout() // even when empty: stdout is this command's output
 	for _, r := range readStore(ts) {
+		if only && r.Key.Username != user {
+			continue
+		}
 		v := map[string]string{"access_token": r.AccessToken, "refresh_token": r.RefreshToken, "grant": r.Grant, "expiry": r.Expiry,
 			"path": r.Key.Path, "identity": r.Identity}[args[0]]
 		fmt.Fprintln(out, v)

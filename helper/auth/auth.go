@@ -74,3 +74,12 @@ var ErrRefreshRefused = errors.New("refresh token refused")
 type ConfigError struct{ Msg string }
 
 func (e *ConfigError) Error() string { return e.Msg }
+
+// Checker is a Provider that can check a remote's settings against the
+// server before they are saved or a browser opens, with no person: for a
+// grant that needs none it obtains a token (returned for the caller to
+// keep); for one that asks a person it checks the consumer or link the
+// way the flow will use it (nil record). An error names the setting to fix.
+type Checker interface {
+	Preflight(ctx context.Context, env *Env) (*tokenstore.Record, error)
+}

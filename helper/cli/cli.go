@@ -216,6 +216,8 @@ func (r *run) dispatch(args []string) int {
 		return r.configure(ctx, rest)
 	case "completion":
 		return r.completion(rest) // completion.go
+	case "unconfigure":
+		return r.unconfigure(ctx, rest)
 	}
 	return r.unknownCommand(cmd) // unknown.go: git's future operations pass, typos do not
 }

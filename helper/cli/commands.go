@@ -112,6 +112,13 @@ func (r *run) login(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("login", err)
 	}
+	if interactiveGrants[t.settings.Grant] {
+		// A wrong client id, secret or callback ends here, not in a
+		// browser page and a silent wait (issue 12, point 2).
+		if _, _, err := r.preflight(ctx, t); err != nil {
+			return r.commandErr("login", err)
+		}
+	}
 	// login is a person asking for the flow: it is interactive unless the
 	// remote forbids it. Ctrl-C ends the wait cleanly (interrupt.go).
 	ctx, interrupted, stop := r.interruptible(ctx)

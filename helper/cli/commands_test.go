@@ -155,7 +155,7 @@ func TestConfigure(t *testing.T) {
 	h.app.Executable = "/opt/bin/git-credential-bitbucket"
 	h.app.LookPath = func(string) (string, error) { return "", exec.ErrNotFound }
 	remote := "https://bitbucket.example.test"
-	stdout, stderr, code := h.run("s3cret-value\n", nil, "configure", remote, "--grant", "client-credentials",
+	stdout, stderr, code := h.run("s3cret-value\n", nil, "configure", remote, "--kind", "cloud", "--grant", "client-credentials",
 		"--client-id", "my-consumer", "--client-secret-stdin", "--scopes", "repository:write")
 	if code != 0 {
 		t.Fatalf("configure: exit %d stdout %q stderr %q", code, stdout, stderr)
@@ -183,10 +183,10 @@ func TestConfigure(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("secret file mode %v, want 0600", fi.Mode().Perm())
 	}
-	// Running it again does not add a second helper line.
-	h.run("s3cret-value\n", nil, "configure", remote, "--grant", "client-credentials", "--client-id", "my-consumer", "--client-secret-stdin")
+	// Running it again adds no helper line: the reset and ours.
+	h.run("s3cret-value\n", nil, "configure", remote, "--kind", "cloud", "--grant", "client-credentials", "--client-id", "my-consumer", "--client-secret-stdin")
 	cfg, _ = os.ReadFile(filepath.Join(h.dir, "gitconfig"))
-	if n := strings.Count(string(cfg), "helper = "); n != 1 {
+	if n := strings.Count(string(cfg), "helper = "); n != 2 || !strings.Contains(string(cfg), "helper = \n\thelper = /opt/bin/") {
 		t.Errorf("%d helper lines after configuring twice:\n%s", n, cfg)
 	}
 

@@ -10,9 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +43,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		jwtClientKey     = fs.String("jwt-client-key", "", "")
 		jwtSecretIn      = fs.Bool("jwt-shared-secret-stdin", false, "")
 		authType         = fs.String("authtype", "", "")
+		noCheck          = fs.Bool("no-check", false, "")
 	)
 	pos, err := r.parseArgs(fs, args)
 	if err != nil {
@@ -75,6 +74,9 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	}
 	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
 		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
+	}
+	if err := checkKindForHost(u, *grant, *kind, k); err != nil {
+		return r.usageErr("configure", err)
 	}
 	if *grant == grantImpersonate && len(allowedUsers(*user)) == 0 {
 		// The remote URL never chooses whom to impersonate (issue 10, point 2).
@@ -116,7 +118,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	add("jwtClientKey", *jwtClientKey)
 	add("authtype", *authType)
 	if *privateKeyFile != "" {
-		p, err := filepath.Abs(*privateKeyFile)
+		p, err := r.absFile(*privateKeyFile)
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
@@ -125,10 +127,10 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		}
 		add("privateKeyFile", p)
 	}
-	secretFile := ""
+	secretFile, secret, secretName := "", "", ""
 	switch {
 	case *clientSecretFile != "":
-		p, err := filepath.Abs(*clientSecretFile)
+		p, err := r.absFile(*clientSecretFile)
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
@@ -139,21 +141,29 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	case *clientSecretIn || *jwtSecretIn:
 		// The Connect shared secret is the jwt grant's client secret: it
 		// goes to clientSecretFile too (design has no separate file key).
-		secret, err := readSecret(r.stdin)
-		if err != nil {
+		if secret, err = r.readSecretIn(); err != nil {
 			return r.commandErr("configure", err)
 		}
 		r.red.add(secret)
-		name := "client-secret"
+		secretName = "client-secret"
 		if *jwtSecretIn {
-			name = "jwt-shared-secret"
-		}
-		secretFile, err = r.writeSecretFile(u.Host+u.Path, name, secret)
-		if err != nil {
-			return r.commandErr("configure", err)
+			secretName = "jwt-shared-secret"
 		}
 	}
 	add("clientSecretFile", secretFile)
+	var checked *tokenstore.Record
+	if !*noCheck {
+		// Nothing is saved unless the server accepts the settings.
+		if checked, err = r.checkBeforeSave(ctx, u, k, *grant, settings, secret); err != nil {
+			return r.commandErr("configure", err)
+		}
+	}
+	if secret != "" {
+		if secretFile, err = r.writeSecretFile(u.Host+u.Path, secretName, secret); err != nil {
+			return r.commandErr("configure", err)
+		}
+		settings = append(settings, configSetting{"clientSecretFile", secretFile})
+	}
 
 	helper, err := r.helperValue()
 	if err != nil {
@@ -164,30 +174,18 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	// HTTP access token minted over OAuth 1 can only be deleted with the
 	// old consumer key and private key).
 	r.revokeDropped(ctx, u.Scheme, u.Host)
-	// The remote's section is replaced, not merged: a setting left over
-	// from another grant (a client secret file, a JWT key) must not apply.
-	if _, err := r.gitOutput(ctx, "config", "--global", "--get-regexp", `^bitbucket\.`+regexp.QuoteMeta(remote)+`\.`); err == nil {
-		if err := r.gitConfig(ctx, "--global", "--remove-section", "bitbucket."+remote); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	for _, s := range settings {
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "bitbucket."+remote+"."+s.key, s.value); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	if err := r.addHelper(ctx, "credential."+remote+".helper", helper); err != nil {
+	if err := r.writeRemoteConfig(ctx, u, settings, helper); err != nil {
 		return r.commandErr("configure", err)
 	}
-	if strings.Trim(u.Path, "/") != "" {
-		// Without it git sends no path, and settings keyed by a URL with a
-		// path would never match.
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "credential."+remote+".useHttpPath", "true"); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
+	r.warnOtherHelpers(ctx, remote, helper)
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)
+	}
+	if checked != nil {
+		// The token the check got serves the first git command.
+		if err := r.keepRecord(ctx, u, checked); err != nil {
+			r.msg.tracef("configure: keeping the checked token: %v", err)
+		}
 	}
 	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", remote, k, *grant, helper)
 	if *grant == "authorization-code" || *grant == "oauth1" || *grant == "oauth2" {
@@ -231,15 +229,6 @@ func (r *run) helperValue() (string, error) {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)
-}
-
-// addHelper adds value to the multi-valued key unless it is there already.
-func (r *run) addHelper(ctx context.Context, key, value string) error {
-	out, err := r.gitOutput(ctx, "config", "--global", "--get-all", key)
-	if err == nil && slices.Contains(strings.Split(strings.TrimRight(out, "\n"), "\n"), value) {
-		return nil
-	}
-	return r.gitConfig(ctx, "--global", "--add", key, value)
 }
 
 func (r *run) gitConfig(ctx context.Context, args ...string) error {

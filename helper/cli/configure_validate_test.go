@@ -46,6 +46,10 @@ func TestConfigureValidates(t *testing.T) {
 			wantCode: exitUsage, want: "--grant oauth1 is not a grant of --kind cloud (one of authorization-code, client-credentials, jwt, static)"},
 		{name: "cloud grant on datacenter", args: []string{"https://git.corp.test", "--grant", "jwt", "--kind", "datacenter"},
 			wantCode: exitUsage, want: "--grant jwt is not a grant of --kind datacenter"},
+		{name: "server grant on bitbucket.org", args: []string{"https://bitbucket.org", "--grant", "oauth2", "--client-id", "c"},
+			wantCode: exitUsage, want: "--grant oauth2 is a Bitbucket Server/Data Center grant and bitbucket.org is Bitbucket Cloud: use one of authorization-code, client-credentials, jwt, static"},
+		{name: "cloud grant elsewhere without --kind", args: []string{"https://git.corp.test", "--grant", "client-credentials", "--client-id", "c"},
+			wantCode: exitUsage, want: "--grant client-credentials is a Bitbucket Cloud grant and git.corp.test is not bitbucket.org: give --kind cloud for a Cloud-compatible server (such as bitbucket-mock)"},
 		{name: "oauth1 on datacenter is fine", key: goodPEM, keyMode: 0o600,
 			args: []string{"https://git.corp.test", "--grant", "oauth1", "--kind", "datacenter", "--consumer-key", "k", "--private-key-file", "KEY"}},
 	}

@@ -18,6 +18,8 @@ Commands for people:
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
                         write the git config for one remote and grant
+  unconfigure URL       undo configure: revoke and forget the tokens, remove
+                        the settings and helper entries it wrote
   version               print the version, commit, Go version and platform
   completion SHELL      print a bash, zsh or fish completion script
   help [COMMAND]        show help for a command
@@ -118,12 +120,23 @@ credential.<URL>.useHttpPath=true, so that git tells the helper which
 remote it asks for. The helper keeps one token per remote, not per
 repository.
 
+Before anything is saved the settings are checked with the server, with no
+person: client-credentials, jwt, oauth1-2lo and oauth1-impersonate get a
+token (kept for the first git command) and the account is printed;
+authorization-code checks the consumer's key, callback and secret. On a
+failure nothing is saved and the message names the setting to fix
+(--no-check saves without asking). A Cloud grant needs --kind cloud on a
+host other than bitbucket.org; a Server/DC grant is refused there. Other
+credential helpers git runs for the remote are reset for it (an empty
+credential.<URL>.helper before ours) and named on stderr.
+
 Grants: authorization-code, client-credentials, jwt (Cloud);
         oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center);
         static (a token you created: Cloud API or access token, DC HTTP token)
 
 Options:
   --kind K                   cloud, server or datacenter (default: from the grant)
+  --no-check                 save without checking the settings with the server
   --client-id ID             OAuth 2 consumer key / client id
   --client-secret-file F     file holding the client secret (mode 0600)
   --client-secret-stdin      read the client secret from stdin
@@ -153,6 +166,15 @@ Options of --grant static (the token is kept in the token store, never in git co
                              not tell it (Cloud); warnings start 7 days before
   --app-password             says the token is an app password: refused (they
                              stopped working on 2026-07-28)
+`,
+	"unconfigure": `usage: git-credential-bitbucket unconfigure URL
+
+Undoes configure for one remote: revokes what the server allows (as logout
+does) and forgets the stored tokens, then removes from the global git
+config the bitbucket.<URL>.* settings and the credential.<URL> entries
+configure wrote (the empty helper reset, the helper itself, useHttpPath),
+and deletes the secret file configure wrote for --*-stdin. Other keys of
+credential.<URL>, and helpers you added there, stay. Says what it did.
 `,
 	"version": `usage: git-credential-bitbucket version
 

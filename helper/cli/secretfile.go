@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
 // readSecret reads one secret from stdin (surrounding blanks trimmed).
@@ -81,4 +83,25 @@ func (r *run) writeSecretFile(remote, name, secret string) (string, error) {
 		return "", fmt.Errorf("write secret file: %w", err)
 	}
 	return path, nil
+}
+
+// absFile is a file argument made absolute, a leading "~/" (which the
+// shell leaves alone in quotes, '~/link.pem') being the home directory.
+func (r *run) absFile(p string) (string, error) {
+	p, err := gitconfig.ExpandHome(p, func() (string, error) {
+		if h := r.env.get("HOME"); filepath.IsAbs(h) {
+			return h, nil
+		}
+		return "", errors.New("HOME is not set to an absolute path")
+	})
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(p)
+}
+
+// readSecretIn reads the --*-stdin secret: typed with echo off when stdin
+// is a terminal (secretprompt.go), else one line from the pipe.
+func (r *run) readSecretIn() (string, error) {
+	return readSecret(r.stdin)
 }

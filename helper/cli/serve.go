@@ -93,6 +93,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 		return nil, nil
 	}
 	r.warnInlineSecret(entries, remote, s)
+	r.warnUnknownKeys(remote, s)
 	r.red.add(s.ClientSecret, s.JWTSharedSecret)
 	if v, err := s.ClientSecretValue(); err == nil {
 		r.red.add(v) // a secret from clientSecretFile is redacted too
@@ -189,6 +190,12 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		return nil, err
 	}
 	prev := findRecordAt(recs, t.protocol, t.host, t.keyPath, o.username)
+	if prev != nil && o.login && o.username == "" && prev.Key.Username != "" {
+		// A login that names no user may sign in as anyone: another
+		// account's record is not its to reuse, nor to overwrite.
+		r.msg.tracef("slow path: login without a user name: not reusing %s", prev.Key)
+		prev = nil
+	}
 	if prev != nil {
 		key = prev.Key
 		r.red.add(prev.AccessToken, prev.RefreshToken, prev.OAuth1Token, prev.OAuth1TokenSecret)
@@ -236,6 +243,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	if rec == nil || rec.AccessToken == "" {
 		return nil, fmt.Errorf("%s provider returned no token", t.kind)
 	}
+	r.rekey(ctx, st, t, env, rec, prev, o.username)
 	// A rotated refresh token is only good once: persist before printing.
 	if err := r.put(st, t, rec); err != nil {
 		return nil, fmt.Errorf("save the token: %w", err)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
@@ -186,28 +185,14 @@ func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *to
 		return r.commandErr("configure", err)
 	}
 	r.revokeDropped(ctx, u.Scheme, u.Host)
-	if _, err := r.gitOutput(ctx, "config", "--global", "--get-regexp", `^bitbucket\.`+regexp.QuoteMeta(remote)+`\.`); err == nil {
-		if err := r.gitConfig(ctx, "--global", "--remove-section", "bitbucket."+remote); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	for _, s := range settings {
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "bitbucket."+remote+"."+s.key, s.value); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
-	if err := r.addHelper(ctx, "credential."+remote+".helper", helper); err != nil {
+	if err := r.writeRemoteConfig(ctx, u, settings, helper); err != nil {
 		return r.commandErr("configure", err)
 	}
-	if strings.Trim(u.Path, "/") != "" {
-		if err := r.gitConfig(ctx, "--global", "--replace-all", "credential."+remote+".useHttpPath", "true"); err != nil {
-			return r.commandErr("configure", err)
-		}
-	}
+	r.warnOtherHelpers(ctx, remote, helper)
 	if err := r.forgetAccessTokens(u.Scheme, u.Host); err != nil {
 		return r.commandErr("configure", err)
 	}
-	if err := r.keepStatic(ctx, u, rec); err != nil {
+	if err := r.keepRecord(ctx, u, rec); err != nil {
 		return r.commandErr("configure", err)
 	}
 	expiry := "no expiry known (give --expires DATE to be warned before it)"
@@ -219,9 +204,9 @@ func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *to
 	return exitOK
 }
 
-// keepStatic stores rec under the remote's key, with the identity the
+// keepRecord stores rec under the remote's key, with the identity the
 // slow path will compute from the config just written.
-func (r *run) keepStatic(ctx context.Context, u *url.URL, rec *tokenstore.Record) error {
+func (r *run) keepRecord(ctx context.Context, u *url.URL, rec *tokenstore.Record) error {
 	t, err := r.target(ctx, u)
 	if err != nil {
 		return err

@@ -5,44 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-// Find picks the record answering for (protocol, host, path, username),
-// the one rule every caller uses: same protocol and host; a record path
-// that is empty or a prefix of path on "/" boundaries; the same username,
-// or any when username is empty. A record kept for requests without a
-// username also answers a request for the username it gives git (a remote
-// URL such as https://x-token-auth@bitbucket.org/...). The longest path
-// wins, then the latest update.
+// Find picks the record answering for (protocol, host, path, username):
+// tokenstore.Select, the one rule every reader of the store follows.
 func Find(recs []*tokenstore.Record, protocol, host, path, username string) *tokenstore.Record {
-	path = strings.Trim(path, "/")
-	var best *tokenstore.Record
-	for _, rec := range recs {
-		k := rec.Key
-		if k.Protocol != protocol || k.Host != host {
-			continue
-		}
-		if username != "" && k.Username != username && !(k.Username == "" && rec.GitUsername == username) {
-			continue
-		}
-		if username == "" && k.Username != "" && rec.Grant == grant.OAuth1Impersonate {
-			// A request without a username gets the configured user's
-			// token, never one minted for a user some URL named.
-			continue
-		}
-		if k.Path != "" && path != k.Path && !strings.HasPrefix(path, k.Path+"/") {
-			continue
-		}
-		switch {
-		case best == nil,
-			len(k.Path) > len(best.Key.Path),
-			len(k.Path) == len(best.Key.Path) && rec.Updated.After(best.Updated):
-			best = rec
-		}
-	}
-	return best
+	return tokenstore.Select(recs, protocol, host, path, username)
 }
 
 // Static tokens (grant static) have no refresh: a warning line once a day

@@ -43,6 +43,11 @@ type Settings struct {
 	AuthType         string        // basic (default), bearer
 	TokenPermissions string        // default REPO_READ,REPO_WRITE
 	TokenExpiryDays  int           // default 1
+
+	// Unknown lists the bitbucket.* variables git config has for the URL
+	// that are no setting (a typo such as clientSecretFiel), lowercased as
+	// git prints them, sorted; see Suggest.
+	Unknown []string
 }
 
 // Defaults of the keys that have one (README.md#configuration).
@@ -87,7 +92,23 @@ func Load(ctx context.Context, git, url string, env []string) (*Settings, error)
 	if err != nil {
 		return nil, err
 	}
+	return apply(url, raw, env)
+}
+
+// Parse returns the settings for url that values (by key name, any case)
+// give, defaults for the rest, with no environment override: what
+// configure is about to write, checked before it is.
+func Parse(url string, values map[string]string) (*Settings, error) {
+	raw := map[string]string{}
+	for k, v := range values {
+		raw[strings.ToLower(k)] = v
+	}
+	return apply(url, raw, []string{})
+}
+
+func apply(url string, raw map[string]string, env []string) (*Settings, error) {
 	s := defaults(url)
+	s.Unknown = unknownKeys(raw)
 	for _, k := range keys {
 		value, source := raw[strings.ToLower(k.name)], "bitbucket."+k.name
 		if v, ok := lookupEnv(env, EnvPrefix+k.env); ok {

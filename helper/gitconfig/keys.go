@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,4 +144,50 @@ func httpURL(field func(*Settings) *string) func(*Settings, string) error {
 		*field(s) = v
 		return nil
 	}
+}
+
+// unknownKeys lists the variables of raw that are no key's, sorted.
+func unknownKeys(raw map[string]string) []string {
+	var unknown []string
+	for name := range raw {
+		if !slices.ContainsFunc(keys, func(k key) bool { return strings.EqualFold(k.name, name) }) {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
+}
+
+// Suggest returns the setting a mistyped variable name most likely meant
+// (as the design spells it, e.g. clientSecretFile), or "" when none is
+// close: at most a third of its letters differ.
+func Suggest(name string) string {
+	best, bestDist := "", len(name)/3+1
+	for _, k := range keys {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k.name)); d < bestDist {
+			best, bestDist = k.name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

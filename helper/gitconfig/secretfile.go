@@ -25,12 +25,16 @@ var ErrNotSet = errors.New("secret not configured")
 // leading "~/" is the user's home directory. The check is skipped on
 // Windows, which has no such mode bits.
 func ReadSecretFile(path string) ([]byte, error) {
-	p, err := expandHome(path, os.UserHomeDir)
+	p, err := ExpandHome(path, os.UserHomeDir)
 	if err != nil {
 		return nil, err
 	}
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
+		if strings.Contains(p, "~") {
+			// '~/key.pem' in quotes reaches us unexpanded from the shell.
+			return nil, fmt.Errorf("secret file %q does not exist: a \"~\" in quotes is not expanded by the shell; give the path as $HOME/... or an absolute path", p)
+		}
 		return nil, fmt.Errorf("secret file %q does not exist", p)
 	}
 	if err != nil {
@@ -58,9 +62,13 @@ func ReadSecretFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// expandHome replaces a leading "~/" with the home directory.
-func expandHome(path string, home func() (string, error)) (string, error) {
+// ExpandHome replaces a leading "~/" (or a lone "~") with the home
+// directory that home returns, as a shell would.
+func ExpandHome(path string, home func() (string, error)) (string, error) {
 	rest, ok := strings.CutPrefix(path, "~/")
+	if path == "~" {
+		rest, ok = "", true
+	}
 	if !ok {
 		return path, nil
 	}

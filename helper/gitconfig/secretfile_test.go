@@ -154,7 +154,7 @@ func TestExpandHome(t *testing.T) {
 		"/abs/~/x":      "/abs/~/x",
 		"~bob/x":        "~bob/x",
 		"relative/file": "relative/file",
-		"~":             "~",
+		"~":             "/home/alice",
 	}
 	for in, want := range tests {
 		got, err := gitconfig.ExpandHome(in, home)

@@ -199,6 +199,12 @@ func TestFind(t *testing.T) {
 	put("", "bob", t0.Add(time.Hour)) // newest for the empty path
 	put("", "carl", t0.Add(-time.Hour))
 	put("acme", "zed", t0)
+	if err := s.Put(&Record{Key: Key{Protocol: "https", Host: "bitbucket.org", Path: "acme", Username: "zed"}, GitUsername: "x-token-auth", AccessToken: "t", Updated: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(&Record{Key: Key{Protocol: "https", Host: "bitbucket.org", Path: "imp", Username: "eve"}, Grant: "oauth1-impersonate", AccessToken: "t", Updated: t0.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	put("acme", "amy", t0) // same Updated as zed: smallest username wins
 	put("tie", "", t0)
 
@@ -212,7 +218,10 @@ func TestFind(t *testing.T) {
 		{"tie on Updated", "acme", "", "amy"},
 		{"exact user under path", "acme", "zed", "zed"},
 		{"record without username", "tie", "", ""},
-		{"path must match", "other", "", "-"},
+		{"a root record serves any path", "other", "", "bob"},
+		{"git username", "acme", "x-token-auth", "zed"},
+		{"impersonation record needs its user", "imp", "", "bob"},
+		{"impersonation record for its user", "imp", "eve", "eve"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -193,31 +193,14 @@ func (s *Store) Get(k Key) (*Record, error) {
 	return nil, nil
 }
 
-// Find returns the record for (protocol, host, path, username), or nil and no
-// error when there is none. A non-empty username must match exactly, as in
-// Get. An empty username matches a record with any username, which is what
-// the CLI needs when git asks without a username: when several records
-// qualify, the one Updated most recently wins (ties go to the smallest
-// username, so the answer is stable).
+// Find returns the record that answers a request for (protocol, host,
+// path, username) by the rule of Select, or nil and no error when none does.
 func (s *Store) Find(protocol, host, path, username string) (*Record, error) {
-	if username != "" {
-		return s.Get(Key{Protocol: protocol, Host: host, Path: path, Username: username})
-	}
 	recs, err := s.List()
 	if err != nil {
 		return nil, err
 	}
-	var best *Record
-	for _, r := range recs {
-		if r.Key.Protocol != protocol || r.Key.Host != host || r.Key.Path != path {
-			continue
-		}
-		if best == nil || r.Updated.After(best.Updated) ||
-			(r.Updated.Equal(best.Updated) && r.Key.Username < best.Key.Username) {
-			best = r
-		}
-	}
-	return best, nil
+	return Select(recs, protocol, host, path, username), nil
 }
 
 // Put inserts or replaces the record for r.Key, keeping every other record.

@@ -43,7 +43,7 @@ func (s *State) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if ar.responseType == "token" {
 		grantName = "implicit"
 	}
-	core.Annotate(r, grantName, ar.consumer.Key, s.f.SessionUser)
+	core.Annotate(r, grantName, ar.consumer.Key, s.m.SessionUser(s.f.SessionUser))
 
 	switch ar.responseType {
 	case "code", "token":
@@ -125,7 +125,7 @@ func extendsCallback(redirect, callback string) bool {
 
 // approve issues a code (query) or an access token (fragment) and redirects.
 func (s *State) approve(w http.ResponseWriter, r *http.Request, ar authorizeRequest) {
-	user := s.f.SessionUser
+	user := s.m.SessionUser(s.f.SessionUser)
 	u, _ := url.Parse(ar.redirect) // validated
 	scopes := append([]string(nil), ar.consumer.Scopes...)
 	if ar.responseType == "code" {
@@ -215,7 +215,7 @@ func (s *State) consentPage(w http.ResponseWriter, ar authorizeRequest) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	consentTemplate.Execute(w, map[string]any{
-		"Consumer": ar.consumer.Key, "User": s.f.SessionUser, "Scopes": ar.consumer.Scopes, "Hidden": hidden,
+		"Consumer": ar.consumer.Key, "User": s.m.SessionUser(s.f.SessionUser), "Scopes": ar.consumer.Scopes, "Hidden": hidden,
 	})
 }
 

@@ -224,3 +224,7 @@ func (s *State) RevokeAll() {
 		t.grant.revoked = true
 	}
 }
+
+// HasUser reports whether the fixtures have a user of that name (a nil
+// State has none).
+func (s *State) HasUser(name string) bool { return s != nil && s.users[name] != nil }

@@ -90,7 +90,7 @@ func (s *State) handleO1Authorize(w http.ResponseWriter, r *http.Request) {
 		srvErrorPage(w, http.StatusBadRequest, "Invalid request token", "The request token is unknown or has expired.")
 		return
 	}
-	user := s.f.SessionUser
+	user := s.m.SessionUser(s.f.SessionUser)
 	decision := ""
 	switch {
 	case r.Method == http.MethodPost && r.PostForm.Get("decision") == "deny":

@@ -199,7 +199,7 @@ func (s *State) handleDCAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	user := s.f.SessionUser
+	user := s.m.SessionUser(s.f.SessionUser)
 	switch {
 	case r.Method == http.MethodPost && r.PostForm.Get("decision") == "deny":
 		s.redirectDCError(w, r, ar, "access_denied", "The user denied the request.")

@@ -319,3 +319,7 @@ func (s *State) RevokeAll() {
 	s.dcRefresh = map[string]*dcRefreshToken{}
 	s.httpTokens = map[string]*httpToken{}
 }
+
+// HasUser reports whether the fixtures have a user of that name (a nil
+// State has none).
+func (s *State) HasUser(name string) bool { return s != nil && s.users[name] != nil }

@@ -65,6 +65,10 @@ type Core struct {
 	closeOnce   sync.Once
 
 	offset atomic.Int64 // the clock's advance in nanoseconds; read on every request, so no lock
+	// session is who is signed in on the consent pages when set by
+	// POST /_mock/session (a browser switching accounts); "" or nil: each
+	// side's fixture session_user.
+	session atomic.Pointer[string]
 
 	mu     sync.Mutex // guards faults
 	faults []*faultEntry
@@ -161,6 +165,7 @@ func (c *Core) Advance(d time.Duration) {
 // cleared. Repository contents are kept.
 func (c *Core) Reset() {
 	c.offset.Store(0)
+	c.session.Store(nil)
 	c.ClearFaults()
 	c.log.clear()
 	if c.cfg.Rebuild == nil {
@@ -285,3 +290,16 @@ func NormalizeContextPath(p string) string {
 	}
 	return "/" + p
 }
+
+// SessionUser is who is signed in on the consent pages: the user
+// SetSessionUser named, else def (the side's fixture session_user).
+func (c *Core) SessionUser(def string) string {
+	if u := c.session.Load(); u != nil && *u != "" {
+		return *u
+	}
+	return def
+}
+
+// SetSessionUser signs user in on both sides' consent pages ("" goes back
+// to the fixtures) until the next Reset.
+func (c *Core) SetSessionUser(user string) { c.session.Store(&user) }

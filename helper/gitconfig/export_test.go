@@ -1,4 +1,0 @@
-package gitconfig
-
-// ExpandHome exposes expandHome to the tests.
-var ExpandHome = expandHome
