@@ -88,6 +88,10 @@ func TestCompletion(t *testing.T) {
 				if out, err := exec.Command(bin, "--no-execute", "-c", script).CombinedOutput(); err != nil {
 					t.Errorf("fish --no-execute: %v: %s", err, out)
 				}
+				out, err := exec.Command(bin, "-c", script+"\ncomplete -C 'git-credential-bitbucket login --no'\n").Output()
+				if got := strings.TrimSpace(string(out)); err != nil || got != "--no-browser" {
+					t.Errorf("fish completes login --no to %q (%v), want --no-browser", got, err)
+				}
 			}
 		})
 	}
