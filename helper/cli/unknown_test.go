@@ -22,6 +22,7 @@ func TestUnknownCommands(t *testing.T) {
 		{"typo of configure", []string{"configur"}, false, exitUsage, `unknown command "configur"; did you mean configure? (see git-credential-bitbucket help)`},
 		{"-v", []string{"-v"}, false, exitUsage, `unknown option "-v"; did you mean --version? (see git-credential-bitbucket --help)`},
 		{"--verison", []string{"--verison"}, false, exitUsage, `unknown option "--verison"; did you mean --version? (see git-credential-bitbucket --help)`},
+		{"--hlep", []string{"--hlep"}, false, exitUsage, `unknown option "--hlep"; did you mean --help? (see git-credential-bitbucket --help)`},
 		{"-x", []string{"-x"}, false, exitUsage, `unknown option "-x" (see git-credential-bitbucket --help)`},
 		{"a person types a far name", []string{"frobnicate"}, true, exitUsage, `unknown command "frobnicate"; the commands are ` + strings.Join(peopleCommands(), ", ") + ` (see git-credential-bitbucket help)`},
 		{"git sends a future operation", []string{"capability"}, false, exitOK, ""},
