@@ -184,7 +184,7 @@ func (r *run) dispatch(args []string) int {
 		}
 	}
 	switch cmd {
-	case "-h", "--help":
+	case "-h", "--help", "-help":
 		io.WriteString(r.stdout, usage)
 		return exitOK
 	case "help":
