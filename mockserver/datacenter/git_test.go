@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"net/http"
@@ -80,7 +80,7 @@ func mintToken(t *testing.T, base, slug, pass, body string) string {
 // HTTP access token; after 49 hours the 1-day token is refused.
 func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{}, nil)
+	run, base := startServer(t, testOptions{}, nil)
 	g := newGitRunner(t)
 	repoURL := base + "/scm/proj/widgets.git"
 	rw := mintToken(t, base, "alice", "alice-test-password", `{"name":"rw","permissions":["REPO_READ","REPO_WRITE"],"expiryDays":1}`)
@@ -139,7 +139,7 @@ func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 // or Bearer; REPO_READ fetches, REPO_WRITE pushes.
 func TestGitWithDCOAuth2Token(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	g := newGitRunner(t)
 	token := func(scopes ...string) string {
 		cfg := dcConfig(base, "http://127.0.0.1:7777/callback")
