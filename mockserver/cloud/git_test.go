@@ -1,4 +1,4 @@
-package mockserver_test
+package cloud_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 // gitRunner runs the git on PATH (2.39 here) with a private HOME and no
@@ -68,9 +70,9 @@ func withCreds(base, user, token string) string {
 // as a chunked body) with x-token-auth and an access token.
 func TestCloudGitCloneAndPush(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
 	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
 	work := filepath.Join(t.TempDir(), "widgets")
 	g.must("", "clone", "-q", withCreds(run.CloudURL, "x-token-auth", tok)+"/acme/widgets.git", work)
 	if _, err := os.Stat(filepath.Join(work, "README.md")); err != nil {
@@ -93,7 +95,7 @@ func TestCloudGitCloneAndPush(t *testing.T) {
 	// A push over http.postBuffer is a 4-byte probe, then the chunked POST.
 	var posts int
 	for _, e := range run.Mock.Requests("/acme/widgets.git/git-receive-pack") {
-		if e.Method == "POST" && e.Status == 200 && e.Client == privKey && e.User == "alice" {
+		if e.Method == "POST" && e.Status == 200 && e.Client == mockhttp.PrivKey && e.User == "alice" {
 			posts++
 		}
 	}
@@ -105,12 +107,12 @@ func TestCloudGitCloneAndPush(t *testing.T) {
 // TestCloudGitAuth: the challenge, usernames, scopes and token states.
 func TestCloudGitAuth(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
 	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	ro := str(clientCredentials(t, run, roKey, roSecret), "access_token")
-	revoked := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`)
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	ro := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.RoKey, mockhttp.RoSecret), "access_token")
+	revoked := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`)
 	widgets := "/acme/widgets.git"
 
 	tests := []struct {
@@ -148,9 +150,9 @@ func TestCloudGitAuth(t *testing.T) {
 	}
 	t.Run("first request is challenged", func(t *testing.T) {
 		t.Parallel()
-		r := get(t, run.CloudURL+widgets+"/info/refs?service=git-upload-pack", "")
-		if r.status != 401 || r.header.Get("WWW-Authenticate") != `Basic realm="Bitbucket.org HTTP"` {
-			t.Errorf("got %d %q", r.status, r.header.Get("WWW-Authenticate"))
+		r := mockhttp.Get(t, run.CloudURL+widgets+"/info/refs?service=git-upload-pack", "")
+		if r.Status != 401 || r.Header.Get("WWW-Authenticate") != `Basic realm="Bitbucket.org HTTP"` {
+			t.Errorf("got %d %q", r.Status, r.Header.Get("WWW-Authenticate"))
 		}
 	})
 }
@@ -158,9 +160,9 @@ func TestCloudGitAuth(t *testing.T) {
 // TestCloudGitExpiredToken: after two hours git gets 401.
 func TestCloudGitExpiredToken(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
 	u := withCreds(run.CloudURL, "x-token-auth", tok) + "/acme/widgets.git"
 	g.must("", "ls-remote", u)
 	run.Mock.Advance(2*time.Hour + time.Minute)
