@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 

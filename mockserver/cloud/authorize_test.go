@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 

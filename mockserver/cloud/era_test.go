@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 const persKey, persSecret = "mock-personal", "mock-personal-secret-TEST-ONLY"
@@ -161,9 +161,9 @@ func TestCloud2026BearerOnly(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tt.name, r.Status, tt.want)
 		}
 	}
-	g := newGitRunner(t)
+	g := testsupport.NewGitRunner(t)
 	for _, name := range []string{"x-token-auth", "alice"} {
-		if out, err := g.run(t.TempDir(), "ls-remote", withCreds(run.CloudURL, name, tok)+"/acme/widgets.git"); err != nil {
+		if out, err := g.Run(t.TempDir(), "ls-remote", withCreds(run.CloudURL, name, tok)+"/acme/widgets.git"); err != nil {
 			t.Errorf("git ls-remote as %s with a %d-character JWT-shaped token: %v\n%s", name, len(tok), err, out)
 		}
 	}

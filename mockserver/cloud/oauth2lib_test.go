@@ -12,7 +12,6 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 

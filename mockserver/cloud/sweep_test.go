@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
