@@ -13,7 +13,9 @@ Commands git runs:
 Commands for people:
   login [URL]           run the configured flow now and store the result
   logout [URL]          revoke where the server allows it, forget local tokens
-  status [URL]          what is stored: URL, account, grant, expiry, scopes
+  status [URL] [--check] [--json]
+                        every configured remote: usable or not, account, grant,
+                        expiry; --check asks the server about each token
   token [URL] [--header]
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
@@ -71,17 +73,30 @@ Revokes what the server allows to be revoked (minted Server/DC HTTP access
 tokens) and forgets every local token for URL (default https://bitbucket.org).
 A URL without a path covers every context path on the host.
 `,
-	"status": `usage: git-credential-bitbucket status [URL]
+	"status": `usage: git-credential-bitbucket status [URL] [--check] [--json]
 
-Shows what is stored for URL (default https://bitbucket.org): account,
-grant, the settings the token was minted for, expiry, scopes, and when
-the refresh token was last used (and whether Bitbucket refused it: it is
-kept and tried again after a 5-minute cool-down). Never prints a secret.
+Lists every configured remote (bitbucket.<url>.* keys in git config,
+GIT_CREDENTIAL_BITBUCKET_URL, bitbucket.org when a grant applies) and every
+remote the token store keeps records for, or only URL. For each: whether it
+is usable and, when not, why and the command that fixes it; then each
+record: account, grant, the settings it was minted for (marked stale when
+git config now says otherwise, or when the remote is no longer
+configured), access-token expiry, scopes, what an OAuth 1 login holds, and
+when the refresh token was last used (and whether Bitbucket refused it: it
+is kept and tried again after a 5-minute cool-down). Never prints a secret.
+
+  --check   ask the server whether it takes each stored access token
+            (Cloud GET /2.0/user, Data Center application-properties);
+            a token the server rejects is shown as REJECTED, never valid
+  --json    print the report as JSON (schemaVersion 1, see README.md)
+
+Exit status: 0 when every configured remote listed (or URL) is usable,
+else 1 with a line naming those that are not.
 
 A stored token is served until it nears expiry without reading git config.
 After changing bitbucket.grant, kind, clientId, consumerKey or user with
 plain git config, the next refresh notices the change and starts over; to
-apply it at once, run configure again or logout.
+apply it at once, run login (or configure again, or logout).
 `,
 	"token": `usage: git-credential-bitbucket token [URL] [--header]
 
