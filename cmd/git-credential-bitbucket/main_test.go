@@ -99,6 +99,7 @@ func TestScript(t *testing.T) {
 			"listen401":  cmdListen401,
 			"envtime":    cmdEnvTime, // static_test.go
 			"dctoken":    cmdDCToken,
+			"jsonschema": cmdJSONSchema, // schema_test.go
 		},
 	})
 }

@@ -16,6 +16,7 @@ Commands for people:
   status [URL] [--check] [--json]
                         every configured remote: usable or not, account, grant,
                         expiry; --check asks the server about each token
+  doctor [URL] [--json]  check the setup and explain each problem with its fix
   token [URL] [--header]
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
@@ -97,6 +98,24 @@ A stored token is served until it nears expiry without reading git config.
 After changing bitbucket.grant, kind, clientId, consumerKey or user with
 plain git config, the next refresh notices the change and starts over; to
 apply it at once, run login (or configure again, or logout).
+`,
+	"doctor": `usage: git-credential-bitbucket doctor [URL] [--json]
+
+Checks what a working setup needs, for every configured remote (or URL),
+and explains each problem with its fix: the binary on PATH; the credential
+helper order (ours must come first; store anywhere copies tokens to disk in
+plain text); credential.useHttpPath for a context path; the git version and
+what it supports (password_expiry_utc 2.41+, authtype 2.46+); the clock
+against the server's Date header (more than 5 minutes off is an error:
+OAuth 1 signatures are refused); secret and key files (mode, PEM, RSA); the
+state directory; each endpoint (reachable, time, TLS); and the consumer or
+application link through a token request where no person is needed
+(client-credentials, jwt, oauth1-2lo, oauth1-impersonate), which, as
+login does, keeps the new token.
+
+  --json    print the findings as JSON (schemaVersion 1, see README.md)
+
+Exit status: 1 when any finding is an error, else 0.
 `,
 	"token": `usage: git-credential-bitbucket token [URL] [--header]
 

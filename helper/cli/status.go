@@ -81,12 +81,15 @@ func (r *run) statusRemote(ctx context.Context, e *remoteEntry, check bool) Stat
 	}
 	good := false
 	var rejected string
-	refused := false
+	refused, unreachable := false, ""
 	for _, rec := range e.recs {
 		srec := r.statusRecord(ctx, t, rec, check)
 		refused = refused || !rec.RefreshRefused.IsZero()
-		if srec.AccessToken.Check == "rejected" {
+		switch srec.AccessToken.Check {
+		case "rejected":
 			rejected = rec.Key.String()
+		case "unreachable":
+			unreachable = srec.AccessToken.CheckDetail
 		}
 		if !srec.Stale && recordServes(rec, srec, r.now()) {
 			good = true
@@ -100,6 +103,8 @@ func (r *run) statusRemote(ctx context.Context, e *remoteEntry, check bool) Stat
 		sr.Problem = fmt.Sprintf("not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ... (or forget its tokens: git-credential-bitbucket logout %s)", e.display, e.display)
 	case rejected != "" && t.settings.Grant == grantStatic:
 		sr.Problem = fmt.Sprintf("the server rejected the static token of %s (revoked or expired on the server); create a new one and run: %s", rejected, static.ReplaceCommand(e.display))
+	case unreachable != "":
+		sr.Problem = unreachable + "; git cannot reach it either"
 	case rejected != "":
 		sr.Problem = fmt.Sprintf("the server rejected the stored access token of %s (revoked, or its user lost access); git says only \"Authentication failed\"; run: git-credential-bitbucket login %s", rejected, e.display)
 	case good, !interactiveGrants[t.settings.Grant] && t.settings.Grant != grantStatic:

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+)
+
+// doctorHarness is a harness whose HTTP client sends every request for
+// any host to one TLS test server that answers with a Date skew behind
+// the harness clock.
+func doctorHarness(t *testing.T, skew time.Duration) *harness {
+	t.Helper()
+	h := newHarness(t, "credential.https://"+testHost+".helper", "bitbucket")
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", testNow.Add(-skew).UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	client := srv.Client()
+	tr := client.Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.ServerName = "example.com" // httptest's certificate names example.com
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}
+	h.app.HTTP = &http.Client{Transport: tr}
+	h.app.LookPath = func(string) (string, error) { return "/usr/local/bin/git-credential-bitbucket", nil }
+	h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
+		return record("tok-doctor-123", "", time.Hour), nil
+	}
+	h.prov.accountN = "app user ci"
+	return h
+}
+
+func TestDoctorJSONAndClock(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		skew       time.Duration
+		wantCode   int
+		wantStatus string
+		wantMsg    string
+	}{
+		{"in step", 0, exitOK, checkOK, "this machine's clock agrees with the server's within"},
+		{"two minutes ahead", 2 * time.Minute, exitOK, checkWarning, "this machine's clock is 2m0s ahead of the server's"},
+		{"ten minutes ahead", 10 * time.Minute, exitFail, checkError, "this machine's clock is 10m0s ahead of the server's"},
+		{"ten minutes behind", -10 * time.Minute, exitFail, checkError, "this machine's clock is 10m0s behind the server's"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := doctorHarness(t, tt.skew)
+			stdout, stderr, code := h.run("", nil, "doctor", "--json")
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr %q\n%s", code, tt.wantCode, stderr, stdout)
+			}
+			noSecrets(t, "doctor --json", stdout, "tok-doctor-123")
+			rep := decodeStrict[DoctorReport](t, stdout)
+			var clock, endpoint, consumer *DoctorCheck
+			for i, c := range rep.Checks {
+				switch c.ID {
+				case "clock":
+					clock = &rep.Checks[i]
+				case "endpoint":
+					endpoint = &rep.Checks[i]
+				case "consumer":
+					consumer = &rep.Checks[i]
+				}
+			}
+			if clock == nil || clock.Status != tt.wantStatus || !strings.Contains(clock.Message, tt.wantMsg) {
+				t.Errorf("clock check %+v, want %s with %q", clock, tt.wantStatus, tt.wantMsg)
+			}
+			if endpoint == nil || !strings.Contains(endpoint.Message, "401 Unauthorized") || !strings.Contains(endpoint.Message, "TLS 1.3, certificate for") {
+				t.Errorf("endpoint check %+v", endpoint)
+			}
+			if consumer == nil || consumer.Status != checkOK || !strings.Contains(consumer.Message, "account app user ci") {
+				t.Errorf("consumer check %+v", consumer)
+			}
+			if rep.OK != (tt.wantCode == exitOK) || rep.SchemaVersion != 1 {
+				t.Errorf("report ok=%v schemaVersion=%d", rep.OK, rep.SchemaVersion)
+			}
+		})
+	}
+}
+
+// TestDoctorSchemaDocumented: the README's example is the schema.
+func TestDoctorSchemaDocumented(t *testing.T) {
+	t.Parallel()
+	decodeStrict[DoctorReport](t, readmeJSON(t, "### `doctor --json`"))
+}
+
+func TestHelpersFor(t *testing.T) {
+	t.Parallel()
+	all := []helperEntry{
+		{url: "", value: "store"},
+		{url: "https://bb.example.test", value: ""},
+		{url: "https://bb.example.test", value: "bitbucket"},
+		{url: "https://other.example.test", value: "cache"},
+		{url: "https://bb.example.test/ctx", value: "!/opt/bin/git-credential-bitbucket.exe get"},
+	}
+	got := helpersFor(all, "https://bb.example.test/ctx")
+	if len(got) != 2 || helperName(got[0].value) != "bitbucket" || helperName(got[1].value) != "bitbucket" {
+		t.Errorf("helpersFor = %+v", got)
+	}
+	if got := helpersFor(all, "https://elsewhere.example.test"); len(got) != 1 || helperName(got[0].value) != "store" {
+		t.Errorf("helpersFor elsewhere = %+v", got)
+	}
+}
