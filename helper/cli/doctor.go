@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -127,21 +126,16 @@ func doctorText(rep DoctorReport) string {
 func (r *run) gitOut(ctx context.Context, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, r.git(), args...)
 	cmd.Env = []string(r.env)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	out, err := cmd.Output() // an *exec.ExitError keeps the stderr
 	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit) && exit.ExitCode() == 1 && stdout.Len() == 0 && stderr.Len() == 0:
-		return "", nil
-	case errors.As(err, &exit):
-		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-		return "", fmt.Errorf("git %s: %s (%v)", args[0], msg, exit)
-	default:
-		return "", fmt.Errorf("run git: %w", err)
+	if err == nil || errors.As(err, &exit) && exit.ExitCode() == 1 && len(out) == 0 && len(exit.Stderr) == 0 {
+		return string(out), nil
 	}
-	return stdout.String(), nil
+	if errors.As(err, &exit) {
+		msg, _, _ := strings.Cut(strings.TrimSpace(string(exit.Stderr)), "\n")
+		return "", fmt.Errorf("git %s: %s (%v)", args[0], msg, exit)
+	}
+	return "", fmt.Errorf("run git: %w", err)
 }

@@ -59,15 +59,31 @@ func helpersFor(all []helperEntry, remote string) []helperEntry {
 // helperName is the helper a value runs: "bitbucket" for ours (by name
 // or path), else its first word ("store", "cache", "manager", …).
 func helperName(value string) string {
-	f := strings.Fields(strings.TrimPrefix(value, "!"))
-	if len(f) == 0 {
+	prog := helperProgram(value)
+	if prog == "" {
 		return ""
 	}
-	base := strings.TrimSuffix(filepath.Base(strings.Trim(f[0], `"'`)), ".exe")
+	base := strings.TrimSuffix(filepath.Base(strings.ReplaceAll(prog, "\\", "/")), ".exe")
 	if base == "bitbucket" || base == "git-credential-bitbucket" {
 		return "bitbucket"
 	}
 	return strings.TrimPrefix(base, "git-credential-")
+}
+
+// helperProgram is the program of a helper value: its first word, or the
+// quoted path it starts with ("C:/Program Files/…" quoted), "!" dropped.
+func helperProgram(value string) string {
+	v := strings.TrimSpace(strings.TrimPrefix(value, "!"))
+	if q := v[:min(1, len(v))]; q == `"` || q == "'" {
+		if end := strings.Index(v[1:], q); end >= 0 {
+			return v[1 : end+1]
+		}
+	}
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 // helperDoes says what another helper does next to ours.
@@ -168,8 +184,7 @@ func (d *doctorRun) checkBinary(all []helperEntry) {
 		if helperName(h.value) != "bitbucket" {
 			continue
 		}
-		f := strings.Fields(strings.TrimPrefix(h.value, "!"))
-		if p := strings.Trim(f[0], `"'`); filepath.IsAbs(p) {
+		if p := helperProgram(h.value); filepath.IsAbs(p) {
 			if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
 				d.add("binary", "", checkError, fmt.Sprintf("credential helper %q (%s) names a program that is missing or not executable", h.value, h.origin),
 					"run git-credential-bitbucket configure URL ... again, or make install")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
@@ -144,7 +145,7 @@ func (d *doctorRun) checkConsumer(ctx context.Context, t *target) {
 		d.add("consumer", remote, checkSkipped, "a static token has no consumer: status --check asks the server about the token", "")
 		return
 	case interactiveGrants[grant]:
-		d.add("consumer", remote, checkSkipped, grant+" needs a person to test the consumer: run git-credential-bitbucket login "+remote, "")
+		d.probeConsumer(ctx, t)
 		return
 	}
 	rec, err := d.r.obtain(ctx, t, obtainRequest{login: true})
@@ -154,4 +155,31 @@ func (d *doctorRun) checkConsumer(ctx context.Context, t *target) {
 		return
 	}
 	d.add("consumer", remote, checkOK, fmt.Sprintf("a token request (grant %s) succeeded: account %s, valid until %s; the token is kept in the store", grant, d.r.account(ctx, t, rec), expiryText(rec.Expiry)), "")
+}
+
+// linkProber is a provider that can test an interactive grant's consumer
+// or link without a person (server.Provider.ProbeLink for oauth1).
+type linkProber interface {
+	ProbeLink(ctx context.Context, env *auth.Env) error
+}
+
+// probeConsumer tests the consumer of a grant that asks a person, where
+// the provider can with no person; else it names the login to run.
+func (d *doctorRun) probeConsumer(ctx context.Context, t *target) {
+	remote, grant := t.display(), t.settings.Grant
+	p, ok := t.provider.(linkProber)
+	if !ok || grant != "oauth1" {
+		d.add("consumer", remote, checkSkipped, grant+" needs a person to test the consumer: run git-credential-bitbucket login "+remote, "")
+		return
+	}
+	env, closeEnv := d.r.authEnv(t, obtainRequest{})
+	defer closeEnv()
+	pctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	if err := p.ProbeLink(pctx, env); err != nil {
+		d.add("consumer", remote, checkError, "the application link refused a request token: "+err.Error(),
+			"fix what the message names (the link's Consumer Key and Public Key), then run git-credential-bitbucket doctor "+remote+" again")
+		return
+	}
+	d.add("consumer", remote, checkOK, "the application link "+t.settings.ConsumerKey+" gave a request token: the consumer key and the private key are right (the consent itself needs a person: git-credential-bitbucket login "+remote+")", "")
 }

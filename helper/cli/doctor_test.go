@@ -112,3 +112,46 @@ func TestHelpersFor(t *testing.T) {
 		t.Errorf("helpersFor elsewhere = %+v", got)
 	}
 }
+
+func TestHelperNameAndGitVersion(t *testing.T) {
+	t.Parallel()
+	names := map[string]string{
+		"bitbucket": "bitbucket",
+		"/home/u/.local/bin/git-credential-bitbucket": "bitbucket",
+		`"C:\bin\git-credential-bitbucket.exe"`:       "bitbucket",
+		"!git-credential-bitbucket --x":               "bitbucket",
+		"store --file ~/.creds":                       "store",
+		"cache --timeout 900":                         "cache",
+		"/usr/lib/git-core/git-credential-libsecret":  "libsecret",
+		"": "",
+	}
+	for in, want := range names {
+		if got := helperName(in); got != want {
+			t.Errorf("helperName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	versions := []struct {
+		in           string
+		major, minor int
+	}{{"2.39.5", 2, 39}, {"2.45.1.windows.1", 2, 45}, {"2.47", 2, 47}, {"garbage", 0, 0}}
+	for _, v := range versions {
+		if ma, mi := gitVersion(v.in); ma != v.major || mi != v.minor {
+			t.Errorf("gitVersion(%q) = %d.%d, want %d.%d", v.in, ma, mi, v.major, v.minor)
+		}
+	}
+}
+
+func TestHelperProgram(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`"C:/Program Files/bb/git-credential-bitbucket.exe" --x`: "C:/Program Files/bb/git-credential-bitbucket.exe",
+		"!/usr/bin/git-credential-bitbucket":                     "/usr/bin/git-credential-bitbucket",
+		"store":                                                  "store",
+		`"unterminated`:                                          `"unterminated`,
+		"":                                                       "",
+	} {
+		if got := helperProgram(in); got != want {
+			t.Errorf("helperProgram(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -111,7 +111,7 @@ OAuth 1 signatures are refused); secret and key files (mode, PEM, RSA); the
 state directory; each endpoint (reachable, time, TLS); and the consumer or
 application link through a token request where no person is needed
 (client-credentials, jwt, oauth1-2lo, oauth1-impersonate), which, as
-login does, keeps the new token.
+login does, keeps the new token; for oauth1, a signed request-token call.
 
   --json    print the findings as JSON (schemaVersion 1, see README.md)
 
