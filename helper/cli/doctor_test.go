@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +155,53 @@ func TestHelperProgram(t *testing.T) {
 		if got := helperProgram(in); got != want {
 			t.Errorf("helperProgram(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDoctorStateDir(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		setup      func(t *testing.T, dir string)
+		wantStatus string
+		wantMsg    string
+	}{
+		{"missing", func(*testing.T, string) {}, checkOK, "does not exist yet"},
+		{"private", func(t *testing.T, dir string) { mkdirMode(t, dir, 0o700) }, checkOK, "0 token record(s) readable"},
+		{"writable by others", func(t *testing.T, dir string) { mkdirMode(t, dir, 0o777) }, checkError, "is writable by group or others (mode 0777)"},
+		{"damaged file", func(t *testing.T, dir string) {
+			mkdirMode(t, dir, 0o700)
+			if err := os.WriteFile(filepath.Join(dir, "tokens.json"), []byte("{half"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, checkError, "tokens.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := doctorHarness(t, 0)
+			tt.setup(t, h.app.StoreDir)
+			stdout, _, _ := h.run("", nil, "doctor", "--json")
+			rep := decodeStrict[DoctorReport](t, stdout)
+			for _, c := range rep.Checks {
+				if c.ID == "state-dir" {
+					if c.Status != tt.wantStatus || !strings.Contains(c.Message, tt.wantMsg) {
+						t.Errorf("state-dir %+v, want %s with %q", c, tt.wantStatus, tt.wantMsg)
+					}
+					return
+				}
+			}
+			t.Errorf("no state-dir check in %s", stdout)
+		})
+	}
+}
+
+func mkdirMode(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
 	}
 }

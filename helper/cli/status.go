@@ -149,9 +149,12 @@ func (r *run) statusRecord(ctx context.Context, t *target, rec *tokenstore.Recor
 	if s.Account == "(none)" {
 		s.Account = ""
 	}
+	// What a server named reaches the terminal, and JSON readers, without
+	// controls (the JSON encoder would only escape some of them).
+	s.Account, s.Scopes, s.GitUsername, s.MintedFor = safeField(s.Account), safeField(s.Scopes), safeField(s.GitUsername), safeField(s.MintedFor)
 	if strings.HasPrefix(rec.Grant, "oauth1") {
 		s.OAuth1 = &StatusOAuth1{TokenHeld: rec.OAuth1Token != "", TokenExpiry: timeText(rec.OAuth1Expiry),
-			MintedTokenID: rec.MintedTokenID, MintedTokenUser: rec.MintedTokenUser}
+			MintedTokenID: safeField(rec.MintedTokenID), MintedTokenUser: safeField(rec.MintedTokenUser)}
 	}
 	switch {
 	case t == nil:
@@ -162,6 +165,7 @@ func (r *run) statusRecord(ctx context.Context, t *target, rec *tokenstore.Recor
 	}
 	if check && t != nil {
 		s.AccessToken.Check, s.AccessToken.CheckDetail = r.checkToken(ctx, t, rec)
+		s.AccessToken.CheckDetail = safeField(s.AccessToken.CheckDetail)
 		if s.AccessToken.Check == "rejected" {
 			s.AccessToken.State = "rejected"
 		}
@@ -207,4 +211,15 @@ func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) st
 		}
 	}
 	return orNone(rec.Account)
+}
+
+// safeField replaces every termUnsafe rune of a value (line breaks
+// included) with "?".
+func safeField(v string) string {
+	return strings.Map(func(c rune) rune {
+		if termUnsafe(c) {
+			return '?'
+		}
+		return c
+	}, v)
 }

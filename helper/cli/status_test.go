@@ -134,3 +134,25 @@ func TestStatusSchemaDocumented(t *testing.T) {
 	t.Parallel()
 	decodeStrict[StatusReport](t, readmeJSON(t, "### `status --json`"))
 }
+
+// TestStatusJSONIsTerminalSafe: the JSON encoder escapes C0 controls and
+// U+2028/9 but not bidi overrides or C1 controls; status replaces those.
+func TestStatusJSONIsTerminalSafe(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.prov.accountN = "ev\x1b]0;owned\x07il\u202egnp.exe\u2066\u0085"
+	rec := record("tok-valid-123", "", time.Hour)
+	rec.Scopes = "repository\u2028fake line\u202e"
+	h.put(rec)
+	out, _, code := h.run("", nil, "status", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.ContainsFunc(strings.ReplaceAll(out, "\n", ""), termUnsafe) {
+		t.Errorf("status --json printed terminal controls: %q", out)
+	}
+	rep := decodeStrict[StatusReport](t, out)
+	if got := rep.Remotes[0].Records[0].Account; strings.ContainsFunc(got, termUnsafe) || !strings.HasPrefix(got, "ev") {
+		t.Errorf("account %q", got)
+	}
+}
