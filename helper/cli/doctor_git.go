@@ -86,8 +86,9 @@ func helperProgram(value string) string {
 	return f[0]
 }
 
-// helperDoes says what another helper does next to ours.
-func helperDoes(name string) string {
+// otherHelperDoes says what another helper does next to ours (by its
+// helperName).
+func otherHelperDoes(name string) string {
 	switch name {
 	case "store":
 		return "keeps every credential git approves in plain text in ~/.git-credentials"
@@ -129,7 +130,7 @@ func (d *doctorRun) checkHelpers(ctx context.Context, t *target) {
 			continue
 		case i < ours:
 			found = true
-			d.add("helpers", remote, checkError, fmt.Sprintf("credential helper %q (%s) runs before ours: it %s, so git may get a dead token from it and say only \"Authentication failed\"", h.value, h.origin, helperDoes(name)),
+			d.add("helpers", remote, checkError, fmt.Sprintf("credential helper %q (%s) runs before ours: it %s, so git may get a dead token from it and say only \"Authentication failed\"", h.value, h.origin, otherHelperDoes(name)),
 				"reset the helper list for this remote, ours first: "+reset)
 		case name == "store":
 			found = true
@@ -137,7 +138,7 @@ func (d *doctorRun) checkHelpers(ctx context.Context, t *target) {
 				"reset the helper list for this remote: "+reset)
 		default:
 			found = true
-			d.add("helpers", remote, checkWarning, fmt.Sprintf("credential helper %q (%s) runs after ours: it %s; ours answers first, so it only keeps copies of short-lived tokens", h.value, h.origin, helperDoes(name)),
+			d.add("helpers", remote, checkWarning, fmt.Sprintf("credential helper %q (%s) runs after ours: it %s; ours answers first, so it only keeps copies of short-lived tokens", h.value, h.origin, otherHelperDoes(name)),
 				"to keep ours alone: "+reset)
 		}
 	}
