@@ -26,7 +26,7 @@ func (r *run) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagHint(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -88,7 +88,7 @@ func (r *run) commandErr(cmd string, err error) int {
 	case errors.Is(err, auth.ErrRefreshRefused):
 		r.msg.errorf("%s: %v: run git-credential-bitbucket login", cmd, err)
 	case errors.Is(err, auth.ErrInteractionRequired):
-		r.msg.errorf("%s: %v: a login needs a browser or a terminal", cmd, err)
+		r.msg.errorf("%s: %v: a login needs a browser or a terminal; run git-credential-bitbucket login in a terminal (with --no-browser to paste the address)", cmd, err)
 	default:
 		r.msg.errorf("%s: %v", cmd, err)
 	}
@@ -97,6 +97,7 @@ func (r *run) commandErr(cmd string, err error) int {
 
 func (r *run) login(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	noBrowser := fs.Bool("no-browser", false, "")
 	pos, err := r.parseArgs(fs, args)
 	if err != nil {
 		return r.usageErr("login", err)
@@ -110,66 +111,19 @@ func (r *run) login(ctx context.Context, args []string) int {
 		return r.commandErr("login", err)
 	}
 	// login is a person asking for the flow: it is interactive unless the
-	// remote forbids it.
+	// remote forbids it. Ctrl-C ends the wait cleanly (interrupt.go).
+	ctx, interrupted, stop := r.interruptible(ctx)
+	defer stop()
 	interactive := !strings.EqualFold(t.settings.Interactive, "never")
-	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive})
+	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive, noBrowser: *noBrowser})
+	if err != nil && interrupted() {
+		r.msg.errorf("login: interrupted; nothing was stored for %s", t.display())
+		return exitInterrupted
+	}
 	if err != nil {
 		return r.commandErr("login", err)
 	}
 	fmt.Fprintf(r.stdout, "Logged in to %s (grant %s); token valid until %s.\n", t.display(), rec.Grant, expiryText(rec.Expiry))
-	return exitOK
-}
-
-func (r *run) logout(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("logout", err)
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("logout", err)
-	}
-	st, err := r.openStore()
-	if err != nil {
-		return r.commandErr("logout", err)
-	}
-	recs, err := st.List()
-	if err != nil {
-		return r.commandErr("logout", err)
-	}
-	origin := remoteDisplay(u.Scheme, u.Host, commandPath(u))
-	n := 0
-	for _, rec := range recs {
-		k := rec.Key
-		if !concerns(rec, u) {
-			continue
-		}
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
-		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-		unlock, err := lockRemote(lctx, st, k)
-		cancel()
-		if err != nil {
-			return r.commandErr("logout", err)
-		}
-		// Revoke what the store holds now: a get may have minted anew
-		// since the list was read.
-		if cur, gerr := st.Get(k); gerr == nil && cur != nil {
-			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
-			r.revoke(ctx, cur)
-		}
-		err = st.Delete(k)
-		unlock()
-		if err != nil {
-			return r.commandErr("logout", err)
-		}
-		n++
-	}
-	if n == 0 {
-		fmt.Fprintf(r.stdout, "No tokens stored for %s.\n", origin)
-		return exitOK
-	}
-	fmt.Fprintf(r.stdout, "Logged out of %s: forgot %d stored token record(s).\n", origin, n)
 	return exitOK
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,15 +55,17 @@ func helpersFor(all []helperEntry, remote string) []helperEntry {
 	return list
 }
 
-// helperName is the helper a value runs: "bitbucket" for ours (by name
-// or path), else its first word ("store", "cache", "manager", …).
+// helperName is the helper a value runs: "bitbucket" for ours (the
+// helper or its fast front, by name or path), else its first word
+// ("store", "cache", "manager", …).
 func helperName(value string) string {
 	prog := helperProgram(value)
 	if prog == "" {
 		return ""
 	}
 	base := strings.TrimSuffix(filepath.Base(strings.ReplaceAll(prog, "\\", "/")), ".exe")
-	if base == "bitbucket" || base == "git-credential-bitbucket" {
+	switch strings.TrimPrefix(base, "git-credential-") {
+	case "bitbucket", "bitbucket-fast":
 		return "bitbucket"
 	}
 	return strings.TrimPrefix(base, "git-credential-")
@@ -177,32 +178,50 @@ func (d *doctorRun) checkUseHTTPPath(ctx context.Context, t *target) {
 	}
 }
 
-// checkBinary: a helper value "bitbucket" makes git run
-// git-credential-bitbucket from PATH; an absolute path must exist.
+// checkBinary: a helper value "bitbucket" (or "bitbucket-fast", the fast
+// front) makes git run git-credential-bitbucket[-fast] from PATH; an
+// absolute path must exist; the front needs the helper beside it.
 func (d *doctorRun) checkBinary(all []helperEntry) {
-	byName := false
+	seen := map[string]bool{}
 	for _, h := range all {
-		if helperName(h.value) != "bitbucket" {
+		prog := helperProgram(h.value)
+		if helperName(h.value) != "bitbucket" || seen[prog] {
 			continue
 		}
-		if p := helperProgram(h.value); filepath.IsAbs(p) {
-			if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
-				d.add("binary", "", checkError, fmt.Sprintf("credential helper %q (%s) names a program that is missing or not executable", h.value, h.origin),
-					"run git-credential-bitbucket configure URL ... again, or make install")
+		seen[prog] = true
+		path := prog
+		if !filepath.IsAbs(prog) {
+			p, err := d.r.lookPath("git-credential-" + prog)
+			if err != nil {
+				d.add("binary", "", checkError, fmt.Sprintf("credential helper %q (%s) makes git run git-credential-%s from PATH, and it is not there", h.value, h.origin, prog),
+					"make install (into ~/.local/bin) and put that directory on PATH, or run configure again to write the absolute path")
+				continue
 			}
+			path = p
+		}
+		if !isExecutable(path) {
+			d.add("binary", "", checkError, fmt.Sprintf("credential helper %q (%s) names a program that is missing or not executable", h.value, h.origin),
+				"run git-credential-bitbucket configure URL ... again, or make install")
 			continue
 		}
-		byName = true
+		if strings.HasPrefix(strings.TrimSuffix(filepath.Base(path), ".exe"), "git-credential-bitbucket-fast") {
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				real = path
+			}
+			beside := filepath.Join(filepath.Dir(real), "git-credential-bitbucket"+filepath.Ext(real))
+			if !isExecutable(beside) {
+				d.add("binary", "", checkError, fmt.Sprintf("the fast front %s hands everything but a stored token to %s, which is missing", path, beside),
+					"install both together: make install, or put git-credential-bitbucket beside the front")
+				continue
+			}
+		}
+		d.add("binary", "", checkOK, fmt.Sprintf("credential helper %q runs %s", h.value, path), "")
 	}
-	path, err := d.r.lookPath("git-credential-bitbucket")
-	switch {
-	case err == nil:
+	if path, err := d.r.lookPath("git-credential-bitbucket"); err == nil {
 		d.add("binary", "", checkOK, "git-credential-bitbucket on PATH is "+path, "")
-	case byName:
-		d.add("binary", "", checkError, "git-credential-bitbucket is not on PATH, and credential.helper=bitbucket makes git look for it there",
-			"make install (into ~/.local/bin) and put that directory on PATH, or run configure again to write the absolute path")
-	default:
-		d.add("binary", "", checkWarning, "git-credential-bitbucket is not on PATH (the helpers configured name it by path)", "put the directory holding it on PATH to run it by name")
+	} else if len(seen) == 0 {
+		d.add("binary", "", checkWarning, "git-credential-bitbucket is not on PATH", "make install and put ~/.local/bin on PATH")
 	}
 }
 

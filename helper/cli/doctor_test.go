@@ -32,7 +32,11 @@ func doctorHarness(t *testing.T, skew time.Duration) *harness {
 		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
 	}
 	h.app.HTTP = &http.Client{Transport: tr}
-	h.app.LookPath = func(string) (string, error) { return "/usr/local/bin/git-credential-bitbucket", nil }
+	exe, err := os.Executable() // an executable file for whatever git would run
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.LookPath = func(string) (string, error) { return exe, nil }
 	h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
 		return record("tok-doctor-123", "", time.Hour), nil
 	}

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -14,7 +15,7 @@ import (
 // Both the fast path and the slow path's re-check let such a get through
 // to the provider.
 func keepAliveDue(rec *tokenstore.Record, now time.Time) bool {
-	return rec != nil && rec.Kind == "cloud" && cloud.KeepAliveDue(rec, now)
+	return rec != nil && rec.Kind == grant.KindCloud && fastpath.KeepAliveDue(rec, now)
 }
 
 // ago renders an elapsed time: days beyond two days, else to the minute.

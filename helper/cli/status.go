@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -33,11 +34,11 @@ func (r *run) status(ctx context.Context, args []string) int {
 			return r.usageErr("status", err)
 		}
 	}
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := st.List()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
@@ -197,7 +198,7 @@ func timeText(t time.Time) string {
 // the token is valid (the provider knows which scope allows it), else what
 // the record remembers.
 func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) string {
-	if t != nil && fresh(rec, r.now(), 0) {
+	if t != nil && fastpath.Fresh(rec, r.now(), 0) {
 		env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
 		defer closeEnv()
 		actx, cancel := context.WithTimeout(ctx, t.timeout)
