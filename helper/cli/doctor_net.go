@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
@@ -65,7 +66,7 @@ func (d *doctorRun) checkEndpoints(ctx context.Context, t *target) bool {
 		cancel()
 		if err != nil {
 			all = false
-			d.add("endpoint", remote, checkError, networkText(u, err),
+			d.add("endpoint", remote, checkError, "GET "+u+": "+netmsg.Explain(err).Error(),
 				"check the URL (git config --global --get-regexp '^bitbucket\\.'), the network and HTTPS_PROXY; for bitbucket-mock, start it")
 			continue
 		}

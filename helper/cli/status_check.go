@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -49,11 +50,12 @@ func (r *run) checkToken(ctx context.Context, t *target, rec *tokenstore.Record)
 		}
 		got, err = v.DataCenter(ctx, base.String(), rec.AccessToken, slug)
 	}
+	var unreachable *netmsg.Error
 	switch {
 	case errors.Is(err, static.ErrRefused):
 		return "rejected", "the server refused the token (HTTP 401 or an anonymous answer)"
-	case err != nil && isNetError(err):
-		return "unreachable", networkText(t.display(), err)
+	case errors.As(netmsg.Explain(err), &unreachable):
+		return "unreachable", unreachable.Error()
 	case err != nil:
 		return "failed", oneLine(err.Error())
 	case got.Account != "":
