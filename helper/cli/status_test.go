@@ -156,3 +156,17 @@ func TestStatusJSONIsTerminalSafe(t *testing.T) {
 		t.Errorf("account %q", got)
 	}
 }
+
+// TestStatusListsEnvRemotes: a remote named only by
+// GIT_CREDENTIAL_BITBUCKET_URL (CI) is listed with the settings the
+// environment gives it.
+func TestStatusListsEnvRemotes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	env := []string{"GIT_CREDENTIAL_BITBUCKET_URL=https://ci.example.test", "GIT_CREDENTIAL_BITBUCKET_KIND=cloud", "GIT_CREDENTIAL_BITBUCKET_GRANT=client-credentials"}
+	stdout, stderr, code := h.run("", env, "status")
+	if code != exitOK || !strings.Contains(stdout, "https://ci.example.test (cloud, grant client-credentials): usable\n") ||
+		!strings.Contains(stdout, "https://"+testHost+" (cloud, grant client-credentials): usable\n") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+}
