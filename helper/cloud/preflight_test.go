@@ -86,7 +86,9 @@ func TestPreflightAuthorizationCode(t *testing.T) {
 func TestPreflightClientCredentials(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-account", "", "client_credentials") }
+	f.token = func(w http.ResponseWriter, form url.Values, n int) {
+		writeToken(w, "tok-account", "", "client_credentials")
+	}
 	rec, err := (&Provider{}).Preflight(context.Background(), f.env(GrantClientCredentials, nil))
 	if err != nil || rec == nil || rec.AccessToken != "tok-account" {
 		t.Fatalf("Preflight = %v, %v; want the token", rec, err)
