@@ -21,12 +21,17 @@ LDFLAGS  = -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DA
 # its size is the hot path's memory (scripts/bench-process.sh).
 GOTAGS  ?= nethttpomithttp2
 
-.PHONY: all build test conformance bench fuzz lint install clean dist check-dist
+.PHONY: all build test conformance bench fuzz lint install clean dist check-dist man
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags "$(GOTAGS)" -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# The man page, generated from the help texts the binary prints
+# (scripts/genman); not committed: `man -l man/git-credential-bitbucket.1`.
+man:
+	$(GO) run ./scripts/genman -version "$(VERSION)" -o man/git-credential-bitbucket.1
 
 # Release archives for linux, darwin and windows on amd64 and arm64, plus
 # SHA256SUMS (scripts/dist.sh); check-dist verifies them (CI runs it).
@@ -75,7 +80,7 @@ lint:
 
 install: build
 	install -d $(PREFIX)/bin
-	install -m 0755 $(BIN)/git-credential-bitbucket $(BIN)/bitbucket-mock $(PREFIX)/bin/
+	install -m 0755 $(BIN)/git-credential-bitbucket $(BIN)/git-credential-bitbucket-fast $(BIN)/bitbucket-mock $(PREFIX)/bin/
 
 clean:
-	rm -rf $(BIN) $(DIST)
+	rm -rf $(BIN) $(DIST) man

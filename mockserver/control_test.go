@@ -40,6 +40,48 @@ func TestControlClock(t *testing.T) {
 	}
 }
 
+// TestDateFollowsClock: every response's Date header (OAuth, REST, git,
+// 404s, faults and the control API, on both sides) is the mock clock's
+// time, so a client can measure its skew against it after /_mock/clock.
+func TestDateFollowsClock(t *testing.T) {
+	t.Parallel()
+	run := cloudMock(t, mockserver.Options{}, nil)
+	srvRoot := strings.TrimSuffix(run.ServerURL, run.Mock.ContextPath())
+	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/faulted","status":503}`)
+	if r := controlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"10m"}`); r.status != 200 {
+		t.Fatalf("advance: %d %s", r.status, r.body)
+	}
+	urls := []string{
+		run.CloudURL + "/_mock/clock",
+		run.CloudURL + "/2.0/user",
+		run.CloudURL + "/acme/widgets.git/info/refs?service=git-upload-pack",
+		run.CloudURL + "/faulted",
+		run.CloudURL + "/no/such/page",
+		srvRoot + "/_mock/clock",
+		run.ServerURL + "/rest/api/1.0/application-properties",
+		run.ServerURL + "/scm/pub/open.git/info/refs?service=git-upload-pack",
+	}
+	for _, u := range urls {
+		r := get(t, u, "")
+		date, err := http.ParseTime(r.header.Get("Date"))
+		if err != nil {
+			t.Errorf("%s: Date %q: %v", u, r.header.Get("Date"), err)
+			continue
+		}
+		if skew := time.Until(date); skew < 9*time.Minute || skew > 11*time.Minute {
+			t.Errorf("%s: Date %s is %v from now, want the mock clock's +10m", u, date, skew)
+		}
+		if n := len(r.header.Values("Date")); n != 1 {
+			t.Errorf("%s: %d Date headers", u, n)
+		}
+	}
+	run.Mock.Reset()
+	r := get(t, run.CloudURL+"/2.0/user", "")
+	if date, err := http.ParseTime(r.header.Get("Date")); err != nil || time.Since(date) > time.Minute || time.Since(date) < -time.Minute {
+		t.Errorf("after reset: Date %q, want about now", r.header.Get("Date"))
+	}
+}
+
 func TestControlFaults(t *testing.T) {
 	t.Parallel()
 	run := cloudMock(t, mockserver.Options{}, nil)

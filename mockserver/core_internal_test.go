@@ -1,16 +1,9 @@
 package mockserver
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestCoreLoopbackAddr(t *testing.T) {
@@ -38,104 +31,18 @@ func TestCoreLoopbackAddr(t *testing.T) {
 	}
 }
 
-func TestCoreNormalizeContextPath(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"": "", "/": "", "bitbucket": "/bitbucket", "/bitbucket/": "/bitbucket", "/a/b": "/a/b"} {
-		if got := normalizeContextPath(in); got != want {
-			t.Errorf("normalizeContextPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCloudSplitGitPath(t *testing.T) {
-	t.Parallel()
-	type parts struct {
-		WS, Slug, Rest string
-		OK             bool
-	}
-	tests := map[string]parts{
-		"/acme/widgets.git/info/refs":       {"acme", "widgets", "/info/refs", true},
-		"/acme/widgets.git/git-upload-pack": {"acme", "widgets", "/git-upload-pack", true},
-		"/acme/widgets.git":                 {"acme", "widgets", "", true},
-		"/acme/widgets":                     {},
-		"/acme/widgets.git/../x.git/HEAD":   {},
-		"/a/b/c.git/info/refs":              {},
-		"/widgets.git/info/refs":            {},
-		"//widgets.git/info/refs":           {},
-	}
-	for in, want := range tests {
-		var got parts
-		got.WS, got.Slug, got.Rest, got.OK = splitGitPath(in)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("splitGitPath(%q) (-want +got):\n%s", in, diff)
-		}
-	}
-}
-
-func TestCloudHasScope(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		granted []string
-		need    string
-		want    bool
-	}{
-		{[]string{"repository"}, "repository", true},
-		{[]string{"repository:write"}, "repository", true},
-		{[]string{"repository"}, "repository:write", false},
-		{[]string{"repository:admin"}, "repository", false}, // docs/bitbucket-behaviour.md#cloud-scopes
-		{[]string{"repository:admin"}, "repository:write", false},
-		{[]string{"pullrequest:write"}, "repository", true},
-		{[]string{"account:write"}, "account", true},
-		{nil, "account", false},
-	}
-	for _, tt := range tests {
-		if got := hasScope(tt.granted, tt.need); got != tt.want {
-			t.Errorf("hasScope(%v, %q) = %v, want %v", tt.granted, tt.need, got, tt.want)
-		}
-	}
-}
-
-func TestCloudQueryStringHash(t *testing.T) {
-	t.Parallel()
-	sum := sha256.Sum256([]byte("POST&/site/oauth2/access_token&"))
-	if got := queryStringHash("POST", "/site/oauth2/access_token", nil); got != hex.EncodeToString(sum[:]) {
-		t.Errorf("qsh without query = %s", got)
-	}
-	// Atlassian's canonical query: sorted keys, sorted values joined by
-	// commas, %20 for spaces, jwt left out.
-	sum = sha256.Sum256([]byte("GET&/x&a=1,2&b=c%20d"))
-	q := url.Values{"b": {"c d"}, "a": {"2", "1"}, "jwt": {"zzz"}}
-	if got := queryStringHash("get", "/x", q); got != hex.EncodeToString(sum[:]) {
-		t.Errorf("qsh with query = %s", got)
-	}
-}
-
-func TestCoreEnsureRepo(t *testing.T) {
+// TestFixtureRepositories: New creates the fixture repositories under
+// the repository root.
+func TestFixtureRepositories(t *testing.T) {
 	t.Parallel()
 	m, err := New(Options{ReposDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	dir := filepath.Join(t.TempDir(), "x", "y.git")
-	for i := 0; i < 2; i++ { // the second call is a no-op
-		if err := m.ensureRepo(dir); err != nil {
-			t.Fatalf("ensureRepo #%d: %v", i, err)
+	for _, repo := range []string{"cloud/acme/widgets.git", "server/proj/widgets.git"} {
+		if _, err := os.Stat(filepath.Join(m.core.ReposDir(), repo, "HEAD")); err != nil {
+			t.Errorf("fixture repository missing: %v", err)
 		}
-	}
-	head, err := os.ReadFile(filepath.Join(dir, "HEAD"))
-	if err != nil || strings.TrimSpace(string(head)) != "ref: refs/heads/main" {
-		t.Errorf("HEAD = %q, %v", head, err)
-	}
-	if out, err := m.git(dir, nil, "log", "--format=%s", "main"); err != nil || out != "Initial commit" {
-		t.Errorf("log = %q, %v", out, err)
-	}
-	busy := t.TempDir()
-	os.WriteFile(filepath.Join(busy, "file"), []byte("x"), 0o644)
-	if err := m.ensureRepo(busy); !errors.Is(err, errNotBare) {
-		t.Errorf("ensureRepo on a non-empty directory: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(m.reposDir(), "cloud", "acme", "widgets.git", "HEAD")); err != nil {
-		t.Errorf("fixture repository missing: %v", err)
 	}
 }

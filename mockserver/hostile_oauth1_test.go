@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/dghubble/oauth1"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // The mock is served in-process, so requests reach the OAuth parser with
@@ -27,7 +30,7 @@ func hProto(m *Mock) []kv {
 		{"oauth_consumer_key", TestLinkConsumerKey},
 		{"oauth_signature_method", "RSA-SHA1"},
 		{"oauth_timestamp", strconv.FormatInt(m.Now().Unix(), 10)},
-		{"oauth_nonce", srvRandomAlnum(16)},
+		{"oauth_nonce", testsupport.RandomAlnum(16)},
 		{"oauth_version", "1.0"},
 		{"oauth_token", ""},
 	}
@@ -37,8 +40,8 @@ func hProto(m *Mock) []kv {
 func hSet(proto []kv, name, value string) []kv {
 	out := append([]kv{}, proto...)
 	for i := range out {
-		if out[i].k == name {
-			out[i].v = value
+		if out[i][0] == name {
+			out[i][1] = value
 			return out
 		}
 	}
@@ -49,7 +52,7 @@ func hSet(proto []kv, name, value string) []kv {
 func hDel(proto []kv, name string) []kv {
 	var out []kv
 	for _, p := range proto {
-		if p.k != name {
+		if p[0] != name {
 			out = append(out, p)
 		}
 	}
@@ -66,18 +69,18 @@ func hSigned(t *testing.T, method, sendURL, signURL string, proto, signOnly []kv
 		t.Fatal(err)
 	}
 	all := append(append([]kv{}, proto...), signOnly...)
-	q, err := parseFormPairs(u.RawQuery)
+	q, err := oauth1sp.ParseFormPairs(u.RawQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range q {
-		all = append(all, kv{p.name, p.value})
+		all = append(all, kv{p.Name, p.Value})
 	}
-	s := rfcSigner{key: mustPrivateKey(t, testLinkPrivateKeyPEM)}
-	sig := s.sign(method, u.Scheme+"://"+strings.ToLower(u.Host)+u.EscapedPath(), all)
-	parts := []string{`realm="` + rfcEncode(hBase) + `"`}
+	s := testsupport.Signer{Key: testsupport.MustPrivateKey(t, testLinkPrivateKeyPEM)}
+	sig := s.Sign(method, u.Scheme+"://"+strings.ToLower(u.Host)+u.EscapedPath(), all)
+	parts := []string{`realm="` + testsupport.Encode(hBase) + `"`}
 	for _, p := range append(append([]kv{}, proto...), kv{"oauth_signature", sig}) {
-		parts = append(parts, rfcEncode(p.k)+`="`+rfcEncode(p.v)+`"`)
+		parts = append(parts, testsupport.Encode(p[0])+`="`+testsupport.Encode(p[1])+`"`)
 	}
 	r := httptest.NewRequest(method, sendURL, nil)
 	r.Header.Set("Authorization", "OAuth "+strings.Join(parts, ", "))
@@ -127,6 +130,18 @@ func (res hResult) check(t *testing.T, status int, problem, extra, user string) 
 // re-encoded, inflated, re-targeted and tampered with. Each is refused
 // with the oauth_problem net.oauth gives (or, where the bytes signed are
 // the bytes received, accepted); none crashes the mock.
+// hostileMock is a mock with auto-approve (so a valid authorization
+// redirects at once), served in-process.
+func hostileMock(t *testing.T) *Mock {
+	t.Helper()
+	m, err := New(Options{AutoApprove: true, ReposDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("new mock: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
 func TestHostileOAuth1Requests(t *testing.T) {
 	t.Parallel()
 	m := hostileMock(t)
@@ -175,13 +190,13 @@ func TestHostileOAuth1Requests(t *testing.T) {
 
 		// Percent-encoding: the bytes signed are the decoded values.
 		{"+ for %2B in the header", func(t *testing.T) *http.Request {
-			nonce := "a+b/" + srvRandomAlnum(8)
+			nonce := "a+b/" + testsupport.RandomAlnum(8)
 			return hEditHeader(hSigned(t, "GET", hUsers, hUsers, hSet(hProto(m), "oauth_nonce", nonce), nil), func(h string) string {
 				return strings.Replace(h, "a%2Bb", "a+b", 1)
 			})
 		}, 200, "", "", "svc-ci"},
 		{"lower-case hex in the header", func(t *testing.T) *http.Request {
-			nonce := "a+b/" + srvRandomAlnum(8)
+			nonce := "a+b/" + testsupport.RandomAlnum(8)
 			return hEditHeader(hSigned(t, "GET", hUsers, hUsers, hSet(hProto(m), "oauth_nonce", nonce), nil), func(h string) string {
 				return strings.Replace(h, "a%2Bb%2F", "a%2bb%2f", 1)
 			})
@@ -199,13 +214,13 @@ func TestHostileOAuth1Requests(t *testing.T) {
 			return hSigned(t, "GET", hUsers+"?q=%FF%FD", hUsers+"?q=%FF%FE", hProto(m), nil)
 		}, 401, "signature_invalid", "", ""},
 		{"non-UTF-8 nonce", func(t *testing.T) *http.Request {
-			return hSigned(t, "GET", hUsers, hUsers, hSet(hProto(m), "oauth_nonce", "\xff\xfe"+srvRandomAlnum(8)), nil)
+			return hSigned(t, "GET", hUsers, hUsers, hSet(hProto(m), "oauth_nonce", "\xff\xfe"+testsupport.RandomAlnum(8)), nil)
 		}, 200, "", "", "svc-ci"},
 		{"encoded NUL in the query", func(t *testing.T) *http.Request {
 			return hSigned(t, "GET", hUsers+"?q=a%00b", hUsers+"?q=a%00b", hProto(m), nil)
 		}, 200, "", "", "svc-ci"},
 		{"NUL inserted into a signed value", func(t *testing.T) *http.Request {
-			nonce := "nul" + srvRandomAlnum(8)
+			nonce := "nul" + testsupport.RandomAlnum(8)
 			return hEditHeader(hSigned(t, "GET", hUsers, hUsers, hSet(hProto(m), "oauth_nonce", nonce), nil), func(h string) string {
 				return strings.Replace(h, nonce, "nul\x00"+nonce[3:], 1)
 			})
@@ -366,14 +381,14 @@ func TestHostileOAuth1Requests(t *testing.T) {
 		t.Parallel()
 		proto := hProto(m)
 		hServe(m, hSigned(t, "GET", hUsers, hUsers, proto, nil)).check(t, 200, "", "", "svc-ci")
-		for _, ts := range []string{"+" + proto[2].v, "0" + proto[2].v, proto[2].v} {
+		for _, ts := range []string{"+" + proto[2][1], "0" + proto[2][1], proto[2][1]} {
 			hServe(m, hSigned(t, "GET", hUsers, hUsers, hSet(proto, "oauth_timestamp", ts), nil)).check(t, 401, "nonce_used", "", "")
 		}
 	})
 
 	t.Run("replay with another encoding of the nonce", func(t *testing.T) {
 		t.Parallel()
-		proto := hSet(hProto(m), "oauth_nonce", "r+"+srvRandomAlnum(12))
+		proto := hSet(hProto(m), "oauth_nonce", "r+"+testsupport.RandomAlnum(12))
 		hServe(m, hSigned(t, "GET", hUsers, hUsers, proto, nil)).check(t, 200, "", "", "svc-ci")
 		r := hEditHeader(hSigned(t, "GET", hUsers, hUsers, proto, nil), func(h string) string { return strings.Replace(h, "r%2B", "r+", 1) })
 		hServe(m, r).check(t, 401, "nonce_used", "", "")
@@ -381,7 +396,7 @@ func TestHostileOAuth1Requests(t *testing.T) {
 
 	t.Run("dghubble/oauth1 signatures still pass", func(t *testing.T) {
 		t.Parallel()
-		cfg := &oauth1.Config{ConsumerKey: TestLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: mustPrivateKey(t, testLinkPrivateKeyPEM)}, Noncer: oauth1.Base64Noncer{}}
+		cfg := &oauth1.Config{ConsumerKey: TestLinkConsumerKey, Signer: &oauth1.RSASigner{PrivateKey: testsupport.MustPrivateKey(t, testLinkPrivateKeyPEM)}, Noncer: oauth1.Base64Noncer{}}
 		ctx := context.WithValue(t.Context(), oauth1.HTTPClient, &http.Client{Transport: hTransport{m}})
 		for _, u := range []string{hUsers, hUsers + "?xoauth_requestor_id=bob&q=a%2Bb+c%FF"} {
 			resp, err := cfg.Client(ctx, oauth1.NewToken("", "")).Get(u)

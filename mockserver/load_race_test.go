@@ -92,7 +92,7 @@ func TestMockConcurrentMixedLoad(t *testing.T) {
 					req.SetBasicAuth("x-token-auth", access)
 				default:
 					empty := ""
-					req = o1Req{token: &empty, ts: run.Mock.Now()}.build(t, http.MethodGet, base+"/rest/api/1.0/users/alice").WithContext(ctx)
+					req = o1Req{Token: &empty, TS: run.Mock.Now()}.Build(t, http.MethodGet, base+"/rest/api/1.0/users/alice").WithContext(ctx)
 				}
 				status, body, err := send(req)
 				logged.Add(1)
@@ -192,4 +192,18 @@ func TestCloudTokenAnswerOutsideLock(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a token request waited for another's answer to be written: the state lock is held across I/O")
 	}
+}
+
+// newSweepMock is a mock for tests that fill and sweep the stores
+// directly; era is the Cloud era ("" = the default, 2026).
+func newSweepMock(t *testing.T, era string) *Mock {
+	t.Helper()
+	f := DefaultFixtures()
+	f.Cloud.Era = era
+	m, err := New(Options{ReposDir: t.TempDir(), Fixtures: f})
+	if err != nil {
+		t.Fatalf("new mock: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }

@@ -3,15 +3,13 @@ package mockserver
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/dghubble/oauth1"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // startServer runs a mock with the default fixtures changed by edit, and
@@ -39,110 +37,19 @@ func noRedirectClient() *http.Client {
 	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// o1Req builds an OAuth 1 request signed with rfcSigner, every protocol
-// parameter under the test's control.
-type o1Req struct {
-	key      string // private key PEM; "" = the test link's
-	consumer string // "" = TestLinkConsumerKey
-	token    *string
-	ts       time.Time // zero = now
-	nonce    string    // "" = random
-	method   string    // signature method; "" = RSA-SHA1
-	version  string    // "" = 1.0; "-" = omitted
-	extra    []kv      // more protocol parameters (oauth_callback, oauth_verifier, ...)
-	omit     string    // a protocol parameter to leave out
-}
+// o1Req builds an OAuth 1 request signed by testsupport.Signer, every
+// protocol parameter under the test's control.
+type o1Req = testsupport.O1Req
+
+// kv is one OAuth 1 parameter, unencoded.
+type kv = testsupport.KV
 
 func strp(s string) *string { return &s }
-
-func (o o1Req) build(t *testing.T, httpMethod, rawURL string) *http.Request {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM := o.key
-	if keyPEM == "" {
-		keyPEM = testLinkPrivateKeyPEM
-	}
-	consumer := o.consumer
-	if consumer == "" {
-		consumer = TestLinkConsumerKey
-	}
-	ts := o.ts
-	if ts.IsZero() {
-		ts = time.Now()
-	}
-	nonce := o.nonce
-	if nonce == "" {
-		nonce = srvRandomAlnum(16)
-	}
-	method := o.method
-	if method == "" {
-		method = "RSA-SHA1"
-	}
-	proto := []kv{
-		{"oauth_consumer_key", consumer},
-		{"oauth_signature_method", method},
-		{"oauth_timestamp", strconv.FormatInt(ts.Unix(), 10)},
-		{"oauth_nonce", nonce},
-	}
-	switch o.version {
-	case "":
-		proto = append(proto, kv{"oauth_version", "1.0"})
-	case "-":
-	default:
-		proto = append(proto, kv{"oauth_version", o.version})
-	}
-	if o.token != nil {
-		proto = append(proto, kv{"oauth_token", *o.token})
-	}
-	proto = append(proto, o.extra...)
-	var kept []kv
-	for _, p := range proto {
-		if p.k != o.omit {
-			kept = append(kept, p)
-		}
-	}
-	all := append([]kv{}, kept...)
-	for k, vs := range u.Query() {
-		for _, v := range vs {
-			all = append(all, kv{k, v})
-		}
-	}
-	s := rfcSigner{key: mustPrivateKey(t, keyPEM)}
-	sig := s.sign(httpMethod, u.Scheme+"://"+strings.ToLower(u.Host)+u.EscapedPath(), all)
-	if o.omit != "oauth_signature" {
-		kept = append(kept, kv{"oauth_signature", sig})
-	}
-	parts := []string{}
-	for _, p := range kept {
-		parts = append(parts, rfcEncode(p.k)+`="`+rfcEncode(p.v)+`"`)
-	}
-	req, err := http.NewRequest(httpMethod, rawURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "OAuth "+strings.Join(parts, ", "))
-	return req
-}
 
 // do sends req and returns status, headers and body.
 func do(t *testing.T, c *http.Client, req *http.Request) (int, http.Header, string) {
 	t.Helper()
-	if c == nil {
-		c = noRedirectClient()
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
+	return testsupport.Do(t, c, req)
 }
 
 // decodeJSON unmarshals body into a map.
@@ -161,7 +68,7 @@ func o1Config(t *testing.T, base, consumer, keyPEM, callback string) *oauth1.Con
 	return &oauth1.Config{
 		ConsumerKey: consumer,
 		CallbackURL: callback,
-		Signer:      &oauth1.RSASigner{PrivateKey: mustPrivateKey(t, keyPEM)},
+		Signer:      &oauth1.RSASigner{PrivateKey: testsupport.MustPrivateKey(t, keyPEM)},
 		Noncer:      oauth1.Base64Noncer{}, // else dghubble writes it into the Config on each use
 		Endpoint: oauth1.Endpoint{
 			RequestTokenURL: base + "/plugins/servlet/oauth/request-token",

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 func TestServerREST(t *testing.T) {
@@ -44,15 +46,15 @@ func TestServerREST(t *testing.T) {
 			exception  string
 			message    string
 		}{
-			{"unknown user", "/rest/api/1.0/users/nobody", alice, 404, excNoSuchUser, ""},
-			{"bad password", "/rest/api/1.0/users/alice", basic("alice", "wrong"), 401, excIncorrectPassword,
+			{"unknown user", "/rest/api/1.0/users/nobody", alice, 404, "com.atlassian.bitbucket.user.NoSuchUserException", ""},
+			{"bad password", "/rest/api/1.0/users/alice", basic("alice", "wrong"), 401, "com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException",
 				"Authentication failed. Please check your credentials and try again."},
-			{"anonymous user", "/rest/api/1.0/users/alice", nil, 401, excAuthorisation, ""},
-			{"unknown project", "/rest/api/1.0/projects/NOPE/repos/x", alice, 404, excNoSuchProject, ""},
-			{"unknown repo", "/rest/api/1.0/projects/PROJ/repos/x", alice, 404, excNoSuchRepo, ""},
-			{"private repo anonymously", "/rest/api/1.0/projects/PROJ/repos/widgets", nil, 401, excAuthorisation, ""},
-			{"recent repos anonymously", "/rest/api/1.0/profile/recent/repos", nil, 401, excAuthorisation, ""},
-			{"oauth2 client probe", "/rest/oauth2/1.0/client", nil, 401, excAuthorisation, ""},
+			{"anonymous user", "/rest/api/1.0/users/alice", nil, 401, "com.atlassian.bitbucket.AuthorisationException", ""},
+			{"unknown project", "/rest/api/1.0/projects/NOPE/repos/x", alice, 404, "com.atlassian.bitbucket.project.NoSuchProjectException", ""},
+			{"unknown repo", "/rest/api/1.0/projects/PROJ/repos/x", alice, 404, "com.atlassian.bitbucket.repository.NoSuchRepositoryException", ""},
+			{"private repo anonymously", "/rest/api/1.0/projects/PROJ/repos/widgets", nil, 401, "com.atlassian.bitbucket.AuthorisationException", ""},
+			{"recent repos anonymously", "/rest/api/1.0/profile/recent/repos", nil, 401, "com.atlassian.bitbucket.AuthorisationException", ""},
+			{"oauth2 client probe", "/rest/oauth2/1.0/client", nil, 401, "com.atlassian.bitbucket.AuthorisationException", ""},
 		}
 		for _, tt := range tests {
 			status, h, body := getWith(t, base, tt.path, tt.auth)
@@ -213,15 +215,15 @@ func TestServerContextPathsPortsAndTLS(t *testing.T) {
 			cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
 			cfg.HTTPClient = client
 			// 2-legged signed GET
-			req := o1Req{token: strp("")}.build(t, "GET", base+"/rest/api/1.0/users/alice")
+			req := o1Req{Token: strp("")}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
 			status, h, body := do(t, client, req)
 			if status != 200 || h.Get("X-AUSERNAME") != "svc-ci" {
 				t.Fatalf("2LO: %d %s", status, body)
 			}
 			// A problem's realm is the base URL.
-			req = o1Req{token: strp(""), ts: time.Now().Add(-time.Hour)}.build(t, "GET", base+"/rest/api/1.0/users/alice")
+			req = o1Req{Token: strp(""), TS: time.Now().Add(-time.Hour)}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
 			_, h, _ = do(t, client, req)
-			if want := `OAuth realm="` + percentEncode(base) + `"`; !strings.HasPrefix(h.Get("WWW-Authenticate"), want) {
+			if want := `OAuth realm="` + oauth1sp.PercentEncode(base) + `"`; !strings.HasPrefix(h.Get("WWW-Authenticate"), want) {
 				t.Errorf("WWW-Authenticate = %q, want prefix %q", h.Get("WWW-Authenticate"), want)
 			}
 			// Clone links carry the context path.
@@ -233,7 +235,7 @@ func TestServerContextPathsPortsAndTLS(t *testing.T) {
 			}
 			// The 3-legged dance through dghubble works too.
 			at, _ := dance3LOWith(t, cfg, client)
-			if status, _, body := do(t, client, o1Req{token: &at}.build(t, "GET", base+"/rest/api/1.0/users/bob")); status != 200 {
+			if status, _, body := do(t, client, o1Req{Token: &at}.Build(t, "GET", base+"/rest/api/1.0/users/bob")); status != 200 {
 				t.Errorf("3LO: %d %s", status, body)
 			}
 		})

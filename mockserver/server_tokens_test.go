@@ -194,7 +194,7 @@ func TestHTTPAccessTokenViaOAuth1AndExpiry(t *testing.T) {
 	}
 	// 3-legged cannot create for another user (signed on the mock's clock,
 	// now 49 hours ahead of the real one).
-	req := o1Req{token: &at, ts: run.Mock.Now()}.build(t, "PUT", base+"/rest/access-tokens/1.0/users/bob")
+	req := o1Req{Token: &at, TS: run.Mock.Now()}.Build(t, "PUT", base+"/rest/access-tokens/1.0/users/bob")
 	if status, _, body := do(t, nil, req); status != 401 {
 		t.Errorf("alice's OAuth token for bob's tokens: %d %s", status, body)
 	}
@@ -206,7 +206,7 @@ func TestServerRevokeAllAndReset(t *testing.T) {
 	t.Parallel()
 	run, base := startServer(t, Options{AutoApprove: true}, nil)
 	alice := "alice-test-password"
-	for _, drop := range []func(){run.Mock.revokeAll, run.Mock.Reset} {
+	for _, drop := range []func(){run.Mock.server.RevokeAll, run.Mock.Reset} {
 		value := mintToken(t, base, "alice", alice, `{"name":"x","permissions":["REPO_READ"]}`)
 		cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
 		at, _ := dance3LO(t, cfg)

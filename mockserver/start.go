@@ -101,7 +101,7 @@ func (r *Running) HTTPClient() *http.Client {
 // Close stops both listeners (hanging requests are released first) and
 // removes temporary repositories.
 func (r *Running) Close() error {
-	r.Mock.release()
+	r.Mock.core.Release()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error

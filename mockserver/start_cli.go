@@ -9,12 +9,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/cloud"
 )
 
 const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--context-path /bitbucket] [--fixtures FILE]
                       [--repos DIR] [--tls DIR] [--auto-approve] [--cloud-era 2026|2025]
                       [--request-log N]
-       bitbucket-mock fixtures        print the built-in fixtures (the schema --fixtures reads)
+       bitbucket-mock fixtures [--fixtures FILE]           print the fixtures (the schema --fixtures reads)
+       bitbucket-mock fixtures --write-keys DIR            write the TEST-ONLY keys and secrets (0600) into DIR
+       bitbucket-mock fixtures --list [--cloud-url URL] [--server-url URL]   print the repositories' clone URLs
 `
 
 // RunCLI is bitbucket-mock's command line: it serves until ctx is done
@@ -22,17 +26,7 @@ const cliUsage = `usage: bitbucket-mock [--cloud ADDR] [--server ADDR] [--contex
 // The first line on stdout is {"cloud":URL,"server":URL}; logs go to stderr.
 func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "fixtures" {
-		if len(args) > 1 {
-			fmt.Fprint(stderr, cliUsage)
-			return 2
-		}
-		b, err := json.MarshalIndent(DefaultFixtures(), "", "  ")
-		if err != nil {
-			fmt.Fprintf(stderr, "bitbucket-mock: %v\n", err)
-			return 1
-		}
-		stdout.Write(append(b, '\n'))
-		return 0
+		return runFixtures(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("bitbucket-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -75,7 +69,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.Fixtures = f
 	}
 	if *cloudEra != "" {
-		if *cloudEra != cloudEra2025 && *cloudEra != cloudEra2026 {
+		if *cloudEra != cloud.Era2025 && *cloudEra != cloud.Era2026 {
 			fmt.Fprintf(stderr, "bitbucket-mock: --cloud-era %q: want 2026 or 2025\n", *cloudEra)
 			return 2
 		}

@@ -3,7 +3,9 @@
 # baselines measured in the same invocation (these machines are noisy; absolute times mean little).
 #
 #   baseline  git credential-store get      git's own file helper answering from its store
-#   fast      git-credential-bitbucket get  token in our store, valid: no network, no subprocess
+#   front     git-credential-bitbucket-fast get  the hot path as git runs it once configure
+#             found the fast front installed: token in our store, valid
+#   fast      git-credential-bitbucket get  the same answer from the full helper
 #   fill      git credential fill           real git calling our helper (what a fetch pays)
 #   slow      git-credential-bitbucket get  token expired: lock, git config, a new token from the mock
 #
@@ -14,7 +16,7 @@ set -euo pipefail
 n=${1:-200}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/bin
-[ -x "$bin/git-credential-bitbucket" ] && [ -x "$bin/bitbucket-mock" ] || (cd "$top" && make -s build)
+[ -x "$bin/git-credential-bitbucket" ] && [ -x "$bin/git-credential-bitbucket-fast" ] && [ -x "$bin/bitbucket-mock" ] || (cd "$top" && make -s build)
 
 work=$(mktemp -d)
 mock_pid=
@@ -40,7 +42,7 @@ git config --global "bitbucket.$cloud.kind" cloud
 git config --global "bitbucket.$cloud.grant" client-credentials
 git config --global "bitbucket.$cloud.clientId" "$key"
 git config --global "bitbucket.$cloud.clientSecretFile" "$work/secret"
-git config --global "credential.$cloud.helper" "$bin/git-credential-bitbucket"
+git config --global "credential.$cloud.helper" "$bin/git-credential-bitbucket-fast"
 
 req="protocol=http
 host=$hostport
@@ -55,7 +57,7 @@ printf '%s' "$req" >"$work/req"
 printf 'url=%s\n' "$cloud" >"$work/fill"
 # Wall time per run from bash's own clock (no date(1) fork inside the interval), stdin from a
 # file (no pipeline subshell): the interval is the command's fork, exec, run and reaping.
-declare -A runs=([baseline]="" [fast]="" [fill]="" [slow]="" [base_slow]="")
+declare -A runs=([baseline]="" [front]="" [fast]="" [fill]="" [slow]="" [base_slow]="")
 time_one() { # name cmd...: appends the run's microseconds to runs[name]
   local name=$1 t0 t1; shift
   t0=${EPOCHREALTIME/[.,]/}; "$@" <"$in" >/dev/null; t1=${EPOCHREALTIME/[.,]/}
@@ -64,6 +66,7 @@ time_one() { # name cmd...: appends the run's microseconds to runs[name]
 runs_slow=$(( n / 10 )); [ "$runs_slow" -ge 5 ] || runs_slow=5
 for i in $(seq "$n"); do
   in=$work/req time_one baseline git credential-store --file "$work/git-store" get
+  in=$work/req time_one front "$bin/git-credential-bitbucket-fast" get
   in=$work/req time_one fast "$bin/git-credential-bitbucket" get
   in=$work/fill time_one fill git credential fill
 done
@@ -82,14 +85,15 @@ mints=$(curl -s "$cloud/_mock/requests?path=/site/oauth2/access_token" | grep -o
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-m_base=$(median <<<"${runs[baseline]}") m_fast=$(median <<<"${runs[fast]}") m_fill=$(median <<<"${runs[fill]}")
+m_base=$(median <<<"${runs[baseline]}") m_front=$(median <<<"${runs[front]}") m_fast=$(median <<<"${runs[fast]}") m_fill=$(median <<<"${runs[fill]}")
 m_bslow=$(median <<<"${runs[base_slow]}") m_slow=$(median <<<"${runs[slow]}")
 echo "whole-process benchmark: median wall time of $n interleaved runs each ($runs_slow for slow), ratio to git credential-store get in the same loop"
 printf '%-44s %8s us  ratio %s\n' "git credential-store get (baseline)" "$m_base" "1.00"
+printf '%-44s %8s us  ratio %s\n' "git-credential-bitbucket-fast get (hot path)" "$m_front" "$(ratio "$m_front" "$m_base")"
 printf '%-44s %8s us  ratio %s\n' "git-credential-bitbucket get, fast path" "$m_fast" "$(ratio "$m_fast" "$m_base")"
 printf '%-44s %8s us  ratio %s\n' "git credential fill through the helper" "$m_fill" "$(ratio "$m_fill" "$m_base")"
 printf '%-44s %8s us  ratio %s\n' "git-credential-bitbucket get, token expired" "$m_slow" "$(ratio "$m_slow" "$m_bslow")"
-echo "  hot path:  $bin/git-credential-bitbucket get <request   vs   git credential-store --file STORE get <request"
+echo "  hot path:  $bin/git-credential-bitbucket-fast get <request   vs   git credential-store --file STORE get <request"
 
 # Peak RSS (ru_maxrss) of the same two commands, from GNU time.
 if [ ! -x /usr/bin/time ]; then
@@ -97,14 +101,16 @@ if [ ! -x /usr/bin/time ]; then
   exit 0
 fi
 rss_runs=${RSS_RUNS:-21}
-rss_base="" rss_fast=""
+rss_base="" rss_front="" rss_fast=""
 for i in $(seq "$rss_runs"); do
   rss_base+="$(/usr/bin/time -f %M git credential-store --file "$work/git-store" get <"$work/req" 2>&1 >/dev/null | tail -n 1) "
+  rss_front+="$(/usr/bin/time -f %M "$bin/git-credential-bitbucket-fast" get <"$work/req" 2>&1 >/dev/null | tail -n 1) "
   rss_fast+="$(/usr/bin/time -f %M "$bin/git-credential-bitbucket" get <"$work/req" 2>&1 >/dev/null | tail -n 1) "
 done
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f", k / 1024 }'; }
 max() { tr ' ' '\n' | grep . | sort -n | tail -n 1; }
-r_base=$(median <<<"$rss_base") r_fast=$(median <<<"$rss_fast")
+r_base=$(median <<<"$rss_base") r_front=$(median <<<"$rss_front") r_fast=$(median <<<"$rss_fast")
 echo "peak RSS, median (max) of $rss_runs runs each: /usr/bin/time -f %M CMD <request"
 printf '%-44s %6s MiB (%s)\n' "git credential-store get (baseline)" "$(mib "$r_base")" "$(mib "$(max <<<"$rss_base")")"
+printf '%-44s %6s MiB (%s)  ratio %s\n' "git-credential-bitbucket-fast get (hot path)" "$(mib "$r_front")" "$(mib "$(max <<<"$rss_front")")" "$(ratio "$r_front" "$r_base")"
 printf '%-44s %6s MiB (%s)  ratio %s\n' "git-credential-bitbucket get, fast path" "$(mib "$r_fast")" "$(mib "$(max <<<"$rss_fast")")" "$(ratio "$r_fast" "$r_base")"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # check-dist.sh: checks what `make dist` wrote (CI runs it after the tests):
-# six binaries; each Linux one statically linked (file(1)); every archive holds its binary,
-# README.md and LICENSE and matches SHA256SUMS; the host platform's binary prints a version
-# line that names the commit it was built from.
+# six platforms, each with the helper and its fast front; each Linux binary statically linked
+# (file(1)); every archive holds both binaries, README.md and LICENSE and matches SHA256SUMS;
+# the host platform's binary prints a version line that names the commit it was built from,
+# and its front, which hands `version` to the helper beside it, prints the same.
 #
 #   scripts/check-dist.sh DISTDIR COMMIT
 set -euo pipefail
@@ -16,12 +17,19 @@ for bin in "$out"/${name}_*_*_*/$name "$out"/${name}_*_*_*/$name.exe; do
   [ -f "$bin" ] || continue
   n=$((n + 1))
   dir=$(basename "$(dirname "$bin")")
-  desc=$(file -b "$bin")
-  case $dir in
-    *_linux_*) case $desc in *"statically linked"*) ;; *) fail "$bin is not statically linked: $desc";; esac ;;
-  esac
-  tar -tzf "$out/$dir.tar.gz" | sort | tr '\n' ' ' | grep -q "$dir/LICENSE $dir/README.md $dir/$(basename "$bin")" ||
-    fail "$dir.tar.gz lacks the binary, README.md or LICENSE"
+  sfx=; case $bin in *.exe) sfx=.exe;; esac
+  front=$(dirname "$bin")/$name-fast$sfx
+  [ -f "$front" ] || fail "$dir has no $name-fast$sfx"
+  for b in "$bin" "$front"; do
+    desc=$(file -b "$b")
+    case $dir in
+      *_linux_*) case $desc in *"statically linked"*) ;; *) fail "$b is not statically linked: $desc";; esac ;;
+    esac
+  done
+  members=$(tar -tzf "$out/$dir.tar.gz")
+  for m in LICENSE README.md "$name$sfx" "$name-fast$sfx"; do
+    grep -qxF "$dir/$m" <<<"$members" || fail "$dir.tar.gz lacks $m"
+  done
 done
 [ "$n" -eq 6 ] || fail "$n binaries, want 6"
 (cd "$out" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not match the archives"
@@ -32,4 +40,5 @@ bin=$(ls "$out"/${name}_*_"$host"/$name)
 line=$("$bin" version)
 case $line in *"commit $commit,"*) ;; *) fail "host binary's version does not name commit $commit: $line";; esac
 [ "$("$bin" --version)" = "$line" ] || fail "--version differs from version"
-echo "check-dist: 6 binaries, Linux ones static, archives and SHA256SUMS good; $line"
+[ "$("$(dirname "$bin")/$name-fast" version)" = "$line" ] || fail "the fast front's version differs from the helper's"
+echo "check-dist: 6 platforms of helper and fast front, Linux ones static, archives and SHA256SUMS good; $line"

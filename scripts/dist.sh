@@ -5,7 +5,8 @@
 #
 #   scripts/dist.sh OUTDIR VERSION COMMIT DATE
 #
-# OUTDIR/<name>_<version>_<os>_<arch>/git-credential-bitbucket[.exe]   the binaries
+# OUTDIR/<name>_<version>_<os>_<arch>/git-credential-bitbucket[.exe]   the helper
+# OUTDIR/<name>_<version>_<os>_<arch>/git-credential-bitbucket-fast[.exe]  its fast front
 # OUTDIR/<name>_<version>_<os>_<arch>.tar.gz                          + README.md and LICENSE
 # OUTDIR/SHA256SUMS                                                   sha256sum of every archive
 set -euo pipefail
@@ -21,10 +22,12 @@ mkdir -p "$out"
 for p in $platforms; do
   os=${p%/*} arch=${p#*/}
   dir=${name}_${version}_${os}_${arch}
-  exe=$name; [ "$os" = windows ] && exe=$name.exe
+  sfx=; [ "$os" = windows ] && sfx=.exe
   mkdir -p "$out/$dir"
-  (cd "$top" && CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$go" build -trimpath -tags "${DIST_TAGS-nethttpomithttp2}" \
-    -ldflags "$ldflags" -o "$out/$dir/$exe" ./cmd/git-credential-bitbucket)
+  for cmd in $name $name-fast; do
+    (cd "$top" && CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$go" build -trimpath -tags "${DIST_TAGS-nethttpomithttp2}" \
+      -ldflags "$ldflags" -o "$out/$dir/$cmd$sfx" ./cmd/$cmd)
+  done
   cp "$top/README.md" "$top/LICENSE" "$out/$dir/"
   # Reproducible archives: fixed owner, order and time (the commit's date).
   tar -C "$out" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$date" -czf "$out/$dir.tar.gz" "$dir"

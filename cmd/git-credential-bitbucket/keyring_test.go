@@ -12,7 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore/oskeyring"
 )
 
 // Environment of TestKeyringScript. KEYRING_TEST=1 (set by CI) turns every
@@ -78,7 +78,7 @@ exec "$0" -test.run='^TestKeyringScript$' -test.v -test.count=1`
 // runKeyringScripts is TestKeyringScript inside the D-Bus session.
 func runKeyringScripts(t *testing.T) {
 	bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
-	if err := tokenstore.ProbeKeyring(nil, 5*time.Second); err != nil {
+	if err := oskeyring.Probe(nil, 5*time.Second); err != nil {
 		if os.Getenv(keyringRequiredEnv) == "1" {
 			t.Fatalf("gnome-keyring-daemon does not answer: %v", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/cli"
+	"github.com/bbcred/git-credential-bitbucket/helper/front"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
@@ -26,15 +28,42 @@ const clockFileEnv = "TEST_CLOCK_FILE"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"git-credential-bitbucket": helperMain,
-		"fakebrowser":              browserMain,
+		"git-credential-bitbucket":      helperMain,
+		"git-credential-bitbucket-fast": frontMain,
+		"fakebrowser":                   browserMain,
 	})
 }
 
 // helperMain is the helper as installed, except for the clock.
 func helperMain() {
-	app := &cli.App{Now: shiftedClock(os.Getenv(clockFileEnv))}
+	app := &cli.App{Now: shiftedClock(os.Getenv(clockFileEnv)), OpenTTY: scriptTTY(os.Getenv(ttyInEnv), os.Getenv(ttyOutEnv))}
 	os.Exit(app.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+}
+
+// frontMain is the fast front as installed, except for the clock and for
+// how it finds the full helper: the commands here are links to this test
+// binary, so os.Executable names the binary, not the link, and the full
+// helper is the git-credential-bitbucket on PATH (cmd/git-credential-bitbucket-fast
+// tests the real lookup with real binaries).
+func frontMain() {
+	env := os.Environ()
+	full, err := exec.LookPath("git-credential-bitbucket")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "frontMain:", err)
+		os.Exit(1)
+	}
+	delegate := front.Exec(full, env, os.Stderr)
+	if os.Getenv("TEST_FRONT_ALONE") != "" { // the script asserts the front answers get by itself
+		fullDelegate := delegate
+		delegate = func(args []string, request []byte) int {
+			if len(args) == 1 && args[0] == "get" {
+				fmt.Fprintln(os.Stderr, "frontMain: the front delegated a get")
+				return 0
+			}
+			return fullDelegate(args, request)
+		}
+	}
+	os.Exit(front.Run(os.Args[1:], os.Stdin, os.Stdout, env, shiftedClock(os.Getenv(clockFileEnv))(), delegate))
 }
 
 func shiftedClock(file string) func() time.Time {
@@ -99,6 +128,12 @@ func TestScript(t *testing.T) {
 			"listen401":  cmdListen401,
 			"envtime":    cmdEnvTime, // static_test.go
 			"dctoken":    cmdDCToken,
+			// login_rig_test.go
+			"waitfile":       cmdWaitFile,
+			"openurl":        cmdOpenURL,
+			"pasteurl":       cmdPasteURL,
+			"mkfifo":         cmdMkfifo,
+			"listenerclosed": cmdListenerClosed,
 		},
 	})
 }

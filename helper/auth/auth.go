@@ -30,6 +30,10 @@ type Env struct {
 	OpenBrowser func(url string) error
 	// TTY is the user's terminal (/dev/tty), nil when there is none. Never stdout.
 	TTY io.ReadWriter
+	// Say writes one line for the person on stderr (the CLI prefixes and
+	// redacts it): the authorize URL when there is no terminal, a retry's
+	// wait. nil: say nothing.
+	Say func(format string, args ...any)
 	// Trace receives redacted decision traces (never secrets); may be io.Discard.
 	Trace func(format string, args ...any)
 }

@@ -47,6 +47,15 @@
 //     outside the list gets one line and no quit, so git may still try
 //     its other helpers. The fast path serves an impersonation record
 //     only for a user its own recorded bitbucket.user allowed.
+//   - An unknown first argument fails (exit 2, "did you mean") when it
+//     starts with '-', is within 2 edits of a command for people, or is
+//     typed on a terminal; otherwise it is a later git's operation and
+//     gets nothing (unknown.go).
+//   - A consent shows the authorize URL and the time limit every time (on
+//     /dev/tty, else stderr) and reads a paste while the listener waits
+//     (helper/internal/consent); login --no-browser or
+//     GIT_CREDENTIAL_BITBUCKET_NO_BROWSER=1 opens no browser; Ctrl-C ends
+//     a login with exit 130 (interrupt.go).
 //   - An inline bitbucket.clientSecret in a git config file with any group
 //     or other read bit warns on every slow path (the fast path reads no
 //     config).
@@ -54,6 +63,7 @@ package cli
 
 import (
 	"context"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"io"
 	"net/http"
 	"os"
@@ -62,6 +72,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore/oskeyring"
 )
 
 // Exit codes of the user commands. git's operations (get, store, erase)
@@ -76,7 +87,7 @@ const (
 // Defaults for settings left unset.
 const (
 	DefaultTimeout       = 30 * time.Second // network deadline for one get
-	DefaultRefreshMargin = 5 * time.Minute
+	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
 	// interactiveGrace is added to the deadline of a get that may ask a
 	// person (the providers bound the consent wait themselves).
 	interactiveGrace = 5 * time.Minute
@@ -96,6 +107,10 @@ type App struct {
 	LookPath    func(file string) (string, error)  // nil: exec.LookPath
 	Version     string                             // "": Build.Version, else the build info
 	Build       Build                              // what the release build stamped (version.go)
+	Interrupt   <-chan os.Signal                   // nil: SIGINT (Ctrl-C) during login
+	// StdinIsTerminal reports whether a person typed the command; nil:
+	// stdin is a character device (unknown.go).
+	StdinIsTerminal func() bool
 }
 
 // Main runs the helper with the real dependencies; it returns the exit code.
@@ -201,11 +216,10 @@ func (r *run) dispatch(args []string) int {
 		return r.configure(ctx, rest)
 	case "unconfigure":
 		return r.unconfigure(ctx, rest)
+	case "completion":
+		return r.completion(rest) // completion.go
 	}
-	// Unknown operations (git's future ones, `capability`, typos) get
-	// nothing, as git-credential(1) asks of helpers.
-	r.msg.tracef("ignoring unknown operation %q", cmd)
-	return exitOK
+	return r.unknownCommand(cmd) // unknown.go: git's future operations pass, typos do not
 }
 
 func wantsHelp(args []string) bool {
@@ -253,16 +267,28 @@ func (r *run) storeDir() (string, error) {
 	return tokenstore.DefaultDir(r.env)
 }
 
-// openStore opens (creating) the token store for writing.
-func (r *run) openStore() (*tokenstore.Store, error) {
+// tokenStore is the token store as every command uses it, the one way it is
+// built: its directory, the invocation's clock and the OS keyring for the
+// records that keep their secrets there. The directory is created on the
+// first write (openStore creates it up front).
+func (r *run) tokenStore() (*tokenstore.Store, error) {
 	dir, err := r.storeDir()
 	if err != nil {
 		return nil, err
 	}
-	st, err := tokenstore.Open(dir)
+	return &tokenstore.Store{Dir: dir, Now: r.now, Keyring: oskeyring.System{Env: r.env}}, nil
+}
+
+// openStore opens (creating) the token store for writing.
+func (r *run) openStore() (*tokenstore.Store, error) {
+	st, err := r.tokenStore()
 	if err != nil {
 		return nil, err
 	}
-	st.Now = r.now
-	return st, nil
+	opened, err := tokenstore.Open(st.Dir)
+	if err != nil {
+		return nil, err
+	}
+	opened.Now, opened.Keyring = st.Now, st.Keyring
+	return opened, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"io"
 	"net/url"
 	"strconv"
@@ -27,7 +28,7 @@ func (r *run) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagHint(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -89,7 +90,7 @@ func (r *run) commandErr(cmd string, err error) int {
 	case errors.Is(err, auth.ErrRefreshRefused):
 		r.msg.errorf("%s: %v: run git-credential-bitbucket login", cmd, err)
 	case errors.Is(err, auth.ErrInteractionRequired):
-		r.msg.errorf("%s: %v: a login needs a browser or a terminal", cmd, err)
+		r.msg.errorf("%s: %v: a login needs a browser or a terminal; run git-credential-bitbucket login in a terminal (with --no-browser to paste the address)", cmd, err)
 	default:
 		r.msg.errorf("%s: %v", cmd, err)
 	}
@@ -98,6 +99,7 @@ func (r *run) commandErr(cmd string, err error) int {
 
 func (r *run) login(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	noBrowser := fs.Bool("no-browser", false, "")
 	pos, err := r.parseArgs(fs, args)
 	if err != nil {
 		return r.usageErr("login", err)
@@ -118,66 +120,19 @@ func (r *run) login(ctx context.Context, args []string) int {
 		}
 	}
 	// login is a person asking for the flow: it is interactive unless the
-	// remote forbids it.
+	// remote forbids it. Ctrl-C ends the wait cleanly (interrupt.go).
+	ctx, interrupted, stop := r.interruptible(ctx)
+	defer stop()
 	interactive := !strings.EqualFold(t.settings.Interactive, "never")
-	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive})
+	rec, err := r.obtain(ctx, t, obtainRequest{username: u.User.Username(), login: true, interactive: interactive, noBrowser: *noBrowser})
+	if err != nil && interrupted() {
+		r.msg.errorf("login: interrupted; nothing was stored for %s", t.display())
+		return exitInterrupted
+	}
 	if err != nil {
 		return r.commandErr("login", err)
 	}
 	fmt.Fprintf(r.stdout, "Logged in to %s (grant %s); token valid until %s.\n", t.display(), rec.Grant, expiryText(rec.Expiry))
-	return exitOK
-}
-
-func (r *run) logout(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("logout", err)
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("logout", err)
-	}
-	st, err := r.openStore()
-	if err != nil {
-		return r.commandErr("logout", err)
-	}
-	recs, err := st.List()
-	if err != nil {
-		return r.commandErr("logout", err)
-	}
-	origin := remoteDisplay(u.Scheme, u.Host, commandPath(u))
-	n := 0
-	for _, rec := range recs {
-		k := rec.Key
-		if !concerns(rec, u) {
-			continue
-		}
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
-		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-		unlock, err := lockRemote(lctx, st, k)
-		cancel()
-		if err != nil {
-			return r.commandErr("logout", err)
-		}
-		// Revoke what the store holds now: a get may have minted anew
-		// since the list was read.
-		if cur, gerr := st.Get(k); gerr == nil && cur != nil {
-			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
-			r.revoke(ctx, cur)
-		}
-		err = st.Delete(k)
-		unlock()
-		if err != nil {
-			return r.commandErr("logout", err)
-		}
-		n++
-	}
-	if n == 0 {
-		fmt.Fprintf(r.stdout, "No tokens stored for %s.\n", origin)
-		return exitOK
-	}
-	fmt.Fprintf(r.stdout, "Logged out of %s: forgot %d stored token record(s).\n", origin, n)
 	return exitOK
 }
 
@@ -191,11 +146,11 @@ func (r *run) status(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.usageErr("status", err)
 	}
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := st.List()
 	if err != nil {
 		return r.commandErr("status", err)
 	}
@@ -280,7 +235,7 @@ func (r *run) validity(rec *tokenstore.Record) string {
 // the token is valid (the provider knows which scope allows it), else what
 // the record remembers.
 func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) string {
-	if t != nil && fresh(rec, r.now(), 0) {
+	if t != nil && fastpath.Fresh(rec, r.now(), 0) {
 		env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
 		defer closeEnv()
 		actx, cancel := context.WithTimeout(ctx, t.timeout)

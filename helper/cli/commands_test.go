@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +218,41 @@ func TestConfigureHelperOnPath(t *testing.T) {
 	cfg, _ := os.ReadFile(filepath.Join(h.dir, "gitconfig"))
 	if !strings.Contains(string(cfg), "helper = bitbucket\n") {
 		t.Errorf("helper is not the short name:\n%s", cfg)
+	}
+}
+
+// TestConfigureNamesTheFastFront: with git-credential-bitbucket-fast
+// installed beside this binary, credential.<url>.helper names the front
+// (by its short name when PATH finds that very file, else by its path),
+// so that git's every get starts the small program.
+func TestConfigureNamesTheFastFront(t *testing.T) {
+	t.Parallel()
+	for _, onPath := range []bool{true, false} {
+		h := newHarness(t)
+		exe := filepath.Join(h.dir, "git-credential-bitbucket")
+		front := filepath.Join(h.dir, "git-credential-bitbucket-fast")
+		for _, p := range []string{exe, front} {
+			if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.app.Executable = exe
+		h.app.LookPath = func(name string) (string, error) {
+			if onPath && name == "git-credential-bitbucket-fast" {
+				return front, nil
+			}
+			return "", errors.New("not found")
+		}
+		if _, stderr, code := h.run("", nil, "configure", "https://bitbucket.org", "--grant", "authorization-code", "--client-id", "c"); code != 0 {
+			t.Fatalf("exit %d stderr %q", code, stderr)
+		}
+		cfg, _ := os.ReadFile(filepath.Join(h.dir, "gitconfig"))
+		want := "helper = " + front + "\n"
+		if onPath {
+			want = "helper = bitbucket-fast\n"
+		}
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("on PATH %t: want %q in:\n%s", onPath, want, cfg)
+		}
 	}
 }

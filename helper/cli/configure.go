@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -193,9 +194,11 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	return exitOK
 }
 
-// helperValue is what credential.<url>.helper should say: "bitbucket" when
-// git would find this very binary as git-credential-bitbucket on PATH,
-// else its absolute path.
+// helperValue is what credential.<url>.helper should say: the fast front
+// (git-credential-bitbucket-fast, which answers get from the store and
+// hands the rest to this binary) when it is installed beside this binary,
+// else this binary; "bitbucket-fast" or "bitbucket" when git would find
+// that very file on PATH, else its absolute path.
 func (r *run) helperValue() (string, error) {
 	exe, err := r.executable()
 	if err != nil {
@@ -204,17 +207,28 @@ func (r *run) helperValue() (string, error) {
 	if abs, err := filepath.Abs(exe); err == nil {
 		exe = abs
 	}
-	if p, err := r.lookPath("git-credential-bitbucket"); err == nil {
+	name := "bitbucket"
+	if front := filepath.Join(filepath.Dir(exe), "git-credential-bitbucket-fast"+filepath.Ext(exe)); isExecutable(front) {
+		exe, name = front, "bitbucket-fast"
+	}
+	if p, err := r.lookPath("git-credential-" + name); err == nil {
 		a, errA := os.Stat(p)
 		b, errB := os.Stat(exe)
 		if errA == nil && errB == nil && os.SameFile(a, b) {
-			return "bitbucket", nil
+			return name, nil
 		}
 	}
 	if strings.ContainsAny(exe, " \t'\"\\$`") {
 		return "", fmt.Errorf("cannot name %s in credential.helper (it contains characters the shell would interpret): put git-credential-bitbucket on PATH", quote(exe))
 	}
 	return exe, nil
+}
+
+// isExecutable reports whether p is a regular file someone may execute
+// (on Windows, any regular file).
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)
 }
 
 func (r *run) gitConfig(ctx context.Context, args ...string) error {
@@ -238,16 +252,15 @@ func (r *run) gitOutput(ctx context.Context, args ...string) (string, error) {
 // revokeDropped revokes, best effort and as logout does, the access tokens
 // stored for protocol://host that forgetAccessTokens is about to drop.
 func (r *run) revokeDropped(ctx context.Context, protocol, host string) {
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return
 	}
-	recs, err := (&tokenstore.Store{Dir: dir, Now: r.now}).List()
+	recs, err := st.List()
 	if err != nil {
 		r.msg.tracef("configure: %v", err)
 		return
 	}
-	st := &tokenstore.Store{Dir: dir, Now: r.now}
 	for _, rec := range recs {
 		if rec.Key.Protocol != protocol || rec.Key.Host != host || rec.AccessToken == "" {
 			continue
@@ -285,11 +298,10 @@ func (r *run) underRemoteLock(ctx context.Context, st *tokenstore.Store, k token
 // remote, so that the new settings (authtype, scopes, margin) apply to the
 // next get instead of after the next refresh; refresh tokens stay.
 func (r *run) forgetAccessTokens(protocol, host string) error {
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return err
 	}
-	st := &tokenstore.Store{Dir: dir, Now: r.now}
 	recs, err := st.List()
 	if err != nil {
 		return err

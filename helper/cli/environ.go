@@ -32,6 +32,15 @@ func falsy(v string) bool {
 	return false
 }
 
+// flag reports whether key is set to one of git's true spellings.
+func (e environ) flag(key string) bool {
+	switch strings.ToLower(strings.TrimSpace(e.get(key))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
 // terminalPromptOff reports GIT_TERMINAL_PROMPT=0 (or another false value).
 func (e environ) terminalPromptOff() bool {
 	for _, kv := range e {

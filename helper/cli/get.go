@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"strings"
 	"time"
 
@@ -93,11 +94,7 @@ func (r *run) get(ctx context.Context, req *gitcred.Request) {
 // answer prints rec for git: username x-token-auth (or the product's) and
 // the token as password, or authtype=Bearer when configured and advertised.
 func (r *run) answer(req *gitcred.Request, rec *tokenstore.Record, authType string) {
-	resp := &gitcred.Response{Username: rec.GitUsername, Password: rec.AccessToken, PasswordExpiry: rec.Expiry}
-	if authType == "bearer" && req.HasCapability("authtype") {
-		resp = &gitcred.Response{AuthType: "Bearer", Credential: rec.AccessToken, Ephemeral: true, PasswordExpiry: rec.Expiry}
-	}
-	r.write(req, resp)
+	r.write(req, fastpath.Answer(req, rec, authType))
 }
 
 func (r *run) write(req *gitcred.Request, resp *gitcred.Response) {
@@ -178,11 +175,11 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok {
 		return
 	}
-	dir, err := r.storeDir()
+	st, err := r.tokenStore()
 	if err != nil {
 		return
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := st.List()
 	if err != nil {
 		r.msg.tracef("erase: %v", err)
 		return
@@ -206,7 +203,7 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 		r.staticErased(match) // static.go: kept, it cannot be replaced here
 		return
 	}
-	st, err := r.openStore()
+	st, err = r.openStore()
 	if err != nil {
 		r.msg.errorf("cannot forget the rejected token for %s: %v", match.Key, err)
 		return
@@ -237,11 +234,14 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 
 // revoke asks the provider to revoke what rec holds on the server (minted
 // Server/DC HTTP access tokens); best effort, traced only.
-func (r *run) revoke(ctx context.Context, rec *tokenstore.Record) {
+func (r *run) revoke(ctx context.Context, rec *tokenstore.Record) error {
 	t, err := r.resolve(ctx, rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
 	if err != nil || t == nil {
 		r.msg.tracef("revoke: %s is not configured (%v): forgotten here only", rec.Key, err)
-		return
+		if err == nil {
+			err = errNotConfigured
+		}
+		return err
 	}
-	r.revokeWith(ctx, t, rec)
+	return r.revokeWith(ctx, t, rec)
 }

@@ -21,6 +21,7 @@ Commands for people:
   unconfigure URL       undo configure: revoke and forget the tokens, remove
                         the settings and helper entries it wrote
   version               print the version, commit, Go version and platform
+  completion SHELL      print a bash, zsh or fish completion script
   help [COMMAND]        show help for a command
 
 URL defaults to https://bitbucket.org.
@@ -60,18 +61,32 @@ Run by git when a credential was rejected. Forgets the stored access token
 only when the rejected password is that token; the refresh token is kept.
 An erase without a password changes nothing.
 `,
-	"login": `usage: git-credential-bitbucket login [URL]
+	"login": `usage: git-credential-bitbucket login [URL] [--no-browser]
 
-Runs the remote's configured flow now (for authorization-code: opens the
-browser, or prints the URL on the terminal and reads the redirect URL you
-paste) and stores the result. URL defaults to https://bitbucket.org; for
-a remote with a context path, give it (https://host/bitbucket).
+Runs the remote's configured flow now and stores the result. URL defaults
+to https://bitbucket.org; for a remote with a context path, give it
+(https://host/bitbucket).
+
+For a flow that needs your consent (authorization-code, oauth2, oauth1)
+it prints the authorize URL and the time limit on the terminal every
+time, opens the browser, and waits for the browser to come back to its
+loopback address; at any moment you may instead paste there the address
+the browser was sent to (or the code the page shows), whichever comes
+first. A line shows the time left. Ctrl-C stops: nothing is stored and
+the exit status is 130.
+
+Options:
+  --no-browser   open no browser: print the URL and read the paste
+                 (also: GIT_CREDENTIAL_BITBUCKET_NO_BROWSER=1)
 `,
 	"logout": `usage: git-credential-bitbucket logout [URL]
 
 Revokes what the server allows to be revoked (minted Server/DC HTTP access
 tokens) and forgets every local token for URL (default https://bitbucket.org).
-A URL without a path covers every context path on the host.
+A URL without a path covers every context path on the host. For each record
+it says what was revoked on the server, what was only forgotten here, and
+what stays (an OAuth 1 authorization stays under the user's Authorized
+applications on the server until revoked there).
 `,
 	"status": `usage: git-credential-bitbucket status [URL]
 
@@ -167,6 +182,14 @@ credential.<URL>, and helpers you added there, stay. Says what it did.
 Prints the version, the commit and build date, the Go version and the
 platform (also: git-credential-bitbucket --version).
 `,
+	"completion": `usage: git-credential-bitbucket completion bash|zsh|fish
+
+Prints a completion script for the shell, made from these help texts:
+
+  eval "$(git-credential-bitbucket completion bash)"        # ~/.bashrc
+  git-credential-bitbucket completion zsh > "${fpath[1]}/_git-credential-bitbucket"
+  git-credential-bitbucket completion fish | source         # config.fish
+`,
 	"help": `usage: git-credential-bitbucket help [COMMAND]
 
 Shows help for COMMAND, or the list of commands.
@@ -180,8 +203,7 @@ func (r *run) help(args []string) int {
 	}
 	text, ok := commandHelp[args[0]]
 	if !ok {
-		io.WriteString(r.stderr, linePrefix+"no help for unknown command "+quote(args[0])+"\n")
-		return exitUsage
+		return r.helpUnknown(args[0]) // unknown.go
 	}
 	io.WriteString(r.stdout, text)
 	return exitOK

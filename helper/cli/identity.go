@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"net/url"
 	"strings"
 
@@ -56,17 +57,19 @@ func findRecordAt(recs []*tokenstore.Record, protocol, host, keyPath, username s
 			at = append(at, rec)
 		}
 	}
-	return findRecord(at, protocol, host, keyPath, username)
+	return fastpath.Find(at, protocol, host, keyPath, username)
 }
 
 // revokeWith asks t's provider to revoke what rec holds on the server;
 // best effort, traced only.
-func (r *run) revokeWith(ctx context.Context, t *target, rec *tokenstore.Record) {
+func (r *run) revokeWith(ctx context.Context, t *target, rec *tokenstore.Record) error {
 	env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
 	defer closeEnv()
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	if err := t.provider.Revoke(rctx, env, rec); err != nil {
+	err := t.provider.Revoke(rctx, env, rec)
+	if err != nil {
 		r.msg.tracef("revoke: %v", err)
 	}
+	return err
 }

@@ -2,32 +2,23 @@ package cli
 
 import (
 	"fmt"
-	"net/url"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"slices"
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
-	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
 // grantImpersonate is the grant that acts for a user of the operator's
 // choosing. Whom it acts for is never chosen by a URL (issue 10, point 2):
 // a submodule URL such as http://alice@server/... in a repository someone
 // else wrote would otherwise be enough to act as alice.
-const grantImpersonate = "oauth1-impersonate"
+const grantImpersonate = grant.OAuth1Impersonate
 
-// allowedUsers splits bitbucket.user, one user or a comma-separated
-// allow-list, into its names.
-func allowedUsers(v string) []string {
-	var users []string
-	for _, u := range strings.Split(v, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			users = append(users, u)
-		}
-	}
-	return users
-}
+// allowedUsers splits bitbucket.user into its names (fastpath.AllowedUsers).
+func allowedUsers(v string) []string { return fastpath.AllowedUsers(v) }
 
 // refusedUserError: a request names a user bitbucket.user does not allow.
 // It gets no credentials and one line; git goes on to its next helper.
@@ -57,32 +48,5 @@ func actingUser(s *gitconfig.Settings, username string) (string, error) {
 	return "", &refusedUserError{user: username, allowed: users}
 }
 
-// impersonationServes reports whether the fast path may answer a request
-// with username from rec without reading git config: only a record minted
-// for a user the record's own bitbucket.user allowed (records written
-// before the allow-list, with no user, never do), and for a request
-// without a username only a record kept for such requests (see findRecord).
-func impersonationServes(rec *tokenstore.Record, username string) bool {
-	if rec.Grant != grantImpersonate {
-		return true
-	}
-	users := allowedUsers(identityField(rec.Identity, "user"))
-	if len(users) == 0 {
-		return false
-	}
-	if username == "" {
-		return rec.Key.Username == ""
-	}
-	return slices.ContainsFunc(users, func(u string) bool { return strings.EqualFold(u, username) })
-}
-
 // identityField reads one field of a record's identity (see identity).
-func identityField(id, name string) string {
-	for _, kv := range strings.Fields(id) {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			v, _ = url.QueryUnescape(v)
-			return v
-		}
-	}
-	return ""
-}
+func identityField(id, name string) string { return fastpath.IdentityField(id, name) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore/oskeyring"
 )
 
 // keyringProbeTimeout bounds, under bitbucket.store=auto, the check that an
@@ -27,7 +28,6 @@ func (r *run) openStoreFor(t *target) (*tokenstore.Store, error) {
 		return nil, err
 	}
 	st.SecretsTo = to
-	st.Keyring = tokenstore.SystemKeyring{Env: r.env}
 	return st, nil
 }
 
@@ -39,12 +39,12 @@ func (r *run) secretsTo(t *target) (string, error) {
 	case "file":
 		return tokenstore.SecretsInFile, nil
 	case "keyring":
-		if err := tokenstore.ProbeKeyring(r.env, keyringProbeTimeout); err != nil {
+		if err := oskeyring.Probe(r.env, keyringProbeTimeout); err != nil {
 			return "", fmt.Errorf("bitbucket.store=keyring for %s, but the OS keyring does not answer: %w", t.display(), err)
 		}
 		return tokenstore.SecretsInKeyring, nil
 	}
-	if err := tokenstore.ProbeKeyring(r.env, keyringProbeTimeout); err != nil {
+	if err := oskeyring.Probe(r.env, keyringProbeTimeout); err != nil {
 		r.msg.tracef("store=auto: secrets for %s go to the file store (%v)", t.display(), err)
 		return tokenstore.SecretsInFile, nil
 	}

@@ -135,6 +135,10 @@ func (m *messenger) errorf(format string, args ...any) {
 	m.tracef("said on stderr: %s", line)
 }
 
+// sayf writes one redacted line for the person on stderr: progress, not
+// a failure (a login's URL when there is no terminal, a retry's wait).
+func (m *messenger) sayf(format string, args ...any) { m.errorf(format, args...) }
+
 // tracef writes one redacted trace line when tracing is on.
 func (m *messenger) tracef(format string, args ...any) {
 	if m.trace == nil {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
@@ -14,7 +16,7 @@ import (
 // Both the fast path and the slow path's re-check let such a get through
 // to the provider.
 func keepAliveDue(rec *tokenstore.Record, now time.Time) bool {
-	return rec != nil && rec.Kind == "cloud" && cloud.KeepAliveDue(rec, now)
+	return rec != nil && rec.Kind == grant.KindCloud && fastpath.KeepAliveDue(rec, now)
 }
 
 // refreshText is status's "refresh token" line: stored or none, when it

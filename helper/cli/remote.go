@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"net/url"
 	"strings"
 
@@ -22,18 +23,8 @@ import (
 // server, but its string prefix is /bitbucket: issue 10 point 9). Record
 // and settings matching is on whole "/" segments (pathCovers, findRecord).
 func checkContextPath(path string) error {
-	p := path
-	for range 3 { // %252e%252e decodes twice; a server may decode as often
-		d, err := url.PathUnescape(p)
-		if err != nil || d == p {
-			break
-		}
-		p = d
-	}
-	for _, seg := range strings.Split(strings.ReplaceAll(p, "\\", "/"), "/") {
-		if seg == "." || seg == ".." {
-			return fmt.Errorf("refusing path %q: it has dot segments", oneLine(path))
-		}
+	if fastpath.HasDotSegments(path) {
+		return fmt.Errorf("refusing path %q: it has dot segments", oneLine(path))
 	}
 	return nil
 }

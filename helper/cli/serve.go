@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"maps"
 	"net/url"
 	"slices"
@@ -37,32 +39,11 @@ func (t *target) display() string { return remoteDisplay(t.protocol, t.host, t.k
 // could have meant (cert, smtp, an empty host, a host with a path or user
 // smuggled in): those are not ours.
 func remoteURL(protocol, host, path string) (*url.URL, bool) {
-	if protocol != "https" && protocol != "http" {
-		return nil, false
-	}
-	if host == "" || strings.ContainsAny(host, "/@?#\\ ") {
-		return nil, false
-	}
-	u, err := url.Parse(protocol + "://" + host)
-	if err != nil || u.Host != host || u.User != nil || u.Path != "" {
-		return nil, false
-	}
-	if path != "" {
-		u.Path = "/" + strings.Trim(path, "/")
-	}
-	return u, true
+	return fastpath.Origin(protocol, host, path)
 }
 
 // inferKind picks the product when bitbucket.kind is not set.
-func inferKind(grant string) string {
-	switch {
-	case strings.HasPrefix(grant, "oauth1"):
-		return "server"
-	case grant == "oauth2":
-		return "datacenter"
-	}
-	return "cloud"
-}
+func inferKind(name string) string { return grant.InferKind(name) }
 
 // resolve reads the settings for the remote and decides whether it is
 // ours: nil and no error when it is not. path is the path git sent (or a
@@ -150,6 +131,7 @@ type obtainRequest struct {
 	refreshToken string // a forwarded oauth_refresh_token, "" if none
 	login        bool   // force a fresh authorization
 	interactive  bool
+	noBrowser    bool // login --no-browser: show the URL, open nothing
 }
 
 // unconfiguredError: bitbucket.org with no bitbucket.grant configured.
@@ -226,7 +208,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 		}
 	}
 	if prev != nil {
-		if !o.login && fresh(prev, r.now(), t.margin) && !keepAliveDue(prev, r.now()) {
+		if !o.login && fastpath.Fresh(prev, r.now(), t.margin) && !keepAliveDue(prev, r.now()) {
 			r.msg.tracef("slow path: %s was refreshed meanwhile, valid until %s", key, expiryText(prev.Expiry))
 			return prev, nil
 		}
@@ -304,9 +286,13 @@ func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
 		Now:         r.now,
 		Interactive: o.interactive,
 		OpenBrowser: r.app.OpenBrowser,
+		Say:         r.msg.sayf,
 		Trace:       r.msg.tracef,
 	}
-	if env.OpenBrowser == nil {
+	switch {
+	case o.noBrowser || r.env.flag(envPrefix+"NO_BROWSER"):
+		env.OpenBrowser = nil
+	case env.OpenBrowser == nil:
 		env.OpenBrowser = browserOpener(r.env)
 	}
 	closeFn := func() {}

@@ -10,24 +10,6 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
-// staticFast is the fast path of a grant=static record: the token is
-// served until its expiry (there is nothing to refresh, so the refresh
-// margin does not apply), with a warning line on stderr at most once a day
-// in its last week. An expired token goes to the slow path, whose provider
-// answers quit=1 naming the command that replaces it.
-func (r *run) staticFast(rec *tokenstore.Record) *tokenstore.Record {
-	now := r.now()
-	if static.Expired(rec.Expiry, now) {
-		r.msg.tracef("fast path: the static token for %s expired %s", rec.Key, expiryText(rec.Expiry))
-		return nil
-	}
-	if static.WarnDue(rec.Expiry, rec.ExpiryWarned, now) {
-		r.warnStaticExpiry(rec, now)
-	}
-	r.msg.tracef("fast path: static token for %s, expiry %s", rec.Key, expiryText(rec.Expiry))
-	return rec
-}
-
 // warnStaticExpiry prints the expiry warning and records when, so that the
 // next one waits a day. A store that cannot be written only costs a
 // repeated warning.

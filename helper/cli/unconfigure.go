@@ -94,7 +94,8 @@ func (r *run) unconfigure(ctx context.Context, args []string) int {
 func ourCredentialEntry(k, value string, u *url.URL) bool {
 	switch strings.ToLower(k) {
 	case "helper":
-		return value == "" || value == "bitbucket" || filepath.Base(value) == "git-credential-bitbucket" || filepath.Base(value) == "git-credential-bitbucket.exe"
+		b := strings.TrimSuffix(filepath.Base(value), ".exe")
+		return value == "" || value == "bitbucket" || value == "bitbucket-fast" || b == "git-credential-bitbucket" || b == "git-credential-bitbucket-fast"
 	case "usehttppath":
 		return value == "true" && strings.Trim(u.Path, "/") != ""
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -37,7 +38,7 @@ func (p *Provider) Account(ctx context.Context, env *auth.Env, rec *tokenstore.R
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("get /2.0/user: %w", err)
+		return "", fmt.Errorf("get /2.0/user: %w", netmsg.Explain(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 
 	"golang.org/x/oauth2"
 
@@ -17,9 +16,9 @@ import (
 
 // authorize runs the authorization code grant (RFC 6749 §4.1) with PKCE
 // S256 (RFC 7636) and a random state: a loopback listener (RFC 8252 §7.3)
-// receives the redirect from the browser. When no browser can be opened,
-// the URL goes to the terminal and the redirected URL (or the bare code)
-// is read back from it. Gives up after the auth timeout.
+// receives the redirect from the browser, and the redirected URL (or the
+// bare code) pasted on the terminal is read at the same time, whichever
+// comes first (consent.Person.Await). Gives up after the auth timeout.
 func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 	cb, err := consent.Listen(c.p.Listen, c.s.RedirectURL, "/")
 	if err != nil {
@@ -42,28 +41,17 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	var tty io.Reader // set when the address is pasted
 	origin := c.env.Remote.Scheme + "://" + c.env.Remote.Host
 	c.tracef("authorization-code: redirect %s, waiting up to %s", cb.URL, limit)
-	if err := c.openBrowser(cb, authURL); err != nil {
-		c.tracef("authorization-code: no browser: %v", err)
-		if c.env.TTY == nil {
-			return nil, fmt.Errorf("%w: no browser could be opened (%v) and there is no terminal", auth.ErrInteractionRequired, err)
-		}
-		fmt.Fprintf(c.env.TTY, "To authorize git-credential-bitbucket for %s, open this URL in a browser:\n\n  %s\n\n"+
-			"then paste here the address the browser was sent to (or just the code): ", origin, authURL)
-		tty = c.env.TTY
-	} else if c.env.TTY != nil {
-		fmt.Fprintf(c.env.TTY, "git-credential-bitbucket: authorize %s in your browser (waiting up to %s)\n", origin, limit)
-	}
-
-	code, err := cb.Await(actx, tty, state)
+	code, err := c.person().Await(actx, cb, consent.OAuth2(origin, authURL, c.env.OpenBrowser, limit, state))
 	switch {
 	case err == nil:
+	case errors.Is(err, consent.ErrNoWay):
+		return nil, fmt.Errorf("%w: %v", auth.ErrInteractionRequired, err)
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("authorization-code: %w", ctx.Err())
 	case actx.Err() != nil:
-		return nil, fmt.Errorf("authorization-code: gave up waiting for the authorization after %s", limit)
+		return nil, fmt.Errorf("authorization-code: %w", &consent.TimeoutError{Limit: limit})
 	default:
 		return nil, fmt.Errorf("authorization-code: %w", err)
 	}
@@ -77,12 +65,9 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 	return c.record(tok)
 }
 
-// openBrowser opens u through cb's single-use start URL.
-func (c *call) openBrowser(cb *consent.Callback, u string) error {
-	if c.env.OpenBrowser == nil {
-		return errors.New("no browser opener")
-	}
-	return cb.Open(c.env.OpenBrowser, u)
+// person is who the consent talks to.
+func (c *call) person() consent.Person {
+	return consent.Person{TTY: c.env.TTY, Say: c.env.Say}
 }
 
 // randomState is 32 random bytes, base64url.

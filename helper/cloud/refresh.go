@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ const (
 	// KeepAliveAfter is how long a refresh token may go unused before a
 	// get spends it although the access token is still valid: Cloud kills
 	// refresh tokens unused for 3 months (docs/bitbucket-behaviour.md#cloud-2026).
-	KeepAliveAfter = 60 * 24 * time.Hour
+	KeepAliveAfter = fastpath.KeepAliveAfter
 )
 
 // RefreshRefusedError is Bitbucket refusing the stored refresh token
@@ -81,20 +82,7 @@ func isRefusedRefresh(err error) bool {
 // KeepAliveAfter, so that a get refreshes it although the access token is
 // still valid. A record written before RefreshUsed existed counts from its
 // last update. Client credentials and JWT keep no refresh token.
-func KeepAliveDue(rec *tokenstore.Record, now time.Time) bool {
-	if rec == nil || rec.RefreshToken == "" || rec.Grant == GrantClientCredentials || rec.Grant == GrantJWT {
-		return false
-	}
-	last := lastRefreshUse(rec)
-	return !last.IsZero() && now.Sub(last) >= KeepAliveAfter
-}
-
-func lastRefreshUse(rec *tokenstore.Record) time.Time {
-	if !rec.RefreshUsed.IsZero() {
-		return rec.RefreshUsed
-	}
-	return rec.Updated
-}
+func KeepAliveDue(rec *tokenstore.Record, now time.Time) bool { return fastpath.KeepAliveDue(rec, now) }
 
 // refreshOrConsent spends prev's refresh token. valid says prev's access
 // token is still good (a keep-alive refresh): then any failure keeps prev
@@ -102,7 +90,7 @@ func lastRefreshUse(rec *tokenstore.Record) time.Time {
 func (c *call) refreshOrConsent(ctx context.Context, prev *tokenstore.Record, valid bool) (*tokenstore.Record, error) {
 	if prev.RefreshUsed.IsZero() {
 		p := *prev
-		p.RefreshUsed = lastRefreshUse(prev) // keep the clock when prev is saved again
+		p.RefreshUsed = fastpath.LastRefreshUse(prev) // keep the clock when prev is saved again
 		prev = &p
 	}
 	if !prev.RefreshRefused.IsZero() {
@@ -118,7 +106,7 @@ func (c *call) refreshOrConsent(ctx context.Context, prev *tokenstore.Record, va
 		c.tracef("the refresh token was refused at %s: trying it again", prev.RefreshRefused.UTC().Format(time.RFC3339))
 	}
 	if valid {
-		c.tracef("keep-alive: the refresh token was last used %s", lastRefreshUse(prev).UTC().Format(time.RFC3339))
+		c.tracef("keep-alive: the refresh token was last used %s", fastpath.LastRefreshUse(prev).UTC().Format(time.RFC3339))
 	}
 	rec, err := c.refresh(ctx, prev)
 	if err == nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
@@ -97,12 +98,17 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 		return out
 	}
 	if ctx.Err() != nil {
-		return &TokenError{Op: op, Err: fmt.Errorf("no answer from the token endpoint within %s", timeout)}
+		msg := fmt.Sprintf("no answer from the token endpoint within %s", timeout)
+		var ne *netmsg.Error
+		if errors.As(netmsg.Explain(err), &ne) {
+			msg += " (" + ne.Host + "): " + ne.Next
+		}
+		return &TokenError{Op: op, Err: errors.New(msg)}
 	}
 	if strings.HasPrefix(err.Error(), "oauth2: cannot parse") || strings.Contains(err.Error(), "missing access_token") {
 		return &TokenError{Op: op, Status: http.StatusOK, Err: errors.New("the token endpoint sent an unreadable answer")}
 	}
-	return &TokenError{Op: op, Err: err}
+	return &TokenError{Op: op, Err: netmsg.Explain(err)}
 }
 
 // clientAuthFix says which settings to fix when the token endpoint refused
@@ -170,6 +176,7 @@ func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context)
 			return nil, te
 		}
 		c.tracef("%s: HTTP %d, retrying after %s", op, te.Status, wait)
+		retry.Tell(c.env.Say, te.Status, wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 )
 
@@ -83,7 +84,7 @@ func (c *call) fresh(exp time.Time) bool {
 func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", op, redactURLError(err))
+		return nil, nil, fmt.Errorf("%s: %w", op, netmsg.Explain(redactURLError(err)))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

@@ -125,7 +125,7 @@ func TestHostilePastedRedirect(t *testing.T) {
 		{"8 KB blob", func(cb, s string) string { return strings.Repeat("b", 8000) }, false, true, "not a URL or an authorization code"},
 		{"javascript URL with evil state", func(cb, s string) string { return "javascript:x()//?code=C1&state=evil" }, false, true, "state mismatch"},
 		{"data URL with evil state", func(cb, s string) string { return "data:text/html,x?code=C1&state=evil" }, false, true, "state mismatch"},
-		{"empty line", func(cb, s string) string { return "" }, false, true, "nothing was pasted"},
+		{"empty line: the wait goes on", func(cb, s string) string { return "" }, false, true, "gave up waiting"},
 		{"1 MB line, evil state", func(cb, s string) string { return cb + "?code=C1&state=evil&pad=" + huge }, false, true, "longer than 8 KiB"},
 		{"1 MB line, our state after the padding", func(cb, s string) string { return cb + "?pad=" + huge + "&code=C1&state=" + s }, false, true, "longer than 8 KiB"},
 	}

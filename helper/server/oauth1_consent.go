@@ -17,9 +17,11 @@ import (
 
 // consent runs the 3-legged dance (RFC 5849 §2): request token with a
 // loopback callback, the user's consent in the browser, verifier, access
-// token, which is stored in rec. When no browser can be opened and there
-// is a terminal, it starts over with an "oob" request token and reads the
-// verifier the consent page shows from the terminal.
+// token, which is stored in rec. The address the browser was sent to (or
+// the verifier) pasted on the terminal is read at the same time. When no
+// browser can be opened and there is a terminal, it starts over with an
+// "oob" request token: the consent page then shows the verification code
+// to paste.
 func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record) error {
 	if !c.env.Interactive {
 		return fmt.Errorf("grant oauth1 needs your consent in a browser for %s: %w", redactURL(c.base), auth.ErrInteractionRequired)
@@ -31,11 +33,12 @@ func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := p.consentContext(ctx)
+	ctx, cancel, limit := p.consentContext(ctx)
 	defer cancel()
 
+	why := ""
 	if c.env.OpenBrowser != nil {
-		rt, verifier, err := p.consentInBrowser(ctx, c, sg)
+		rt, verifier, err := p.consentInBrowser(ctx, c, sg, limit)
 		var nb *noBrowserError
 		switch {
 		case err == nil:
@@ -44,22 +47,52 @@ func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record)
 			return err
 		}
 		c.tracef("%v: the verification code will be pasted instead", err)
+		why = consent.Sanitize(nb.err.Error())
 	}
 
 	rt, err := c.requestToken(ctx, sg, "oob")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the verification code shown: ",
-		redactURL(c.base), c.authorizeURL(rt))
-	verifier, err := consent.ReadLine(ctx, c.env.TTY)
+	verifier, err := c.person().Await(ctx, nil, c.oauth1Login(rt, limit, why))
 	if err != nil {
-		return err
-	}
-	if verifier == "" || verifier == "denied" {
-		return errors.New("access was denied on the consent page")
+		return c.consentErr(ctx, "grant oauth1", limit, err)
 	}
 	return c.accessToken(ctx, sg, rt, verifier, rec)
+}
+
+// oauth1Login is the wait for the consent of request token rt: the
+// browser coming back with our rt, or a pasted address or verifier.
+func (c *call) oauth1Login(rt string, limit time.Duration, noBrowser string) consent.Login {
+	accept := consent.ParamIs("oauth_token", rt)
+	verifierOf := func(q url.Values) (string, error) {
+		v := q.Get("oauth_verifier")
+		if v == "" || v == "denied" {
+			return "", errors.New("access was denied on the consent page")
+		}
+		return v, nil
+	}
+	return consent.Login{
+		Origin: redactURL(c.base), URL: c.authorizeURL(rt), Limit: limit, NoBrowser: noBrowser,
+		Query: verifierOf,
+		Paste: func(line string) (string, error) {
+			if strings.Contains(line, "?") || strings.Contains(line, "://") {
+				u, err := url.Parse(line)
+				if err != nil || !accept(u.Query()) {
+					return "", errors.New("the pasted address is not from this authorization (another request token); try again")
+				}
+				return verifierOf(u.Query())
+			}
+			if line == "denied" {
+				return "", errors.New("access was denied on the consent page")
+			}
+			if !consent.IsBareCode(line) {
+				return "", errors.New("the pasted text is not an address or a verification code")
+			}
+			return line, nil
+		},
+		PasteWhat: consent.PasteVerifier,
+	}
 }
 
 // noBrowserError: the browser could not be opened.
@@ -69,8 +102,8 @@ func (e *noBrowserError) Error() string { return "opening the browser: " + e.err
 func (e *noBrowserError) Unwrap() error { return e.err }
 
 // consentInBrowser gets a request token for a loopback callback, opens
-// the consent page and waits for the browser to come back.
-func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer) (rt, verifier string, err error) {
+// the consent page and waits for the browser to come back (or a paste).
+func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer, limit time.Duration) (rt, verifier string, err error) {
 	cb, err := consent.Listen(p.Listen, c.s.RedirectURL, "/oauth1/callback")
 	if err != nil {
 		return "", "", err
@@ -85,16 +118,10 @@ func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer) (r
 	if err := cb.Open(c.env.OpenBrowser, c.authorizeURL(rt)); err != nil {
 		return "", "", &noBrowserError{err}
 	}
-	if c.env.TTY != nil {
-		fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
-	}
-	q, err := cb.Wait(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	verifier = q.Get("oauth_verifier")
-	if verifier == "" || verifier == "denied" {
-		return "", "", errors.New("access was denied on the consent page")
+	l := c.oauth1Login(rt, limit, "")
+	l.Opened = true
+	if verifier, err = c.person().Await(ctx, cb, l); err != nil {
+		return "", "", c.consentErr(ctx, "grant oauth1", limit, err)
 	}
 	return rt, verifier, nil
 }

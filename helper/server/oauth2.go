@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -88,7 +88,7 @@ func deadGrant(re *oauth2.RetrieveError) bool {
 func (c *call) oauth2Error(op string, err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return fmt.Errorf("%s: %w", op, redactURLError(err))
+		return fmt.Errorf("%s: %w", op, netmsg.Explain(redactURLError(err)))
 	}
 	status := 0
 	if re.Response != nil {
@@ -141,15 +141,14 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 }
 
 // authorizeOAuth2 is the authorization code grant with PKCE S256 (RFC
-// 7636) through a loopback redirect. Without a browser the URL goes to the
-// terminal and the user pastes the URL the browser was sent to (or the
-// code); the loopback listener keeps waiting at the same time.
+// 7636) through a loopback redirect; the address the browser was sent to
+// (or the code) pasted on the terminal is read at the same time,
+// whichever comes first (consent.Person.Await).
 func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Config) (*oauth2.Token, error) {
-	useBrowser := c.env.OpenBrowser != nil
-	if !useBrowser && c.env.TTY == nil {
+	if c.env.OpenBrowser == nil && c.env.TTY == nil {
 		return nil, fmt.Errorf("grant oauth2 needs a browser or a terminal for the consent: %w", auth.ErrInteractionRequired)
 	}
-	ctx, cancel := p.consentContext(ctx)
+	ctx, cancel, limit := p.consentContext(ctx)
 	defer cancel()
 	cb, err := consent.Listen(p.Listen, c.s.RedirectURL, "/callback")
 	if err != nil {
@@ -162,27 +161,9 @@ func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Con
 	cb.Serve(consent.StateIs(state))
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 	c.tracef("OAuth 2 consent: redirect %s", cb.URL)
-
-	paste := !useBrowser
-	if useBrowser {
-		if err := cb.Open(c.env.OpenBrowser, authURL); err != nil {
-			if c.env.TTY == nil {
-				return nil, fmt.Errorf("opening the browser for the consent: %w", err)
-			}
-			c.tracef("opening the browser: %v: the redirect will be pasted instead", err)
-			paste = true
-		} else if c.env.TTY != nil {
-			fmt.Fprintf(c.env.TTY, "Allow git access to %s in the browser window that opened.\n", redactURL(c.base))
-		}
-	}
-	var tty io.Reader
-	if paste {
-		fmt.Fprintf(c.env.TTY, "Open this URL in a browser to allow git access to %s:\n  %s\nThen paste the address the browser was sent to (it starts with %s): ", redactURL(c.base), authURL, cb.URL)
-		tty = c.env.TTY
-	}
-	code, err := cb.Await(ctx, tty, state)
+	code, err := c.person().Await(ctx, cb, consent.OAuth2(redactURL(c.base), authURL, c.env.OpenBrowser, limit, state))
 	if err != nil {
-		return nil, err
+		return nil, c.consentErr(ctx, "grant oauth2", limit, err)
 	}
 	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := c.retrieve(ctx, "exchange the authorization code", func() (*oauth2.Token, error) {

@@ -51,6 +51,7 @@ func (c *call) again(ctx context.Context, rs *retryState, op string, status int,
 		return false
 	}
 	c.tracef("%s: HTTP %d, retrying after %s", op, status, wait)
+	retry.Tell(c.env.Say, status, wait)
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {

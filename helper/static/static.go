@@ -22,12 +22,14 @@ package static
 import (
 	"errors"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"strings"
 	"time"
 )
 
 // Grant is the bitbucket.grant value.
-const Grant = "static"
+const Grant = grant.Static
 
 // Token kinds (tokenstore.Record.TokenKind, configure --token-kind).
 const (
@@ -53,8 +55,8 @@ const appPasswordPrefix = "ATBB"
 
 // Warnings: a line at most once per WarnEvery in the last WarnWindow.
 const (
-	WarnWindow = 7 * 24 * time.Hour
-	WarnEvery  = 24 * time.Hour
+	WarnWindow = fastpath.StaticWarnWindow
+	WarnEvery  = fastpath.StaticWarnEvery
 )
 
 // ErrAppPassword refuses an app password.
@@ -126,17 +128,11 @@ func ParseExpires(v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--expires %q: want a date such as 2027-03-31 or an RFC 3339 time", v)
 }
 
-// WarnDue reports whether the expiry warning is due now: in the last
-// WarnWindow before a known expiry, and not printed in the last WarnEvery.
-func WarnDue(expiry, warned, now time.Time) bool {
-	if expiry.IsZero() || !now.Before(expiry) || expiry.Sub(now) > WarnWindow {
-		return false
-	}
-	return warned.IsZero() || now.Sub(warned) >= WarnEvery || warned.After(now)
-}
+// WarnDue is fastpath.StaticWarnDue (the fast path decides it).
+func WarnDue(expiry, warned, now time.Time) bool { return fastpath.StaticWarnDue(expiry, warned, now) }
 
 // Expired reports whether a known expiry has passed.
-func Expired(expiry, now time.Time) bool { return !expiry.IsZero() && !now.Before(expiry) }
+func Expired(expiry, now time.Time) bool { return fastpath.StaticExpired(expiry, now) }
 
 // ReplaceCommand is the command that replaces the token for remote.
 func ReplaceCommand(remote string) string {

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 )
 
 // Checked is what the server said about a token.
@@ -49,7 +51,7 @@ func (v *Validator) Cloud(ctx context.Context, api, kind, token, email string) (
 	}
 	resp, err := v.HTTP.Do(req)
 	if err != nil {
-		return Checked{}, fmt.Errorf("check the token: %w", err)
+		return Checked{}, fmt.Errorf("check the token: %w", netmsg.Explain(err))
 	}
 	defer resp.Body.Close()
 	switch {
@@ -155,7 +157,7 @@ func (v *Validator) bearer(ctx context.Context, u, token string) (*http.Response
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := v.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("check the token: %w", err)
+		return nil, fmt.Errorf("check the token: %w", netmsg.Explain(err))
 	}
 	return resp, nil
 }

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 // Where a record's secrets live (Record.SecretsIn, Store.SecretsTo).
@@ -19,10 +16,6 @@ const (
 // OS keyring; the item's account is the record's Key (Key.String), e.g.
 // `secret-tool lookup service git-credential-bitbucket username https://bitbucket.org`.
 const KeyringService = "git-credential-bitbucket"
-
-// DefaultKeyringTimeout bounds one operation on the OS keyring when
-// Store.KeyringTimeout is zero.
-const DefaultKeyringTimeout = 5 * time.Second
 
 // ErrKeyringNotFound is returned by a Keyring for an item it does not hold.
 var ErrKeyringNotFound = errors.New("not in the keyring")
@@ -51,73 +44,6 @@ func (e *KeyringError) Error() string {
 }
 
 func (e *KeyringError) Unwrap() error { return e.Err }
-
-// SystemKeyring is the platform's keyring through go-keyring, each call
-// bounded by Timeout (zero: DefaultKeyringTimeout). go-keyring takes no
-// context, so a call that times out is left running in its goroutine: the
-// helper is a short-lived process. Env (os.Environ form; nil: the process
-// environment) is checked for a D-Bus session bus on Linux and the BSDs
-// before any call, so that a machine with none fails at once.
-type SystemKeyring struct {
-	Timeout time.Duration
-	Env     []string
-}
-
-// Set implements Keyring.
-func (k SystemKeyring) Set(service, user, secret string) error {
-	_, err := k.call(func() (string, error) { return "", keyring.Set(service, user, secret) })
-	return err
-}
-
-// Get implements Keyring.
-func (k SystemKeyring) Get(service, user string) (string, error) {
-	return k.call(func() (string, error) { return keyring.Get(service, user) })
-}
-
-// Delete implements Keyring.
-func (k SystemKeyring) Delete(service, user string) error {
-	_, err := k.call(func() (string, error) { return "", keyring.Delete(service, user) })
-	return err
-}
-
-func (k SystemKeyring) call(fn func() (string, error)) (string, error) {
-	if err := noSessionBus(k.Env); err != nil {
-		return "", err
-	}
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = DefaultKeyringTimeout
-	}
-	type result struct {
-		v   string
-		err error
-	}
-	done := make(chan result, 1) // buffered: a late answer does not block
-	go func() {
-		v, err := fn()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		if errors.Is(r.err, keyring.ErrNotFound) {
-			return "", ErrKeyringNotFound
-		}
-		return r.v, r.err
-	case <-time.After(timeout):
-		return "", fmt.Errorf("the OS keyring did not answer within %s", timeout)
-	}
-}
-
-// ProbeKeyring reports whether the platform keyring answers within timeout
-// (nil when it does): one lookup of an item that need not exist. On Linux
-// and the BSDs, no D-Bus session bus means no keyring, with no call at all.
-func ProbeKeyring(env []string, timeout time.Duration) error {
-	_, err := SystemKeyring{Timeout: timeout, Env: env}.Get(KeyringService, "probe")
-	if errors.Is(err, ErrKeyringNotFound) {
-		return nil
-	}
-	return err
-}
 
 // secrets is what a record keeps in the keyring: one JSON object per Key.
 type secrets struct {
@@ -149,7 +75,7 @@ func (r *Record) metadataOnly() *Record {
 func (s *Store) chunker() chunker {
 	kr := s.Keyring
 	if kr == nil {
-		kr = SystemKeyring{Timeout: s.KeyringTimeout}
+		kr = noKeyring{}
 	}
 	return chunker{kr: kr, service: KeyringService, size: ChunkSize}
 }
@@ -227,3 +153,15 @@ func (s *Store) placeSecrets(rec, old *Record) (after func() error, err error) {
 	}
 	return nil, nil
 }
+
+// noKeyring is a Store's keyring when none is set: the store itself never
+// links an OS keyring (package oskeyring does, and the CLI sets it), so
+// that what reads only tokens.json (the fast path, cmd
+// git-credential-bitbucket-fast) stays small.
+type noKeyring struct{}
+
+var errKeyringUnset = errors.New("no OS keyring is set for this store (Store.Keyring)")
+
+func (noKeyring) Set(string, string, string) error   { return errKeyringUnset }
+func (noKeyring) Get(string, string) (string, error) { return "", errKeyringUnset }
+func (noKeyring) Delete(string, string) error        { return errKeyringUnset }

@@ -1,10 +1,10 @@
 package tokenstore
 
-import "strings"
+import (
+	"strings"
 
-// grantImpersonate is bitbucket.grant for OAuth 1 impersonation, whose
-// records kept for a URL's user never serve a request without one.
-const grantImpersonate = "oauth1-impersonate"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+)
 
 // Select is the one rule for which record answers a request for
 // (protocol, host, path, username), used by every reader (the CLI's fast
@@ -32,7 +32,7 @@ func Select(recs []*Record, protocol, host, path, username string) *Record {
 		if username != "" && k.Username != username && rec.GitUsername != username {
 			continue
 		}
-		if username == "" && k.Username != "" && rec.Grant == grantImpersonate {
+		if username == "" && k.Username != "" && rec.Grant == grant.OAuth1Impersonate {
 			continue
 		}
 		if k.Path != "" && path != k.Path && !strings.HasPrefix(path, k.Path+"/") {

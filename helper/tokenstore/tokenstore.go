@@ -168,10 +168,10 @@ type Store struct {
 	// setting: each record says where its secrets are.
 	SecretsTo string
 
-	// Keyring holds secrets for records kept in the keyring; nil means the
-	// platform's (SystemKeyring, each call bounded by KeyringTimeout).
-	Keyring        Keyring
-	KeyringTimeout time.Duration
+	// Keyring holds secrets for records kept in the keyring (the CLI sets
+	// oskeyring.System); nil means none: such records cannot be read or
+	// written, and say so (KeyringError).
+	Keyring Keyring
 
 	// beforeRename, when set (by tests), runs after the temporary file is
 	// written and synced and before it is renamed over the store file.

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Test values of the built-in fixtures (mockserver/cloud_fixtures.go): a
+// Test values of the built-in fixtures (mockserver/cloud/fixtures.go): a
 // private consumer (client credentials), rotating in both Cloud eras, so any
 // refresh token it gets expires after 90 days.
 const (

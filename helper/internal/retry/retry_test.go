@@ -1,6 +1,8 @@
 package retry
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -17,4 +19,26 @@ func TestAfter(t *testing.T) {
 			t.Errorf("After(%q) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+func TestTell(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		status int
+		wait   time.Duration
+		want   string
+	}{
+		{503, 2 * time.Second, ""},
+		{503, 250 * time.Millisecond, ""},
+		{503, 4 * time.Second, "Bitbucket is busy (503); retrying in 4 s"},
+		{503, 2001 * time.Millisecond, "Bitbucket is busy (503); retrying in 3 s"},
+		{429, 30 * time.Second, "Bitbucket is limiting requests (429); retrying in 30 s"},
+	} {
+		var got []string
+		Tell(func(format string, args ...any) { got = append(got, fmt.Sprintf(format, args...)) }, tt.status, tt.wait)
+		if s := strings.Join(got, "\n"); s != tt.want {
+			t.Errorf("Tell(%d, %s) said %q, want %q", tt.status, tt.wait, s, tt.want)
+		}
+	}
+	Tell(nil, 503, time.Minute) // nobody to tell: no panic
 }

@@ -1,7 +1,0 @@
-//go:build !(linux || freebsd || openbsd || netbsd || dragonfly)
-
-package tokenstore
-
-// noSessionBus: the Keychain (macOS) and the Credential Manager (Windows)
-// need no bus; they are always there.
-func noSessionBus([]string) error { return nil }

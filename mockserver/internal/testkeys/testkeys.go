@@ -1,0 +1,93 @@
+// Package testkeys holds the TEST-ONLY RSA key pairs of bitbucket-mock's
+// built-in application links, for the fixtures (mockserver/datacenter) and
+// the OAuth 1 tests (mockserver/internal/oauth1sp). They were generated once
+// for this repository, are public, and must never be used for anything
+// real: anyone can read the private halves here.
+package testkeys
+
+// LinkPrivateKeyPEM is the TEST-ONLY private key (PKCS#8) of the
+// application link bbcred-test-link.
+const LinkPrivateKeyPEM = `-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCfy3dLun91DgdJ
+KUefQwNdQIcqbIINexAWGrS4B8fcnLzviNL+P6iiqRSCUTK2ehYkME466cRhX0ZQ
+oJCfOhtlawVnN7R8wlD4Z08GcD9xLgRtlWmpP8yzS7/AVVK6ox3TOSRm1D5KxQYx
+B80WzlpKKDapSJVxMM6iDO6d0oGBdtxrJN5vR9MKcNcCOjmMdtxOyTrInG5YwVdV
+/MW2Ov2LyuK/f9/ICIP/rzrRZMKilc4z2E9ErH50Q9vKGKrCD829Ueqd0UIP2wFE
+EuzDIw/JWHXBx1Fzo+YzL9i+8AuEsZs1pEIt409VW+NMymtkolHoP30J/EU90UbN
+XOLvs0ktAgMBAAECggEAG+KJOF1ctaQTkGhUN84dba3/iF80GL8jcQALDlxJO83c
+SJ6jVzvrpSsFSbJ6u441g+4sEKrPmsBiCFrkseyVcE7LPBZj+Ct+rsJ0b2ayI4GI
+w0jCDgd0pMswtJMPI0Ooxj3gBNO/5RNZv7+hQfwTlIJM+6CPd5exT2UbVM4xzFIX
+b8wDfJH+Z+YudYFDat089JL5q3OVbtB74+9WspA+anXRUxNr3BByg3MmZNZ116sa
+r2R2JPMgxn65MIVt3Q0ZSTmRMWhVCIEBR37/dWSRXhV2jRQwXMTrWJxHxAIm9Wtr
+gdRgrqNn4badZ13bIK1Zksd4eFJY1IMcoLqYxte54QKBgQDW2G8n/LfGttA0kX5q
+zM5oxAyo6aKFTaiaZ3n4tKk+tC1YSLQS8gnJrcCBWPEMN8rdJYkT4qIGO8v+hOWO
+RpeQl07KwBI6oMl0sSsObUijAzQ3iSYIQ2f4gFEch6mg4+1trNzElyAHjOLiNk4j
+wY9R5Axen34jsvZ4d1kfOb0sXQKBgQC+Z3bRMfBszl7quhJE9UyFuOrVQta/NYRe
+gS4YUiS+qJpPprc68gkw2R6vzPqhhLQ2pjfq72dnpz++CdsTYio10k8LElOm7UhU
+KjrQruuh+n3PveEgsiLVO1hopfIbLDaNjt7TfSzmrTVd8GR5XQXD5mesBllCqdMu
+UvzetTNDEQKBgC/w29zwZ5HP+WXBkZQDX4vBM5H9kGZujdDmhjEZHyr+yZ+JmaUg
+nU6DlxFF54PybzIpzgzB5aW+cia5QQAegHOjT9GuSmMKvelsH09401yMunoqAHKX
+l/u7pl3XZ+Ke+bwfdqPnlR4aMgaIV6di6bg8SwZSULNmm9kFyL1PBQeBAoGBAIDm
+6rmVZX9D915RuiyVJMki91iJd3jbclHIgrxUYCvzWQSziTiOw0oes3ew/bx7asXU
+oeabTRYPVEgDxBzLSGhHiNul/Jv16BGSxV6iDUQLoUES+2Z3Mr3I/4FZVx6uQAB1
+yMTE6bEBci+2n07Keyy0v1rmsWdAMYgbBrZ/VcUBAoGADTFKcZgcsYLj/h72xcIv
+mrQm/7/0SrcgB3QHJiPM6FU50GkDte+jGLoxAqfVzbzjQLlyJEuSf26GU7GOHSjF
+HIEYUzIn8X3AN07YQMPf5JJNDkK4+IC4EuKUEfaqEMKhOJ56tTOdODn9MJFgzjJK
+jNTAShkJUf0GZlO/stpSBb8=
+-----END PRIVATE KEY-----
+`
+
+// LinkPublicKeyPEM is its public half, stored on the link.
+const LinkPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAn8t3S7p/dQ4HSSlHn0MD
+XUCHKmyCDXsQFhq0uAfH3Jy874jS/j+ooqkUglEytnoWJDBOOunEYV9GUKCQnzob
+ZWsFZze0fMJQ+GdPBnA/cS4EbZVpqT/Ms0u/wFVSuqMd0zkkZtQ+SsUGMQfNFs5a
+Sig2qUiVcTDOogzundKBgXbcayTeb0fTCnDXAjo5jHbcTsk6yJxuWMFXVfzFtjr9
+i8riv3/fyAiD/6860WTCopXOM9hPRKx+dEPbyhiqwg/NvVHqndFCD9sBRBLswyMP
+yVh1wcdRc6PmMy/YvvALhLGbNaRCLeNPVVvjTMprZKJR6D99CfxFPdFGzVzi77NJ
+LQIDAQAB
+-----END PUBLIC KEY-----
+`
+
+// ThreeLOPrivateKeyPEM is the TEST-ONLY private key (PKCS#1) of the
+// application link bbcred-3lo-only.
+const ThreeLOPrivateKeyPEM = `-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAw2h4M6Wj3vlPGjrs2lHIJIxk03sI7Bg8NF7bPKr+NK8yiyeF
+twnk+7cuBJXpcBdo0/MtiE091ZP/g04CeGVPNMobpw5iKMTlVQVRCavu48f90buN
+kQ73TqwCD4EJWAeJ24OlxCHc0KFUSI4aEU6+agAkecBTokMIIoATMDVILX06zYEp
+q7F1bQZm2bbdAVr2txDSoXd/xrApplxe1hf5A5FxDgXB2A2/Do8XvurOmDt9xxvk
+9SQtKF+DaUMlY607QFA1VVNw+xbnWfItdQDpBcHsQ5Rh8i0ZbnV7Nsg2umHsliGc
+mD/RB5gLxg6xz18ScRUgaJavFcLIYjKF7Apr0QIDAQABAoIBAAQXYF49y21kN+lF
+2ZFaoVT5PDUyABuoCD6qdm78lN+ihBg7cXEbJm20xfm3mnshKliMYLmCsIGTxzJH
+GbB5TTa+5+RQCJ3E6EOm8wLqVCagbdU3LD12HEHL7SvI7lqm/GvEWQipvYIAFrqB
+gH84mwOvfBQGgwRvNduPEJfI+HlnT+7AxYMk5jeyUnlXLf7z22u6zdyaBbLCgYpx
+/5+4V8Ri8I3tEMQewOvCYPfXhiDGnGRbSe9QsTokL3cpQzh3FgF+Yv6q01+d5hlY
+cYgcVIboNHn9/5x0bxDwD2UALb/3P0c+ZeCOVYepJqnREc+AgxYNRXLalkbb4Or+
+yZK2HjcCgYEA8wySu8gRJsrksTyaHZUhVAGMF/Cgkv49fXOptaFXDgzIn8QDbHrt
+W3Wk9ovvy4Cq4AATreOxoZ5fvil8N+A4nY95AbClb6FTnuM7Bn1FsxJGF+sFiOgO
+xVYzQA72DoHDbHH0H598daJ7ipq309S7AMdBQ8kE+eGjRLzBRT3qyW8CgYEAzdIG
+ugYgWTf30xeIhTB9Oi9F7sKlrXwCzRrfTLDLlejA3k/FMnjr1PcLI/zQyqGEZWDa
+c7bApXDMQh8lyaZ5CWr92qwVI0EV1FfEw2ysAtGcGJenNN6zy5VT7ImhUsMtHbK+
+XYs9iri4sX74iLxsTOLhmv2ncxNx7MTPNQUe/r8CgYA6rGVb2a9ySvasZrHZxF+Y
+VQtJ2DgbZC7Z8yscAsfuR13DW+Frtb1JH/xj3GJWIUie7MXTa609E+uPD5rCLmnc
+d39BzjAR48M5Dyf3qBREZ3vuWDks1MCEGQwkQbhaxi60JkpFvA2ipEforPMFu0wt
+oux5fbSq0jLE7EBIA+uDFwKBgCdZynNyjGjCbJ1tWGqulKK1OxelG2wJ07dHNf5B
+pwroT0ex1LALsnsrKHQe+ARl0RxY4itRe4+l+0eBEQZ2z5lfXV2bnQb6gKPyi+oZ
+MuHvFXsWM5/GHHYF/N+yiKd8LXoKHJ9h6chF/Pninr312HbywdOSP5ue0h9EmaE3
+c2+dAoGBAJ3DDOdHcY5HUblDFB3PfNai3gFIbr4uMJhBE08vefYRgt1q5s/fox6V
+0OiFhINl+DJCJCN5xV4lmDO4RgjlBYueyGwqNrCZq562mEn1rQvpQ8Q5d3b3SwUO
+m7SMkauM5pI5E00qITc6tV5htor/K8bEeNaKn6lf6DIwi4NuUcW7
+-----END RSA PRIVATE KEY-----
+`
+
+// ThreeLOPublicKeyPEM is its public half, stored on the link.
+const ThreeLOPublicKeyPEM = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAw2h4M6Wj3vlPGjrs2lHI
+JIxk03sI7Bg8NF7bPKr+NK8yiyeFtwnk+7cuBJXpcBdo0/MtiE091ZP/g04CeGVP
+NMobpw5iKMTlVQVRCavu48f90buNkQ73TqwCD4EJWAeJ24OlxCHc0KFUSI4aEU6+
+agAkecBTokMIIoATMDVILX06zYEpq7F1bQZm2bbdAVr2txDSoXd/xrApplxe1hf5
+A5FxDgXB2A2/Do8XvurOmDt9xxvk9SQtKF+DaUMlY607QFA1VVNw+xbnWfItdQDp
+BcHsQ5Rh8i0ZbnV7Nsg2umHsliGcmD/RB5gLxg6xz18ScRUgaJavFcLIYjKF7Apr
+0QIDAQAB
+-----END PUBLIC KEY-----
+`
