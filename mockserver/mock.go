@@ -118,7 +118,7 @@ func (m *Mock) cloudSide() *cloud.State {
 	return m.cloud
 }
 
-// control adds the Cloud side's control routes.
+// control adds the products' own control routes.
 func (m *Mock) control(mux *http.ServeMux) {
 	mux.HandleFunc("/_mock/cloud/refresh", func(w http.ResponseWriter, r *http.Request) {
 		m.cloudSide().HandleRefreshControl(w, r)
@@ -126,6 +126,7 @@ func (m *Mock) control(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_mock/cloud/refresh/token", func(w http.ResponseWriter, r *http.Request) {
 		m.cloudSide().HandleRefreshToken(w, r)
 	})
+	mux.HandleFunc("POST /_mock/session", m.handleSession) // session.go
 }
 
 // CloudHandler serves bitbucket.org + api.bitbucket.org (same origin) and /_mock/.

@@ -44,7 +44,7 @@ func TestLoginCtrlCOnATerminal(t *testing.T) {
 		"GORACE=atexit_sleep_ms=0",
 	}
 	var out, errOut bytes.Buffer
-	if code := (&cli.App{}).Run([]string{"configure", mock.CloudURL, "--kind", "cloud", "--grant", "authorization-code",
+	if code := (&cli.App{}).Run([]string{"configure", mock.CloudURL, "--grant", "authorization-code", "--kind", "cloud",
 		"--client-id", "mock-private", "--client-secret-file", secretFile}, strings.NewReader(""), &out, &errOut, env); code != 0 {
 		t.Fatalf("configure: exit %d: %s%s", code, out.String(), errOut.String())
 	}

@@ -184,7 +184,7 @@ func (r *run) dispatch(args []string) int {
 		}
 	}
 	switch cmd {
-	case "-h", "--help":
+	case "-h", "--help", "-help":
 		io.WriteString(r.stdout, usage)
 		return exitOK
 	case "help":
@@ -214,10 +214,10 @@ func (r *run) dispatch(args []string) int {
 		return r.token(ctx, rest)
 	case "configure":
 		return r.configure(ctx, rest)
-	case "unconfigure":
-		return r.unconfigure(ctx, rest)
 	case "completion":
 		return r.completion(rest) // completion.go
+	case "unconfigure":
+		return r.unconfigure(ctx, rest)
 	}
 	return r.unknownCommand(cmd) // unknown.go: git's future operations pass, typos do not
 }

@@ -172,7 +172,11 @@ func writeZsh(w io.Writer, cmds []Command) {
 	fmt.Fprintf(w, "\tcase $words[2] in\n")
 	for _, c := range cmds {
 		if !gitOperation(c.Name) {
-			fmt.Fprintf(w, "\t%s) compadd -- %s; _files ;;\n", c.Name, strings.Join(words(c), " "))
+			files := "; _files" // a URL or a file argument may follow
+			if c.Name == "help" || c.Name == "completion" {
+				files = ""
+			}
+			fmt.Fprintf(w, "\t%s) compadd -- %s%s ;;\n", c.Name, strings.Join(words(c), " "), files)
 		}
 	}
 	fmt.Fprintf(w, "\tesac\n}\n")

@@ -94,8 +94,7 @@ func (r *run) unconfigure(ctx context.Context, args []string) int {
 func ourCredentialEntry(k, value string, u *url.URL) bool {
 	switch strings.ToLower(k) {
 	case "helper":
-		b := strings.TrimSuffix(filepath.Base(value), ".exe")
-		return value == "" || value == "bitbucket" || value == "bitbucket-fast" || b == "git-credential-bitbucket" || b == "git-credential-bitbucket-fast"
+		return value == "" || isOurHelper(value)
 	case "usehttppath":
 		return value == "true" && strings.Trim(u.Path, "/") != ""
 	}
@@ -141,4 +140,14 @@ func (r *run) wroteSecretFile(path string) bool {
 	dir, err := r.configDir()
 	return err == nil && filepath.Dir(path) == dir &&
 		(strings.HasSuffix(path, ".client-secret") || strings.HasSuffix(path, ".jwt-shared-secret"))
+}
+
+// isOurHelper reports whether a credential.<url>.helper value names this
+// helper or its fast front, by short name or by path.
+func isOurHelper(value string) bool {
+	switch strings.TrimSuffix(filepath.Base(value), ".exe") {
+	case "bitbucket", "bitbucket-fast", "git-credential-bitbucket", "git-credential-bitbucket-fast":
+		return true
+	}
+	return false
 }

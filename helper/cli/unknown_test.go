@@ -22,8 +22,9 @@ func TestUnknownCommands(t *testing.T) {
 		{"typo of configure", []string{"configur"}, false, exitUsage, `unknown command "configur"; did you mean configure? (see git-credential-bitbucket help)`},
 		{"-v", []string{"-v"}, false, exitUsage, `unknown option "-v"; did you mean --version? (see git-credential-bitbucket --help)`},
 		{"--verison", []string{"--verison"}, false, exitUsage, `unknown option "--verison"; did you mean --version? (see git-credential-bitbucket --help)`},
+		{"--hlep", []string{"--hlep"}, false, exitUsage, `unknown option "--hlep"; did you mean --help? (see git-credential-bitbucket --help)`},
 		{"-x", []string{"-x"}, false, exitUsage, `unknown option "-x" (see git-credential-bitbucket --help)`},
-		{"a person types a far name", []string{"frobnicate"}, true, exitUsage, `unknown command "frobnicate"; the commands are completion, configure, help, login, logout, status, token, unconfigure, version (see git-credential-bitbucket help)`},
+		{"a person types a far name", []string{"frobnicate"}, true, exitUsage, `unknown command "frobnicate"; the commands are ` + strings.Join(peopleCommands(), ", ") + ` (see git-credential-bitbucket help)`},
 		{"git sends a future operation", []string{"capability"}, false, exitOK, ""},
 		{"git sends another", []string{"frobnicate"}, false, exitOK, ""},
 		{"help for a typo", []string{"help", "stauts"}, false, exitUsage, `no help for unknown command "stauts"; did you mean status? (see git-credential-bitbucket help)`},
@@ -87,6 +88,10 @@ func TestCompletion(t *testing.T) {
 			if shell == "fish" {
 				if out, err := exec.Command(bin, "--no-execute", "-c", script).CombinedOutput(); err != nil {
 					t.Errorf("fish --no-execute: %v: %s", err, out)
+				}
+				out, err := exec.Command(bin, "-c", script+"\ncomplete -C 'git-credential-bitbucket login --no'\n").Output()
+				if got := strings.TrimSpace(string(out)); err != nil || got != "--no-browser" {
+					t.Errorf("fish completes login --no to %q (%v), want --no-browser", got, err)
 				}
 			}
 		})

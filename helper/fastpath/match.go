@@ -9,8 +9,7 @@ import (
 )
 
 // Find picks the record answering for (protocol, host, path, username):
-// tokenstore.Select, the one rule every reader (this fast path, the
-// CLI's slow path, tokenstore.Store.Find) uses.
+// tokenstore.Select, the one rule every reader of the store follows.
 func Find(recs []*tokenstore.Record, protocol, host, path, username string) *tokenstore.Record {
 	return tokenstore.Select(recs, protocol, host, path, username)
 }

@@ -68,7 +68,7 @@ func (c *call) oauth1Login(rt string, limit time.Duration, noBrowser string) con
 	verifierOf := func(q url.Values) (string, error) {
 		v := q.Get("oauth_verifier")
 		if v == "" || v == "denied" {
-			return "", errors.New("access was denied on the consent page")
+			return "", errors.New("access was denied on the consent page" + consent.Again + " and allow access")
 		}
 		return v, nil
 	}
@@ -79,15 +79,15 @@ func (c *call) oauth1Login(rt string, limit time.Duration, noBrowser string) con
 			if strings.Contains(line, "?") || strings.Contains(line, "://") {
 				u, err := url.Parse(line)
 				if err != nil || !accept(u.Query()) {
-					return "", errors.New("the pasted address is not from this authorization (another request token); try again")
+					return "", errors.New("the pasted address is not from this authorization (another request token)" + consent.Again)
 				}
 				return verifierOf(u.Query())
 			}
 			if line == "denied" {
-				return "", errors.New("access was denied on the consent page")
+				return "", errors.New("access was denied on the consent page" + consent.Again + " and allow access")
 			}
 			if !consent.IsBareCode(line) {
-				return "", errors.New("the pasted text is not an address or a verification code")
+				return "", errors.New("the pasted text is not an address or a verification code" + consent.Again)
 			}
 			return line, nil
 		},

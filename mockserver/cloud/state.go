@@ -225,5 +225,6 @@ func (s *State) RevokeAll() {
 	}
 }
 
-// HasUser implements core.Side.
-func (s *State) HasUser(name string) bool { return s.users[name] != nil }
+// HasUser reports whether the fixtures have a user of that name (a nil
+// State has none).
+func (s *State) HasUser(name string) bool { return s != nil && s.users[name] != nil }

@@ -320,5 +320,6 @@ func (s *State) RevokeAll() {
 	s.httpTokens = map[string]*httpToken{}
 }
 
-// HasUser implements core.Side.
-func (s *State) HasUser(name string) bool { return s.users[name] != nil }
+// HasUser reports whether the fixtures have a user of that name (a nil
+// State has none).
+func (s *State) HasUser(name string) bool { return s != nil && s.users[name] != nil }

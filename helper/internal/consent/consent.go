@@ -39,21 +39,25 @@ func StateIs(state string) Accept { return ParamIs("state", state) }
 // sanitized before it reaches an error.
 func Code(q url.Values, state string) (string, error) {
 	if !StateIs(state)(q) {
-		return "", errors.New("the answer is not from this authorization (state mismatch: a stale or forged redirect); try again")
+		return "", errors.New("the answer is not from this authorization (state mismatch: a stale or forged redirect)" + Again)
 	}
 	if e := q.Get("error"); e != "" {
 		msg := "access was not granted (" + Sanitize(e) + ")"
 		if d := q.Get("error_description"); d != "" {
 			msg += ": " + Sanitize(d)
 		}
-		return "", errors.New(msg)
+		return "", errors.New(msg + Again)
 	}
 	code := q.Get("code")
 	if code == "" {
-		return "", errors.New("the redirect carried no authorization code")
+		return "", errors.New("the redirect carried no authorization code" + Again)
 	}
 	return code, nil
 }
+
+// Again ends the message of a login that failed on the person's side
+// with the command to run next.
+const Again = "; run git-credential-bitbucket login again"
 
 // MaxBareCode is the longest bare code accepted from the terminal.
 const MaxBareCode = 512
@@ -69,12 +73,12 @@ func Paste(line, state string) (string, error) {
 	if strings.Contains(line, "?") || strings.Contains(line, "://") {
 		u, err := url.Parse(line)
 		if err != nil {
-			return "", errors.New("the pasted text is not a URL or an authorization code")
+			return "", errors.New("the pasted text is not a URL or an authorization code" + Again)
 		}
 		return Code(u.Query(), state)
 	}
 	if !IsBareCode(line) {
-		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)", MaxBareCode)
+		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)"+Again, MaxBareCode)
 	}
 	return line, nil
 }

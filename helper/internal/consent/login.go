@@ -160,7 +160,7 @@ func readPastes(ctx context.Context, r io.Reader, paste func(string) (string, er
 	for {
 		line, err := ReadLine(ctx, r)
 		if err != nil {
-			return answer{err: fmt.Errorf("read the pasted address: %w", err)}
+			return answer{err: fmt.Errorf("read the pasted address: %w"+Again, err)}
 		}
 		if line != "" {
 			s, err := paste(line)

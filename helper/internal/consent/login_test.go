@@ -152,3 +152,24 @@ func TestTimeoutError(t *testing.T) {
 		t.Errorf("%q, want %q", err, want)
 	}
 }
+
+// TestFailuresNameTheNextCommand: a consent that fails on the person's
+// side says what to run next.
+func TestFailuresNameTheNextCommand(t *testing.T) {
+	t.Parallel()
+	for _, q := range []url.Values{
+		{"state": {"S"}, "error": {"access_denied"}},
+		{"state": {"evil"}, "code": {"C"}},
+		{"state": {"S"}},
+	} {
+		_, err := Code(q, "S")
+		if err == nil || !strings.HasSuffix(err.Error(), "; run git-credential-bitbucket login again") {
+			t.Errorf("Code(%v) = %v, want the next command at the end", q, err)
+		}
+	}
+	for _, line := range []string{"not a code!", "http://127.0.0.1:1/?state=evil&code=C"} {
+		if _, err := Paste(line, "S"); err == nil || !strings.HasSuffix(err.Error(), Again) {
+			t.Errorf("Paste(%q) = %v, want the next command at the end", line, err)
+		}
+	}
+}

@@ -23,7 +23,6 @@ func (c *Core) controlHandler() http.Handler {
 	mux.HandleFunc("GET /_mock/requests", c.handleRequestsGet)
 	mux.HandleFunc("POST /_mock/requests", c.handleRequestsPost)
 	mux.HandleFunc("POST /_mock/revoke", c.handleRevoke)
-	mux.HandleFunc("POST /_mock/session", c.handleSession) // session.go
 	if c.cfg.Control != nil {
 		c.cfg.Control(mux) // a product's own routes, e.g. /_mock/cloud/refresh
 	}

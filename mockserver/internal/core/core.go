@@ -28,8 +28,6 @@ type Side interface {
 	Revoke(token string) bool
 	// RevokeAll revokes everything this side issued.
 	RevokeAll()
-	// HasUser reports whether name is one of this side's users.
-	HasUser(name string) bool
 }
 
 // Config configures a Core.
@@ -68,8 +66,8 @@ type Core struct {
 
 	offset atomic.Int64 // the clock's advance in nanoseconds; read on every request, so no lock
 	// session is who is signed in on the consent pages when set by
-	// POST /_mock/session (a browser switching accounts); nil or "": the
-	// fixtures' session_user (session.go).
+	// POST /_mock/session (a browser switching accounts); "" or nil: each
+	// side's fixture session_user.
 	session atomic.Pointer[string]
 
 	mu     sync.Mutex // guards faults
@@ -292,3 +290,16 @@ func NormalizeContextPath(p string) string {
 	}
 	return "/" + p
 }
+
+// SessionUser is who is signed in on the consent pages: the user
+// SetSessionUser named, else def (the side's fixture session_user).
+func (c *Core) SessionUser(def string) string {
+	if u := c.session.Load(); u != nil && *u != "" {
+		return *u
+	}
+	return def
+}
+
+// SetSessionUser signs user in on both sides' consent pages ("" goes back
+// to the fixtures) until the next Reset.
+func (c *Core) SetSessionUser(user string) { c.session.Store(&user) }

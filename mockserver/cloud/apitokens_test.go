@@ -1,10 +1,11 @@
-package mockserver_test
+package cloud_test
 
 import (
 	"net/http"
 	"testing"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 // Static tokens of the default fixtures (TEST VALUES).
@@ -22,7 +23,7 @@ const (
 // on git and Bearer on REST, within what they were created for.
 func TestStaticTokens(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	gitRefs := run.CloudURL + "/acme/widgets.git/info/refs?service=git-upload-pack"
 	user := run.CloudURL + "/2.0/user"
 	tests := []struct {
@@ -48,13 +49,13 @@ func TestStaticTokens(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := newRequest(t, http.MethodGet, tc.url, nil)
+			req := mockhttp.NewRequest(t, http.MethodGet, tc.url, nil)
 			if tc.bearer != "" {
 				req.Header.Set("Authorization", "Bearer "+tc.bearer)
 			} else {
 				req.SetBasicAuth(tc.user, tc.pass)
 			}
-			if got := do(t, req).status; got != tc.want {
+			if got := mockhttp.Do(t, req).Status; got != tc.want {
 				t.Errorf("status %d, want %d", got, tc.want)
 			}
 		})
@@ -65,8 +66,8 @@ func TestStaticTokens(t *testing.T) {
 // working for git and REST; a workspace token without one keeps working.
 func TestStaticTokensExpire(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
-	controlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"721h"}`)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"721h"}`)
 	gitRefs := run.CloudURL + "/acme/widgets.git/info/refs?service=git-upload-pack"
 	for _, tc := range []struct {
 		name, user, token string
@@ -76,15 +77,15 @@ func TestStaticTokensExpire(t *testing.T) {
 		{"repo token", "x-token-auth", repoToken, 401},
 		{"workspace token never expires", "x-token-auth", workspaceToken, 200},
 	} {
-		req := newRequest(t, http.MethodGet, gitRefs, nil)
+		req := mockhttp.NewRequest(t, http.MethodGet, gitRefs, nil)
 		req.SetBasicAuth(tc.user, tc.token)
-		if got := do(t, req).status; got != tc.want {
+		if got := mockhttp.Do(t, req).Status; got != tc.want {
 			t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
 		}
 	}
-	req := newRequest(t, http.MethodGet, run.CloudURL+"/2.0/user", nil)
+	req := mockhttp.NewRequest(t, http.MethodGet, run.CloudURL+"/2.0/user", nil)
 	req.SetBasicAuth("alice@example.com", apiToken)
-	if r := do(t, req); r.status != 401 {
-		t.Errorf("expired api token on REST: status %d, want 401", r.status)
+	if r := mockhttp.Do(t, req); r.Status != 401 {
+		t.Errorf("expired api token on REST: status %d, want 401", r.Status)
 	}
 }

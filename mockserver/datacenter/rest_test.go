@@ -1,22 +1,18 @@
-package mockserver
+package datacenter
 
 import (
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/oauth1sp"
 )
 
 func TestServerREST(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{}, nil)
+	_, base := startServer(t, testOptions{}, nil)
 	alice := basic("alice", "alice-test-password")
 	bob := basic("bob", "bob-test-password")
 
@@ -130,8 +126,8 @@ func TestServerREST(t *testing.T) {
 // profile/recent/repos still needs authentication.
 func TestAnonymousAccessTrap(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, func(f *ServerFixtures) { f.AnonymousAccess = true })
-	_, baseOff := startServer(t, Options{}, nil)
+	run, base := startServer(t, testOptions{AutoApprove: true}, func(f *Fixtures) { f.AnonymousAccess = true })
+	_, baseOff := startServer(t, testOptions{}, nil)
 	expired := mintToken(t, base, "alice", "alice-test-password", `{"name":"short","permissions":["REPO_READ"],"expiryDays":1}`)
 	run.Mock.Advance(25 * time.Hour)
 	garbage := bearer("not-a-token")
@@ -166,77 +162,6 @@ func TestAnonymousAccessTrap(t *testing.T) {
 			}
 			if h.Get("X-AUSERNAME") != "" {
 				t.Errorf("X-AUSERNAME = %q on an anonymous answer", h.Get("X-AUSERNAME"))
-			}
-		})
-	}
-}
-
-// A context path other than /bitbucket, the root, a fixed non-default port,
-// and HTTPS: signatures, realms and links follow the request.
-func TestServerContextPathsPortsAndTLS(t *testing.T) {
-	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	tests := []struct {
-		name, ctx, addr string
-		tls             bool
-	}{
-		{"custom context path and port", "/stash/dc", "127.0.0.1:" + strconv.Itoa(port), false},
-		{"root context", "/", "", false},
-		{"https", "/bitbucket", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := DefaultFixtures()
-			opts := Options{Fixtures: f, ContextPath: tt.ctx, ReposDir: t.TempDir(), AutoApprove: true}
-			if tt.tls {
-				opts.TLSDir = t.TempDir()
-			}
-			run, err := Start(opts, "", tt.addr)
-			if err != nil {
-				if tt.addr != "" && strings.Contains(err.Error(), "address already in use") {
-					t.Skip("port taken meanwhile")
-				}
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { run.Close() })
-			base := run.ServerURL
-			wantCtx := strings.TrimSuffix(tt.ctx, "/")
-			if !strings.HasSuffix(base, wantCtx) || (tt.addr != "" && !strings.Contains(base, tt.addr)) {
-				t.Fatalf("ServerURL = %s", base)
-			}
-			client := run.HTTPClient()
-			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-			cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
-			cfg.HTTPClient = client
-			// 2-legged signed GET
-			req := o1Req{Token: strp("")}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
-			status, h, body := do(t, client, req)
-			if status != 200 || h.Get("X-AUSERNAME") != "svc-ci" {
-				t.Fatalf("2LO: %d %s", status, body)
-			}
-			// A problem's realm is the base URL.
-			req = o1Req{Token: strp(""), TS: time.Now().Add(-time.Hour)}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
-			_, h, _ = do(t, client, req)
-			if want := `OAuth realm="` + oauth1sp.PercentEncode(base) + `"`; !strings.HasPrefix(h.Get("WWW-Authenticate"), want) {
-				t.Errorf("WWW-Authenticate = %q, want prefix %q", h.Get("WWW-Authenticate"), want)
-			}
-			// Clone links carry the context path.
-			req = mustReq(t, "GET", base+"/rest/api/1.0/projects/PROJ/repos/widgets")
-			req.SetBasicAuth("alice", "alice-test-password")
-			_, _, body = do(t, client, req)
-			if !strings.Contains(body, `"href":"`+base+`/scm/proj/widgets.git"`) {
-				t.Errorf("repository links: %s", body)
-			}
-			// The 3-legged dance through dghubble works too.
-			at, _ := dance3LOWith(t, cfg, client)
-			if status, _, body := do(t, client, o1Req{Token: &at}.Build(t, "GET", base+"/rest/api/1.0/users/bob")); status != 200 {
-				t.Errorf("3LO: %d %s", status, body)
 			}
 		})
 	}

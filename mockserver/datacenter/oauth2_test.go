@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/oauth2"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 const testDCSecret = "bbcred-dc-client-test-secret"
@@ -34,7 +36,7 @@ func dcConfig(base, redirect string) *oauth2.Config {
 // redirect's query.
 func authorizeDC(t *testing.T, authURL string) url.Values {
 	t.Helper()
-	status, h, body := do(t, nil, mustReq(t, "GET", authURL))
+	status, h, body := testsupport.Do(t, nil, testsupport.MustRequest(t, "GET", authURL))
 	if status != http.StatusFound {
 		t.Fatalf("authorize: %d %s", status, body)
 	}
@@ -47,7 +49,7 @@ func authorizeDC(t *testing.T, authURL string) url.Values {
 
 func TestDCOAuth2CodePKCEAndRotation(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	ctx := context.Background()
 	// Loopback redirect URI on another port than the registered one (RFC 8252 §7.3).
 	cfg := dcConfig(base, "http://127.0.0.1:45678/callback")
@@ -74,9 +76,9 @@ func TestDCOAuth2CodePKCEAndRotation(t *testing.T) {
 		t.Errorf("second exchange: %v", err)
 	}
 	// The access token identifies alice.
-	req := mustReq(t, "GET", base+"/rest/api/latest/application-properties")
+	req := testsupport.MustRequest(t, "GET", base+"/rest/api/latest/application-properties")
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	if status, h, body := do(t, nil, req); status != 200 || h.Get("X-AUSERNAME") != "alice" {
+	if status, h, body := testsupport.Do(t, nil, req); status != 200 || h.Get("X-AUSERNAME") != "alice" {
 		t.Errorf("application-properties: %d %q %s", status, h.Get("X-AUSERNAME"), body)
 	}
 
@@ -94,9 +96,9 @@ func TestDCOAuth2CodePKCEAndRotation(t *testing.T) {
 
 	// Access tokens live an hour, refresh tokens 90 days.
 	run.Mock.Advance(time.Hour)
-	req = mustReq(t, "GET", base+"/rest/api/1.0/profile/recent/repos")
+	req = testsupport.MustRequest(t, "GET", base+"/rest/api/1.0/profile/recent/repos")
 	req.Header.Set("Authorization", "Bearer "+refreshed.AccessToken)
-	if status, _, body := do(t, nil, req); status != 401 {
+	if status, _, body := testsupport.Do(t, nil, req); status != 401 {
 		t.Errorf("expired access token: %d %s", status, body)
 	}
 	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshed.RefreshToken}).Token(); err != nil {
@@ -111,7 +113,7 @@ func TestDCOAuth2CodePKCEAndRotation(t *testing.T) {
 
 func TestDCOAuth2RefreshExpires(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	ctx := context.Background()
 	cfg := dcConfig(base, "http://127.0.0.1:7777/callback")
 	q := authorizeDC(t, cfg.AuthCodeURL("s"))
@@ -132,7 +134,7 @@ func isOAuth2Error(err error, code string) bool {
 
 func TestDCOAuth2TokenErrors(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	ctx := context.Background()
 	cfg := dcConfig(base, "http://127.0.0.1:7777/callback")
 	code := func(verifier string) string {
@@ -175,7 +177,7 @@ func TestDCOAuth2TokenErrors(t *testing.T) {
 
 	t.Run("expired code", func(t *testing.T) {
 		t.Parallel()
-		run2, base2 := startServer(t, Options{AutoApprove: true}, nil)
+		run2, base2 := startServer(t, testOptions{AutoApprove: true}, nil)
 		cfg2 := dcConfig(base2, "http://127.0.0.1:7777/callback")
 		c := authorizeDC(t, cfg2.AuthCodeURL("s")).Get("code")
 		run2.Mock.Advance(11 * time.Minute)
@@ -190,7 +192,7 @@ func TestDCOAuth2TokenErrors(t *testing.T) {
 		if basicUser != "" {
 			req.SetBasicAuth(basicUser, basicPass)
 		}
-		status, h, body := do(t, nil, req)
+		status, h, body := testsupport.Do(t, nil, req)
 		if h.Get("Cache-Control") != "no-store" {
 			t.Errorf("Cache-Control = %q", h.Get("Cache-Control"))
 		}
@@ -222,7 +224,7 @@ func TestDCOAuth2TokenErrors(t *testing.T) {
 
 func TestDCOAuth2AuthorizeErrors(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	auth := base + "/rest/oauth2/latest/authorize?"
 	good := url.Values{"client_id": {TestDCOAuth2ClientID}, "redirect_uri": {"http://127.0.0.1:7777/callback"},
 		"response_type": {"code"}, "state": {"xyz"}, "scope": {"REPO_READ"}}
@@ -264,7 +266,7 @@ func TestDCOAuth2AuthorizeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			status, h, body := do(t, nil, mustReq(t, "GET", tt.url))
+			status, h, body := testsupport.Do(t, nil, testsupport.MustRequest(t, "GET", tt.url))
 			if status != tt.status {
 				t.Fatalf("status = %d (%s), want %d", status, body, tt.status)
 			}
@@ -285,10 +287,10 @@ func TestDCOAuth2AuthorizeErrors(t *testing.T) {
 
 func TestDCOAuth2ConsentPage(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{}, nil)
+	_, base := startServer(t, testOptions{}, nil)
 	cfg := dcConfig(base, "http://127.0.0.1:7777/callback")
 	authURL := cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
-	status, _, page := do(t, nil, mustReq(t, "GET", authURL))
+	status, _, page := testsupport.Do(t, nil, testsupport.MustRequest(t, "GET", authURL))
 	if status != 200 || !strings.Contains(page, `value="allow"`) || !strings.Contains(page, "REPO_WRITE") {
 		t.Fatalf("consent page: %d %s", status, page)
 	}
@@ -296,7 +298,7 @@ func TestDCOAuth2ConsentPage(t *testing.T) {
 	for decision, want := range map[string]string{"deny": "access_denied", "allow": ""} {
 		form := u.Query()
 		form.Set("decision", decision)
-		resp, err := noRedirectClient().PostForm(base+"/rest/oauth2/latest/authorize", form)
+		resp, err := testsupport.NoRedirectClient().PostForm(base+"/rest/oauth2/latest/authorize", form)
 		if err != nil {
 			t.Fatal(err)
 		}

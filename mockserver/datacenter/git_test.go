@@ -1,60 +1,18 @@
-package mockserver
+package datacenter
 
 import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
-
-// gitRunner runs the real git with a private HOME and no system config.
-type gitRunner struct {
-	t   *testing.T
-	env []string
-}
-
-func newGitRunner(t *testing.T) *gitRunner {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "GIT_") && !strings.HasPrefix(e, "HOME=") {
-			env = append(env, e)
-		}
-	}
-	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0",
-		"GIT_ASKPASS=", "SSH_ASKPASS=", "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.invalid")
-	return &gitRunner{t: t, env: env}
-}
-
-// run runs git in dir and returns combined output and the error.
-func (g *gitRunner) run(dir string, args ...string) (string, error) {
-	g.t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "credential.helper=", "-c", "init.defaultBranch=main"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = g.env
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-func (g *gitRunner) must(dir string, args ...string) string {
-	g.t.Helper()
-	out, err := g.run(dir, args...)
-	if err != nil {
-		g.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
 
 // withUser puts user:pass into rawURL (percent-encoded: tokens carry + / =).
 func withUser(t *testing.T, rawURL, user, pass string) string {
@@ -80,26 +38,26 @@ func mintToken(t *testing.T, base, slug, pass, body string) string {
 // HTTP access token; after 49 hours the 1-day token is refused.
 func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{}, nil)
-	g := newGitRunner(t)
+	run, base := startServer(t, testOptions{}, nil)
+	g := testsupport.NewGitRunner(t)
 	repoURL := base + "/scm/proj/widgets.git"
 	rw := mintToken(t, base, "alice", "alice-test-password", `{"name":"rw","permissions":["REPO_READ","REPO_WRITE"],"expiryDays":1}`)
 	ro := mintToken(t, base, "alice", "alice-test-password", `{"name":"ro","permissions":["REPO_READ"]}`)
 	bobRW := mintToken(t, base, "bob", "bob-test-password", `{"name":"rw","permissions":["REPO_WRITE"]}`)
 
 	work := filepath.Join(t.TempDir(), "widgets")
-	g.must("", "clone", "--quiet", withUser(t, repoURL, "alice", rw), work)
+	g.Must("", "clone", "--quiet", withUser(t, repoURL, "alice", rw), work)
 	if _, err := os.Stat(filepath.Join(work, "README.md")); err != nil {
 		t.Fatalf("clone has no README: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(work, "new.txt"), []byte("hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g.must(work, "add", "new.txt")
-	g.must(work, "commit", "--quiet", "-m", "add new.txt")
-	g.must(work, "push", "--quiet", "origin", "HEAD:main")
-	head := strings.TrimSpace(g.must(work, "rev-parse", "HEAD"))
-	if out := g.must("", "ls-remote", withUser(t, repoURL, "alice", ro), "refs/heads/main"); !strings.HasPrefix(out, head) {
+	g.Must(work, "add", "new.txt")
+	g.Must(work, "commit", "--quiet", "-m", "add new.txt")
+	g.Must(work, "push", "--quiet", "origin", "HEAD:main")
+	head := strings.TrimSpace(g.Must(work, "rev-parse", "HEAD"))
+	if out := g.Must("", "ls-remote", withUser(t, repoURL, "alice", ro), "refs/heads/main"); !strings.HasPrefix(out, head) {
 		t.Errorf("ls-remote after push = %q, want %s", out, head)
 	}
 	logged := run.Mock.Requests(run.Mock.ContextPath() + "/scm/proj/widgets.git/git-receive-pack")
@@ -109,13 +67,13 @@ func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 
 	// Read-only token, and a user with read-only project permission: 403.
 	for name, u := range map[string]string{"read-only token": withUser(t, repoURL, "alice", ro), "bob": withUser(t, repoURL, "bob", bobRW)} {
-		g.must(work, "commit", "--quiet", "--allow-empty", "-m", "again")
-		if out, err := g.run(work, "push", u, "HEAD:main"); err == nil || !strings.Contains(out, "403") {
+		g.Must(work, "commit", "--quiet", "--allow-empty", "-m", "again")
+		if out, err := g.Run(work, "push", u, "HEAD:main"); err == nil || !strings.Contains(out, "403") {
 			t.Errorf("%s push: err %v, out %s", name, err, out)
 		}
 	}
 	// Bearer through http.extraHeader (docs/bitbucket-behaviour.md#dc-access-tokens).
-	g.must("", "-c", "http.extraHeader=Authorization: Bearer "+ro, "ls-remote", repoURL)
+	g.Must("", "-c", "http.extraHeader=Authorization: Bearer "+ro, "ls-remote", repoURL)
 
 	// No credentials: DC's challenge.
 	status, h, _ := getWith(t, base, "/scm/proj/widgets.git/info/refs?service=git-upload-pack", nil)
@@ -124,7 +82,7 @@ func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 	}
 
 	run.Mock.Advance(49 * time.Hour)
-	if out, err := g.run("", "ls-remote", withUser(t, repoURL, "alice", rw)); err == nil {
+	if out, err := g.Run("", "ls-remote", withUser(t, repoURL, "alice", rw)); err == nil {
 		t.Errorf("1-day token after 49h worked: %s", out)
 	}
 	status, _, _ = getWith(t, base, "/scm/proj/widgets.git/info/refs?service=git-upload-pack", basic("alice", rw))
@@ -132,15 +90,15 @@ func TestGitCloneAndPushWithHTTPAccessToken(t *testing.T) {
 		t.Errorf("expired token: %d", status)
 	}
 	// The token without expiry still works.
-	g.must("", "ls-remote", withUser(t, repoURL, "alice", ro))
+	g.Must("", "ls-remote", withUser(t, repoURL, "alice", ro))
 }
 
 // DC OAuth 2 access tokens: Basic with any username (GCM's placeholder),
 // or Bearer; REPO_READ fetches, REPO_WRITE pushes.
 func TestGitWithDCOAuth2Token(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
-	g := newGitRunner(t)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
+	g := testsupport.NewGitRunner(t)
 	token := func(scopes ...string) string {
 		cfg := dcConfig(base, "http://127.0.0.1:7777/callback")
 		cfg.Scopes = scopes
@@ -155,12 +113,12 @@ func TestGitWithDCOAuth2Token(t *testing.T) {
 	read, write := token("REPO_READ"), token("REPO_READ", "REPO_WRITE")
 	repoURL := base + "/scm/proj/widgets.git"
 	work := filepath.Join(t.TempDir(), "w")
-	g.must("", "clone", "--quiet", withUser(t, repoURL, "OAUTH_USERNAME", read), work)
-	g.must(work, "commit", "--quiet", "--allow-empty", "-m", "x")
-	if out, err := g.run(work, "push", withUser(t, repoURL, "alice", read), "HEAD:main"); err == nil || !strings.Contains(out, "403") {
+	g.Must("", "clone", "--quiet", withUser(t, repoURL, "OAUTH_USERNAME", read), work)
+	g.Must(work, "commit", "--quiet", "--allow-empty", "-m", "x")
+	if out, err := g.Run(work, "push", withUser(t, repoURL, "alice", read), "HEAD:main"); err == nil || !strings.Contains(out, "403") {
 		t.Errorf("REPO_READ push: %v %s", err, out)
 	}
-	g.must(work, "-c", "http.extraHeader=Authorization: Bearer "+write, "push", "--quiet", repoURL, "HEAD:main")
+	g.Must(work, "-c", "http.extraHeader=Authorization: Bearer "+write, "push", "--quiet", repoURL, "HEAD:main")
 	// PUBLIC_REPOS only reads public projects.
 	pub := token("PUBLIC_REPOS")
 	if status, _, _ := getWith(t, base, "/scm/proj/widgets.git/info/refs?service=git-upload-pack", bearer(pub)); status != 403 {

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/dghubble/oauth1"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 // createToken PUTs a token request for slug with basic credentials and
@@ -23,7 +25,7 @@ func createToken(t *testing.T, base, slug, body string, auth func(*http.Request)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	auth(req)
-	status, h, out := do(t, nil, req)
+	status, h, out := testsupport.Do(t, nil, req)
 	if h.Get("X-AREQUESTID") == "" {
 		t.Error("no X-AREQUESTID")
 	}
@@ -41,16 +43,16 @@ func bearer(tok string) func(*http.Request) {
 // getWith GETs path with auth and returns the status.
 func getWith(t *testing.T, base, path string, auth func(*http.Request)) (int, http.Header, string) {
 	t.Helper()
-	req := mustReq(t, "GET", base+path)
+	req := testsupport.MustRequest(t, "GET", base+path)
 	if auth != nil {
 		auth(req)
 	}
-	return do(t, nil, req)
+	return testsupport.Do(t, nil, req)
 }
 
 func TestHTTPAccessTokenCreate(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{}, nil)
+	run, base := startServer(t, testOptions{}, nil)
 	before := run.Mock.Now()
 	status, tok := createToken(t, base, "alice", `{"name":"git","permissions":["REPO_WRITE","REPO_READ"],"expiryDays":1}`, basic("alice", "alice-test-password"))
 	if status != 200 {
@@ -99,12 +101,12 @@ func TestHTTPAccessTokenCreate(t *testing.T) {
 	if status != 200 || page["size"].(float64) != 1 || page["isLastPage"] != true || strings.Contains(body, value) || strings.Contains(body, `"token"`) {
 		t.Errorf("list: %d %s %v", status, body, h)
 	}
-	del := mustReq(t, "DELETE", base+"/rest/access-tokens/1.0/users/alice/"+id)
+	del := testsupport.MustRequest(t, "DELETE", base+"/rest/access-tokens/1.0/users/alice/"+id)
 	del.SetBasicAuth("alice", "alice-test-password")
-	if status, _, body := do(t, nil, del); status != 204 {
+	if status, _, body := testsupport.Do(t, nil, del); status != 204 {
 		t.Errorf("delete: %d %s", status, body)
 	}
-	if status, _, _ := do(t, nil, del); status != 404 {
+	if status, _, _ := testsupport.Do(t, nil, del); status != 404 {
 		t.Errorf("second delete: %d", status)
 	}
 	if status, _, _ := getWith(t, base, "/rest/api/1.0/profile/recent/repos", bearer(value)); status != 401 {
@@ -114,8 +116,8 @@ func TestHTTPAccessTokenCreate(t *testing.T) {
 
 func TestHTTPAccessTokenRules(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{}, func(f *ServerFixtures) {
-		f.Users = append(f.Users, ServerUser{Slug: "root", Name: "root", Password: "root-test-password", Admin: true})
+	_, base := startServer(t, testOptions{}, func(f *Fixtures) {
+		f.Users = append(f.Users, User{Slug: "root", Name: "root", Password: "root-test-password", Admin: true})
 	})
 	alice := basic("alice", "alice-test-password")
 	tests := []struct {
@@ -168,16 +170,16 @@ func TestHTTPAccessTokenRules(t *testing.T) {
 // (3-legged and 2-legged), and a 1-day token refused after 49 hours.
 func TestHTTPAccessTokenViaOAuth1AndExpiry(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
-	cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
-	at, _ := dance3LO(t, cfg)
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
+	cfg := testsupport.O1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
+	at, _ := testsupport.Dance3LO(t, cfg)
 	values := map[string]string{}
 	for _, tc := range []struct{ token, slug string }{{at, "alice"}, {"", "svc-ci"}} {
 		client := cfg.Client(context.Background(), oauth1.NewToken(tc.token, ""))
 		req, _ := http.NewRequest("PUT", base+"/rest/access-tokens/1.0/users/"+tc.slug,
 			strings.NewReader(`{"name":"bbcred","permissions":["REPO_READ","REPO_WRITE"],"expiryDays":1}`))
 		req.Header.Set("Content-Type", "application/json")
-		status, _, body := do(t, client, req)
+		status, _, body := testsupport.Do(t, client, req)
 		if status != 200 {
 			t.Fatalf("signed create for %s: %d %s", tc.slug, status, body)
 		}
@@ -195,7 +197,7 @@ func TestHTTPAccessTokenViaOAuth1AndExpiry(t *testing.T) {
 	// 3-legged cannot create for another user (signed on the mock's clock,
 	// now 49 hours ahead of the real one).
 	req := o1Req{Token: &at, TS: run.Mock.Now()}.Build(t, "PUT", base+"/rest/access-tokens/1.0/users/bob")
-	if status, _, body := do(t, nil, req); status != 401 {
+	if status, _, body := testsupport.Do(t, nil, req); status != 401 {
 		t.Errorf("alice's OAuth token for bob's tokens: %d %s", status, body)
 	}
 }
@@ -204,17 +206,17 @@ func TestHTTPAccessTokenViaOAuth1AndExpiry(t *testing.T) {
 // Server/DC credential; fixture passwords keep working.
 func TestServerRevokeAllAndReset(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	alice := "alice-test-password"
 	for _, drop := range []func(){run.Mock.server.RevokeAll, run.Mock.Reset} {
 		value := mintToken(t, base, "alice", alice, `{"name":"x","permissions":["REPO_READ"]}`)
-		cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
-		at, _ := dance3LO(t, cfg)
+		cfg := testsupport.O1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
+		at, _ := testsupport.Dance3LO(t, cfg)
 		drop()
 		if status, _, _ := getWith(t, base, "/rest/api/1.0/profile/recent/repos", bearer(value)); status != 401 {
 			t.Errorf("HTTP access token after drop: %d", status)
 		}
-		if status, _, body := signedGet(t, cfg, at, base+"/rest/api/1.0/users/alice"); status != 401 || !strings.Contains(body, "token_rejected") {
+		if status, _, body := testsupport.SignedGet(t, cfg, at, base+"/rest/api/1.0/users/alice"); status != 401 || !strings.Contains(body, "token_rejected") {
 			t.Errorf("OAuth 1 token after drop: %d %s", status, body)
 		}
 		if status, _, _ := getWith(t, base, "/rest/api/1.0/profile/recent/repos", basic("alice", alice)); status != 200 {

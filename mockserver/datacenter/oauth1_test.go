@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"io"
@@ -10,14 +10,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
 func TestOAuth1ThreeLeggedAutoApprove(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
-	cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb?keep=1")
-	at, _ := dance3LO(t, cfg)
-	status, h, body := signedGet(t, cfg, at, base+"/rest/api/1.0/users/alice")
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
+	cfg := testsupport.O1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb?keep=1")
+	at, _ := testsupport.Dance3LO(t, cfg)
+	status, h, body := testsupport.SignedGet(t, cfg, at, base+"/rest/api/1.0/users/alice")
 	if status != http.StatusOK {
 		t.Fatalf("signed GET: %d %s", status, body)
 	}
@@ -35,10 +37,10 @@ func TestOAuth1ThreeLeggedAutoApprove(t *testing.T) {
 
 func TestOAuth1TokenResponses(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	// request-token, raw
 	req := o1Req{Extra: []kv{{"oauth_callback", "http://127.0.0.1:9/cb"}}}.Build(t, "POST", base+"/plugins/servlet/oauth/request-token")
-	status, h, body := do(t, nil, req)
+	status, h, body := testsupport.Do(t, nil, req)
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
 		t.Fatalf("request-token: %d %s %s", status, h.Get("Content-Type"), body)
 	}
@@ -50,14 +52,14 @@ func TestOAuth1TokenResponses(t *testing.T) {
 		t.Fatalf("request-token body = %q", body)
 	}
 	rt := v.Get("oauth_token")
-	resp, err := noRedirectClient().Get(base + "/plugins/servlet/oauth/authorize?oauth_token=" + url.QueryEscape(rt))
+	resp, err := testsupport.NoRedirectClient().Get(base + "/plugins/servlet/oauth/authorize?oauth_token=" + url.QueryEscape(rt))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	req = o1Req{Token: &rt, Extra: []kv{{"oauth_verifier", loc.Query().Get("oauth_verifier")}}}.Build(t, "POST", base+"/plugins/servlet/oauth/access-token")
-	status, h, body = do(t, nil, req)
+	status, h, body = testsupport.Do(t, nil, req)
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
 		t.Fatalf("access-token: %d %s", status, body)
 	}
@@ -79,7 +81,7 @@ func TestOAuth1TokenResponses(t *testing.T) {
 	}
 	// The request token was spent.
 	req = o1Req{Token: &rt, Extra: []kv{{"oauth_verifier", loc.Query().Get("oauth_verifier")}}}.Build(t, "POST", base+"/plugins/servlet/oauth/access-token")
-	if status, _, body := do(t, nil, req); status != http.StatusUnauthorized || !strings.Contains(body, "oauth_problem=token_rejected") {
+	if status, _, body := testsupport.Do(t, nil, req); status != http.StatusUnauthorized || !strings.Contains(body, "oauth_problem=token_rejected") {
 		t.Errorf("second exchange: %d %s", status, body)
 	}
 
@@ -87,20 +89,20 @@ func TestOAuth1TokenResponses(t *testing.T) {
 	// access token; the old one stops working.
 	old, handle := v.Get("oauth_token"), v.Get("oauth_session_handle")
 	req = o1Req{Token: &old, Extra: []kv{{"oauth_session_handle", handle}}}.Build(t, "POST", base+"/plugins/servlet/oauth/access-token")
-	status, _, body = do(t, nil, req)
+	status, _, body = testsupport.Do(t, nil, req)
 	v2, _ := url.ParseQuery(body)
 	if status != http.StatusOK || v2.Get("oauth_token") == "" || v2.Get("oauth_token") == old {
 		t.Fatalf("renewal: %d %s", status, body)
 	}
 	req = o1Req{Token: &old}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
-	if status, _, body := do(t, nil, req); status != http.StatusUnauthorized || !strings.Contains(body, "token_rejected") {
+	if status, _, body := testsupport.Do(t, nil, req); status != http.StatusUnauthorized || !strings.Contains(body, "token_rejected") {
 		t.Errorf("old token after renewal: %d %s", status, body)
 	}
 }
 
 func TestOAuth1ConsentPage(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{}, nil)
+	_, base := startServer(t, testOptions{}, nil)
 	tests := []struct {
 		name     string
 		callback string
@@ -115,20 +117,20 @@ func TestOAuth1ConsentPage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := o1Config(t, base, Test3LOLinkConsumerKey, test3LOLinkPrivateKeyPEM, tt.callback)
+			cfg := testsupport.O1Config(t, base, Test3LOLinkConsumerKey, test3LOLinkPrivateKeyPEM, tt.callback)
 			rt, rs, err := cfg.RequestToken()
 			if err != nil {
 				t.Fatal(err)
 			}
 			authURL := base + "/plugins/servlet/oauth/authorize?oauth_token=" + url.QueryEscape(rt)
-			status, _, page := do(t, nil, mustReq(t, "GET", authURL))
+			status, _, page := testsupport.Do(t, nil, testsupport.MustRequest(t, "GET", authURL))
 			if status != http.StatusOK || !strings.Contains(page, `value="allow"`) || !strings.Contains(page, `value="deny"`) ||
 				!strings.Contains(page, Test3LOLinkConsumerKey) {
 				t.Fatalf("consent page: %d %s", status, page)
 			}
 			verifier := "none"
 			if tt.decision != "" {
-				resp, err := noRedirectClient().PostForm(authURL, url.Values{"oauth_token": {rt}, "decision": {tt.decision}})
+				resp, err := testsupport.NoRedirectClient().PostForm(authURL, url.Values{"oauth_token": {rt}, "decision": {tt.decision}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -163,18 +165,9 @@ func TestOAuth1ConsentPage(t *testing.T) {
 	}
 }
 
-func mustReq(t *testing.T, method, u string) *http.Request {
-	t.Helper()
-	r, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestOAuth1TwoLegged(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{}, func(f *ServerFixtures) {
+	_, base := startServer(t, testOptions{}, func(f *Fixtures) {
 		f.ApplicationLinks = append(f.ApplicationLinks, ApplicationLink{
 			ConsumerKey: "no-impersonation", PublicKeyPEM: testLinkPublicKeyPEM, ExecuteAs: "bob", Allow2LO: true,
 		})
@@ -201,7 +194,7 @@ func TestOAuth1TwoLegged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			req := o1Req{Consumer: tt.consumer, Key: tt.key, Token: &empty}.Build(t, "GET", base+tt.path)
-			status, h, body := do(t, nil, req)
+			status, h, body := testsupport.Do(t, nil, req)
 			if status != tt.status {
 				t.Fatalf("status = %d (%s), want %d", status, body, tt.status)
 			}
@@ -219,19 +212,19 @@ func TestOAuth1TwoLegged(t *testing.T) {
 // and body (docs/bitbucket-behaviour.md#dc-oauth1-problems).
 func TestOAuth1Problems(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
-	cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "oob")
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
+	cfg := testsupport.O1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "oob")
 	rt, _, err := cfg.RequestToken()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Approved (oob), never exchanged.
-	if status, _, page := do(t, nil, mustReq(t, "GET", base+"/plugins/servlet/oauth/authorize?oauth_token="+url.QueryEscape(rt))); status != 200 || !strings.Contains(page, "oauth_verifier") {
+	if status, _, page := testsupport.Do(t, nil, testsupport.MustRequest(t, "GET", base+"/plugins/servlet/oauth/authorize?oauth_token="+url.QueryEscape(rt))); status != 200 || !strings.Contains(page, "oauth_verifier") {
 		t.Fatalf("oob approval: %d %s", status, page)
 	}
 	cfg.CallbackURL = "http://127.0.0.1:9/cb"
-	at, _ := dance3LO(t, cfg)
-	revoked, _ := dance3LO(t, cfg)
+	at, _ := testsupport.Dance3LO(t, cfg)
+	revoked, _ := testsupport.Dance3LO(t, cfg)
 	if !run.Mock.server.Revoke(revoked) {
 		t.Fatal("revoke found nothing")
 	}
@@ -273,7 +266,7 @@ func TestOAuth1Problems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			status, h, body := do(t, nil, tt.req.Build(t, tt.method, tt.url))
+			status, h, body := testsupport.Do(t, nil, tt.req.Build(t, tt.method, tt.url))
 			if status != tt.status {
 				t.Errorf("status = %d, want %d", status, tt.status)
 			}
@@ -293,25 +286,25 @@ func TestOAuth1Problems(t *testing.T) {
 
 func TestOAuth1Expiry(t *testing.T) {
 	t.Parallel()
-	run, base := startServer(t, Options{AutoApprove: true}, nil)
-	cfg := o1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
-	at, _ := dance3LO(t, cfg)
+	run, base := startServer(t, testOptions{AutoApprove: true}, nil)
+	cfg := testsupport.O1Config(t, base, TestLinkConsumerKey, testLinkPrivateKeyPEM, "http://127.0.0.1:9/cb")
+	at, _ := testsupport.Dance3LO(t, cfg)
 	rt, _, err := cfg.RequestToken()
 	if err != nil {
 		t.Fatal(err)
 	}
 	run.Mock.Advance(11 * time.Minute)
 	req := o1Req{Token: &rt, TS: run.Mock.Now(), Extra: []kv{{"oauth_verifier", "x"}}}.Build(t, "POST", base+"/plugins/servlet/oauth/access-token")
-	if status, _, body := do(t, nil, req); status != 401 || !strings.HasPrefix(body, "oauth_problem=token_expired") {
+	if status, _, body := testsupport.Do(t, nil, req); status != 401 || !strings.HasPrefix(body, "oauth_problem=token_expired") {
 		t.Errorf("expired request token: %d %s", status, body)
 	}
 	req = o1Req{Token: &at, TS: run.Mock.Now()}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
-	if status, _, body := do(t, nil, req); status != 200 {
+	if status, _, body := testsupport.Do(t, nil, req); status != 200 {
 		t.Fatalf("access token after 11 minutes: %d %s", status, body)
 	}
 	run.Mock.Advance(5 * 365 * 24 * time.Hour)
 	req = o1Req{Token: &at, TS: run.Mock.Now()}.Build(t, "GET", base+"/rest/api/1.0/users/alice")
-	if status, _, body := do(t, nil, req); status != 401 || !strings.HasPrefix(body, "oauth_problem=token_expired") {
+	if status, _, body := testsupport.Do(t, nil, req); status != 401 || !strings.HasPrefix(body, "oauth_problem=token_expired") {
 		t.Errorf("access token after 5 years: %d %s", status, body)
 	}
 }

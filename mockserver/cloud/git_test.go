@@ -1,63 +1,17 @@
-package mockserver_test
+package cloud_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
-
-// gitRunner runs the git on PATH (2.39 here) with a private HOME and no
-// system configuration, never prompting.
-type gitRunner struct {
-	t   *testing.T
-	env []string
-}
-
-func newGitRunner(t *testing.T) gitRunner {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "GIT_") && !strings.HasPrefix(e, "HOME=") {
-			env = append(env, e)
-		}
-	}
-	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0",
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.invalid")
-	return gitRunner{t: t, env: env}
-}
-
-// run runs git in dir and returns combined output and the error.
-func (g gitRunner) run(dir string, args ...string) (string, error) {
-	g.t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "credential.helper=", "-c", "init.defaultBranch=main"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = g.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
-
-func (g gitRunner) must(dir string, args ...string) string {
-	g.t.Helper()
-	out, err := g.run(dir, args...)
-	if err != nil {
-		g.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
 
 // withCreds puts user:token into a mock URL.
 func withCreds(base, user, token string) string {
@@ -68,11 +22,11 @@ func withCreds(base, user, token string) string {
 // as a chunked body) with x-token-auth and an access token.
 func TestCloudGitCloneAndPush(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
-	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
+	g := testsupport.NewGitRunner(t)
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
 	work := filepath.Join(t.TempDir(), "widgets")
-	g.must("", "clone", "-q", withCreds(run.CloudURL, "x-token-auth", tok)+"/acme/widgets.git", work)
+	g.Must("", "clone", "-q", withCreds(run.CloudURL, "x-token-auth", tok)+"/acme/widgets.git", work)
 	if _, err := os.Stat(filepath.Join(work, "README.md")); err != nil {
 		t.Fatalf("clone has no README: %v", err)
 	}
@@ -81,19 +35,19 @@ func TestCloudGitCloneAndPush(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "big.bin"), big, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g.must(work, "add", "big.bin")
-	g.must(work, "commit", "-q", "-m", "big file")
-	g.must(work, "-c", "pack.compression=0", "-c", "core.compression=0", "push", "-q", "origin", "main")
+	g.Must(work, "add", "big.bin")
+	g.Must(work, "commit", "-q", "-m", "big file")
+	g.Must(work, "-c", "pack.compression=0", "-c", "core.compression=0", "push", "-q", "origin", "main")
 
-	head := strings.TrimSpace(g.must(work, "rev-parse", "HEAD"))
-	remote := g.must("", "ls-remote", withCreds(run.CloudURL, "alice", tok)+"/acme/widgets.git", "refs/heads/main")
+	head := strings.TrimSpace(g.Must(work, "rev-parse", "HEAD"))
+	remote := g.Must("", "ls-remote", withCreds(run.CloudURL, "alice", tok)+"/acme/widgets.git", "refs/heads/main")
 	if !strings.HasPrefix(remote, head) {
 		t.Errorf("remote main = %q, want %s", remote, head)
 	}
 	// A push over http.postBuffer is a 4-byte probe, then the chunked POST.
 	var posts int
 	for _, e := range run.Mock.Requests("/acme/widgets.git/git-receive-pack") {
-		if e.Method == "POST" && e.Status == 200 && e.Client == privKey && e.User == "alice" {
+		if e.Method == "POST" && e.Status == 200 && e.Client == mockhttp.PrivKey && e.User == "alice" {
 			posts++
 		}
 	}
@@ -105,12 +59,12 @@ func TestCloudGitCloneAndPush(t *testing.T) {
 // TestCloudGitAuth: the challenge, usernames, scopes and token states.
 func TestCloudGitAuth(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
-	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	ro := str(clientCredentials(t, run, roKey, roSecret), "access_token")
-	revoked := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`)
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
+	g := testsupport.NewGitRunner(t)
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	ro := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.RoKey, mockhttp.RoSecret), "access_token")
+	revoked := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`)
 	widgets := "/acme/widgets.git"
 
 	tests := []struct {
@@ -130,12 +84,12 @@ func TestCloudGitAuth(t *testing.T) {
 		{"anonymous push to public", []string{"push", run.CloudURL + "/acme/public-repo.git", "HEAD:refs/heads/anon"}, "terminal prompts disabled"},
 	}
 	src := t.TempDir()
-	g.must(src, "init", "-q")
-	g.must(src, "commit", "-q", "--allow-empty", "-m", "x")
+	g.Must(src, "init", "-q")
+	g.Must(src, "commit", "-q", "--allow-empty", "-m", "x")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out, err := g.run(src, tt.args...)
+			out, err := g.Run(src, tt.args...)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("want success, got %v:\n%s", err, out)
@@ -148,9 +102,9 @@ func TestCloudGitAuth(t *testing.T) {
 	}
 	t.Run("first request is challenged", func(t *testing.T) {
 		t.Parallel()
-		r := get(t, run.CloudURL+widgets+"/info/refs?service=git-upload-pack", "")
-		if r.status != 401 || r.header.Get("WWW-Authenticate") != `Basic realm="Bitbucket.org HTTP"` {
-			t.Errorf("got %d %q", r.status, r.header.Get("WWW-Authenticate"))
+		r := mockhttp.Get(t, run.CloudURL+widgets+"/info/refs?service=git-upload-pack", "")
+		if r.Status != 401 || r.Header.Get("WWW-Authenticate") != `Basic realm="Bitbucket.org HTTP"` {
+			t.Errorf("got %d %q", r.Status, r.Header.Get("WWW-Authenticate"))
 		}
 	})
 }
@@ -158,13 +112,13 @@ func TestCloudGitAuth(t *testing.T) {
 // TestCloudGitExpiredToken: after two hours git gets 401.
 func TestCloudGitExpiredToken(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
-	g := newGitRunner(t)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
+	g := testsupport.NewGitRunner(t)
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
 	u := withCreds(run.CloudURL, "x-token-auth", tok) + "/acme/widgets.git"
-	g.must("", "ls-remote", u)
+	g.Must("", "ls-remote", u)
 	run.Mock.Advance(2*time.Hour + time.Minute)
-	if out, err := g.run("", "ls-remote", u); err == nil || !strings.Contains(out, "Authentication failed") {
+	if out, err := g.Run("", "ls-remote", u); err == nil || !strings.Contains(out, "Authentication failed") {
 		t.Errorf("want authentication failure, got %v:\n%s", err, out)
 	}
 }

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"context"
@@ -25,7 +25,7 @@ const (
 
 // hProto is a complete set of 2-legged protocol parameters (oauth_token
 // present and empty) at the mock's time, with a fresh nonce.
-func hProto(m *Mock) []kv {
+func hProto(m *testMock) []kv {
 	return []kv{
 		{"oauth_consumer_key", TestLinkConsumerKey},
 		{"oauth_signature_method", "RSA-SHA1"},
@@ -99,7 +99,7 @@ type hResult struct {
 	body   string
 }
 
-func hServe(m *Mock, r *http.Request) hResult {
+func hServe(m *testMock, r *http.Request) hResult {
 	rec := httptest.NewRecorder()
 	m.ServerHandler().ServeHTTP(rec, r)
 	return hResult{rec.Code, rec.Header(), rec.Body.String()}
@@ -126,22 +126,17 @@ func (res hResult) check(t *testing.T, status int, problem, extra, user string) 
 	}
 }
 
+// hostileMock is the side with auto-approve (so a valid authorization
+// redirects at once), served in-process.
+func hostileMock(t *testing.T) *testMock {
+	t.Helper()
+	return newTestMock(t, testOptions{AutoApprove: true}, nil)
+}
+
 // TestHostileOAuth1Requests: signed requests taken apart, duplicated,
 // re-encoded, inflated, re-targeted and tampered with. Each is refused
 // with the oauth_problem net.oauth gives (or, where the bytes signed are
 // the bytes received, accepted); none crashes the mock.
-// hostileMock is a mock with auto-approve (so a valid authorization
-// redirects at once), served in-process.
-func hostileMock(t *testing.T) *Mock {
-	t.Helper()
-	m, err := New(Options{AutoApprove: true, ReposDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("new mock: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 func TestHostileOAuth1Requests(t *testing.T) {
 	t.Parallel()
 	m := hostileMock(t)
@@ -412,7 +407,7 @@ func TestHostileOAuth1Requests(t *testing.T) {
 }
 
 // hTransport serves client requests with the mock in-process.
-type hTransport struct{ m *Mock }
+type hTransport struct{ m *testMock }
 
 func (h hTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	sr := httptest.NewRequest(r.Method, r.URL.String(), r.Body)

@@ -1,4 +1,4 @@
-package mockserver
+package datacenter
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // plain and lowercase s256 work, and a PKCE client may omit its secret.
 func TestDCOAuth2PKCELenient(t *testing.T) {
 	t.Parallel()
-	_, base := startServer(t, Options{AutoApprove: true}, nil)
+	_, base := startServer(t, testOptions{AutoApprove: true}, nil)
 	ctx := context.Background()
 	withSecret := dcConfig(base, "http://127.0.0.1:7777/callback")
 	public := dcConfig(base, "http://127.0.0.1:7777/callback")

@@ -1,4 +1,4 @@
-package mockserver_test
+package cloud_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 // TestCloudWithGolangOAuth2: a client nobody here wrote works against the
@@ -19,7 +20,7 @@ import (
 func TestCloudWithGolangOAuth2(t *testing.T) {
 	t.Parallel()
 	const key, secret = "x/oauth2 consumer", "secret with +/&= TEST-ONLY"
-	run := cloudMock2025(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
+	run := mockhttp.CloudMock2025(t, mockserver.Options{AutoApprove: true}, func(f *mockserver.CloudFixtures) {
 		f.Consumers = append(f.Consumers, mockserver.CloudConsumer{Key: key, Secret: secret, CallbackURL: "http://127.0.0.1",
 			Private: true, Scopes: []string{"repository", "account"}, Owner: "bob", RefreshRotation: "rotate"})
 	})
@@ -40,10 +41,10 @@ func TestCloudWithGolangOAuth2(t *testing.T) {
 			}
 			verifier := oauth2.GenerateVerifier()
 			authURL := cfg.AuthCodeURL("state-123", oauth2.S256ChallengeOption(verifier))
-			r := do(t, newRequest(t, http.MethodGet, authURL, nil))
-			loc, err := url.Parse(r.header.Get("Location"))
+			r := mockhttp.Do(t, mockhttp.NewRequest(t, http.MethodGet, authURL, nil))
+			loc, err := url.Parse(r.Header.Get("Location"))
 			if err != nil || loc.Query().Get("state") != "state-123" {
-				t.Fatalf("authorize: %d %q", r.status, r.header.Get("Location"))
+				t.Fatalf("authorize: %d %q", r.Status, r.Header.Get("Location"))
 			}
 			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 30 * time.Second})
 			tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))

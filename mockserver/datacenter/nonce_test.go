@@ -13,24 +13,23 @@ import (
 // refused and the nonce is gone from the store.
 func TestServerSweepNonceWindow(t *testing.T) {
 	t.Parallel()
-	run := startTestServer(t, false)
-	base := run.base
+	run, base := startServer(t, testOptions{}, nil)
 	empty := ""
 	margin := 10 * time.Second
-	o := o1Req{Token: &empty, Nonce: "edge-nonce", TS: run.Now().Add(-o1Window + margin)}
+	o := o1Req{Token: &empty, Nonce: "edge-nonce", TS: run.Mock.Now().Add(-o1Window + margin)}
 	url := base + "/rest/api/1.0/users/alice"
 	if status, _, body := testsupport.Do(t, nil, o.Build(t, "GET", url)); status != 200 {
 		t.Fatalf("first: %d %s", status, body)
 	}
-	run.Advance(time.Second) // sweeps
+	run.Mock.Advance(time.Second) // sweeps
 	if status, h, _ := testsupport.Do(t, nil, o.Build(t, "GET", url)); status != 401 || !strings.Contains(h.Get("WWW-Authenticate"), `oauth_problem="nonce_used"`) {
 		t.Fatalf("replay inside the window: %d %s", status, h.Get("WWW-Authenticate"))
 	}
-	run.Advance(2 * margin)
+	run.Mock.Advance(2 * margin)
 	if status, h, _ := testsupport.Do(t, nil, o.Build(t, "GET", url)); status != 400 || !strings.Contains(h.Get("WWW-Authenticate"), `oauth_problem="timestamp_refused"`) {
 		t.Fatalf("replay past the window: %d %s", status, h.Get("WWW-Authenticate"))
 	}
-	s := run.server
+	s := run.Mock.server
 	s.mu.Lock()
 	n := len(s.nonces)
 	s.mu.Unlock()
@@ -40,8 +39,7 @@ func TestServerSweepNonceWindow(t *testing.T) {
 }
 func TestOAuth1NonceReplayAndPruning(t *testing.T) {
 	t.Parallel()
-	run := startTestServer(t, false)
-	base := run.base
+	run, base := startServer(t, testOptions{}, nil)
 	empty := ""
 	o := o1Req{Token: &empty, Nonce: "same-nonce", TS: time.Now()}
 	if status, _, body := testsupport.Do(t, nil, o.Build(t, "GET", base+"/rest/api/1.0/users/alice")); status != 200 {
@@ -56,7 +54,7 @@ func TestOAuth1NonceReplayAndPruning(t *testing.T) {
 	if status, _, body := testsupport.Do(t, nil, o.Build(t, "GET", base+"/rest/api/1.0/users/alice")); status != 200 {
 		t.Fatalf("same nonce, other timestamp: %d %s", status, body)
 	}
-	s := run.server
+	s := run.Mock.server
 	s.mu.Lock()
 	before := len(s.nonces)
 	s.mu.Unlock()
@@ -64,8 +62,8 @@ func TestOAuth1NonceReplayAndPruning(t *testing.T) {
 		t.Fatalf("nonces stored = %d, want 2", before)
 	}
 	// Once the window has passed, the old nonces are forgotten.
-	run.Advance(6 * time.Minute)
-	o = o1Req{Token: &empty, TS: run.Now()}
+	run.Mock.Advance(6 * time.Minute)
+	o = o1Req{Token: &empty, TS: run.Mock.Now()}
 	if status, _, body := testsupport.Do(t, nil, o.Build(t, "GET", base+"/rest/api/1.0/users/alice")); status != 200 {
 		t.Fatalf("after advance: %d %s", status, body)
 	}

@@ -1,4 +1,4 @@
-package mockserver_test
+package cloud_test
 
 import (
 	"net/http"
@@ -10,22 +10,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 // TestCloudREST covers /2.0/user and /2.0/repositories (docs/bitbucket-behaviour.md#cloud-using-tokens, docs/bitbucket-behaviour.md#cloud-401, docs/bitbucket-behaviour.md#cloud-user).
 func TestCloudREST(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
-	expired := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	revoked := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`); r.status != 200 {
-		t.Fatalf("revoke: %d", r.status)
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
+	expired := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	revoked := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"`+revoked+`"}`); r.Status != 200 {
+		t.Fatalf("revoke: %d", r.Status)
 	}
 	base := run.CloudURL
 	// Age `expired` past its 2 hours, then mint the tokens that must work.
 	run.Mock.Advance(2*time.Hour + time.Minute)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	jwtTok := str(jwtRequest(t, run, connectJWT(t, jwt.SigningMethodHS256, appSecret, jwtClaimsAt(run.Mock.Now())), nil).json(t), "access_token")
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	jwtTok := mockhttp.Str(jwtRequest(t, run, connectJWT(t, jwt.SigningMethodHS256, mockhttp.AppSecret, jwtClaimsAt(run.Mock.Now())), nil).JSON(t), "access_token")
 
 	tests := []struct {
 		name       string
@@ -33,17 +34,17 @@ func TestCloudREST(t *testing.T) {
 		setup      func(*http.Request)
 		wantStatus int
 		wantWWW    string
-		check      func(t *testing.T, r response)
+		check      func(t *testing.T, r mockhttp.Response)
 	}{
-		{"user with bearer", base + "/2.0/user", bearer(&tok), 200, "", func(t *testing.T, r response) {
-			m := r.json(t)
+		{"user with bearer", base + "/2.0/user", bearer(&tok), 200, "", func(t *testing.T, r mockhttp.Response) {
+			m := r.JSON(t)
 			got := map[string]any{"type": m["type"], "username": m["username"], "uuid": m["uuid"], "account_id": m["account_id"], "display_name": m["display_name"]}
 			want := map[string]any{"type": "user", "username": "alice", "uuid": "{5b0a6f0e-6f43-4d2b-9a51-0c3a2b1e7a01}", "account_id": "557058:5b0a6f0e-6f43-4d2b-9a51-0c3a2b1e7a01", "display_name": "Alice Example"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			if r.header.Get("X-OAuth-Scopes") != "repository, repository:write, account" || r.header.Get("X-Accepted-OAuth-Scopes") != "account" {
-				t.Errorf("scope headers %q / %q", r.header.Get("X-OAuth-Scopes"), r.header.Get("X-Accepted-OAuth-Scopes"))
+			if r.Header.Get("X-OAuth-Scopes") != "repository, repository:write, account" || r.Header.Get("X-Accepted-OAuth-Scopes") != "account" {
+				t.Errorf("scope headers %q / %q", r.Header.Get("X-OAuth-Scopes"), r.Header.Get("X-Accepted-OAuth-Scopes"))
 			}
 		}},
 		{"user under /!api", base + "/!api/2.0/user", bearer(&tok), 200, "", nil},
@@ -63,9 +64,9 @@ func TestCloudREST(t *testing.T) {
 		{"workspace repos expired", base + "/2.0/repositories/acme", bearer(&expired), 401, `OAuth realm="Bitbucket.org HTTP"`, errorMessage("Access token expired.")},
 		{"unknown workspace", base + "/2.0/repositories/nope", bearer(&tok), 404, "", nil},
 		{"user's own workspace", base + "/2.0/repositories/alice", bearer(&tok), 200, "", repoList(1, 10, 1, "alice/notes")},
-		{"private repo", base + "/2.0/repositories/acme/widgets", bearer(&tok), 200, "", func(t *testing.T, r response) {
-			m := r.json(t)
-			if m["full_name"] != "acme/widgets" || m["is_private"] != true || m["type"] != "repository" || !strings.HasPrefix(str(m, "uuid"), "{") {
+		{"private repo", base + "/2.0/repositories/acme/widgets", bearer(&tok), 200, "", func(t *testing.T, r mockhttp.Response) {
+			m := r.JSON(t)
+			if m["full_name"] != "acme/widgets" || m["is_private"] != true || m["type"] != "repository" || !strings.HasPrefix(mockhttp.Str(m, "uuid"), "{") {
 				t.Errorf("repository %v", m)
 			}
 		}},
@@ -77,15 +78,15 @@ func TestCloudREST(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := newRequest(t, http.MethodGet, tt.url, nil)
+			req := mockhttp.NewRequest(t, http.MethodGet, tt.url, nil)
 			if tt.setup != nil {
 				tt.setup(req)
 			}
-			r := do(t, req)
-			if r.status != tt.wantStatus {
-				t.Fatalf("status = %d, want %d: %s", r.status, tt.wantStatus, r.body)
+			r := mockhttp.Do(t, req)
+			if r.Status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", r.Status, tt.wantStatus, r.Body)
 			}
-			if got := r.header.Get("WWW-Authenticate"); got != tt.wantWWW {
+			if got := r.Header.Get("WWW-Authenticate"); got != tt.wantWWW {
 				t.Errorf("WWW-Authenticate = %q, want %q", got, tt.wantWWW)
 			}
 			if tt.check != nil {
@@ -105,32 +106,32 @@ func basicAuth(user string, pw *string) func(*http.Request) {
 	return func(r *http.Request) { r.SetBasicAuth(user, *pw) }
 }
 
-func loginFailed(t *testing.T, r response) {
+func loginFailed(t *testing.T, r mockhttp.Response) {
 	t.Helper()
-	if !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") || !strings.HasPrefix(string(r.body), "Login failed due to incorrect login credentials or method.") {
-		t.Errorf("want the plain-text login failure, got %q %q", r.header.Get("Content-Type"), r.body)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") || !strings.HasPrefix(string(r.Body), "Login failed due to incorrect login credentials or method.") {
+		t.Errorf("want the plain-text login failure, got %q %q", r.Header.Get("Content-Type"), r.Body)
 	}
 }
 
-func errorMessage(msg string) func(t *testing.T, r response) {
-	return func(t *testing.T, r response) {
+func errorMessage(msg string) func(t *testing.T, r mockhttp.Response) {
+	return func(t *testing.T, r mockhttp.Response) {
 		t.Helper()
-		m := r.json(t)
+		m := r.JSON(t)
 		e, _ := m["error"].(map[string]any)
 		if m["type"] != "error" || e["message"] != msg {
-			t.Errorf("body %s, want error message %q", r.body, msg)
+			t.Errorf("body %s, want error message %q", r.Body, msg)
 		}
 	}
 }
 
-func repoList(page, pagelen, size int, names ...string) func(t *testing.T, r response) {
-	return func(t *testing.T, r response) {
+func repoList(page, pagelen, size int, names ...string) func(t *testing.T, r mockhttp.Response) {
+	return func(t *testing.T, r mockhttp.Response) {
 		t.Helper()
-		m := r.json(t)
+		m := r.JSON(t)
 		var got []string
 		vals, _ := m["values"].([]any)
 		for _, v := range vals {
-			got = append(got, str(v.(map[string]any), "full_name"))
+			got = append(got, mockhttp.Str(v.(map[string]any), "full_name"))
 		}
 		want := map[string]any{"page": float64(page), "pagelen": float64(pagelen), "size": float64(size), "names": names}
 		if diff := cmp.Diff(want, map[string]any{"page": m["page"], "pagelen": m["pagelen"], "size": m["size"], "names": got}); diff != "" {
