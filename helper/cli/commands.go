@@ -110,6 +110,10 @@ func (r *run) login(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("login", err)
 	}
+	if helper, err := r.helperValue(); err == nil {
+		// A helper git runs after ours would copy the new token.
+		r.warnHelpers(ctx, "login", t.remote.String(), helper, true)
+	}
 	if interactiveGrants[t.settings.Grant] {
 		// A wrong client id, secret or callback ends here, not in a
 		// browser page and a silent wait (issue 12, point 2).

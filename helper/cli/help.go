@@ -173,7 +173,8 @@ Options:
   --no-check                 save without checking the settings with the server
   --client-id ID             OAuth 2 consumer key / client id
   --client-secret-file F     file holding the client secret (mode 0600)
-  --client-secret-stdin      read the client secret from stdin
+  --client-secret-stdin      read the client secret from stdin (a terminal: typed
+                             or pasted with echo off)
   --consumer-key K           OAuth 1 application link consumer key
   --private-key-file F       its RSA private key (PEM)
   --user U[,U...]            user to impersonate (required for oauth1-impersonate);
