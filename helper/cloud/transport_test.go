@@ -8,7 +8,6 @@ package cloud
 
 import (
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -188,5 +187,3 @@ func TestTransportFailures(t *testing.T) {
 		})
 	}
 }
-
-var _ io.ReadCloser = (*resetBody)(nil)
