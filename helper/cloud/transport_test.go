@@ -81,19 +81,24 @@ func TestTransportRetrySequence(t *testing.T) {
 		answers   []httpmock.Responder
 		wantCalls int
 		wantToken string
+		minWait   time.Duration // Retry-After honoured
 	}{
-		{"429 Retry-After 1, 503, then 200", []httpmock.Responder{answer(429, "1"), answer(503, ""), answer(200, "")}, 3, "tok-seq"},
-		{"503, 503, then 200", []httpmock.Responder{answer(503, ""), answer(503, ""), answer(200, "")}, 3, "tok-seq"},
-		{"429 without Retry-After is final", []httpmock.Responder{answer(429, ""), answer(200, "")}, 1, ""},
-		{"400 is final", []httpmock.Responder{answer(400, ""), answer(200, "")}, 1, ""},
-		{"a transport error is never resent", []httpmock.Responder{refused, answer(200, "")}, 1, ""},
+		{"429 Retry-After 1, 503, then 200", []httpmock.Responder{answer(429, "1"), answer(503, ""), answer(200, "")}, 3, "tok-seq", time.Second},
+		{"503, 503, then 200", []httpmock.Responder{answer(503, ""), answer(503, ""), answer(200, "")}, 3, "tok-seq", 0},
+		{"429 without Retry-After is final", []httpmock.Responder{answer(429, ""), answer(200, "")}, 1, "", 0},
+		{"400 is final", []httpmock.Responder{answer(400, ""), answer(200, "")}, 1, "", 0},
+		{"a transport error is never resent", []httpmock.Responder{refused, answer(200, "")}, 1, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tr := httpmock.NewMockTransport()
 			tr.RegisterResponder(http.MethodPost, mockTokenURL, sequence(tt.answers...))
+			start := time.Now()
 			rec, err := New().Obtain(t.Context(), mockEnv(t, tr), nil, false)
+			if took := time.Since(start); took < tt.minWait {
+				t.Errorf("Obtain took %s, want at least %s (Retry-After)", took, tt.minWait)
+			}
 			got := ""
 			if rec != nil {
 				got = rec.AccessToken

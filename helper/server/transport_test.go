@@ -92,21 +92,22 @@ type minted struct {
 // or an answer cut mid-body: the token may exist) is never resent.
 func TestTransportMintSequence(t *testing.T) {
 	t.Parallel()
-	refused := httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET})
+	noAnswer := httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET})
 	tests := []struct {
 		name    string
 		answers []httpmock.Responder
 		want    minted
 		wantErr string
+		minWait time.Duration // Retry-After honoured
 	}{
 		{"429 Retry-After 1, 503, then 200", []httpmock.Responder{mintAnswer(429, "1"), mintAnswer(503, ""), mintAnswer(200, "")},
-			minted{PUTs: 3, Token: "MINTED-SECRET-1"}, ""},
+			minted{PUTs: 3, Token: "MINTED-SECRET-1"}, "", time.Second},
 		{"429 without Retry-After is final", []httpmock.Responder{mintAnswer(429, ""), mintAnswer(200, "")},
-			minted{PUTs: 1}, "HTTP 429"},
-		{"no answer: never resent", []httpmock.Responder{refused, mintAnswer(200, "")},
-			minted{PUTs: 1}, "cannot reach bitbucket.example.com:443 (the connection was closed)"},
+			minted{PUTs: 1}, "HTTP 429", 0},
+		{"no answer: never resent", []httpmock.Responder{noAnswer, mintAnswer(200, "")},
+			minted{PUTs: 1}, "cannot reach bitbucket.example.com:443 (the connection was closed)", 0},
 		{"reset mid-body: never resent", []httpmock.Responder{resetMidBody, mintAnswer(200, "")},
-			minted{PUTs: 1}, "reading the response"},
+			minted{PUTs: 1}, "reading the response", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +118,11 @@ func TestTransportMintSequence(t *testing.T) {
 				seq = seq.Then(r)
 			}
 			tr.RegisterResponder(http.MethodPut, mockPUT, seq)
+			start := time.Now()
 			rec, err := testProvider().Obtain(t.Context(), transportEnv(t, tr), nil, false)
+			if took := time.Since(start); took < tt.minWait {
+				t.Errorf("Obtain took %s, want at least %s (Retry-After)", took, tt.minWait)
+			}
 			got := minted{PUTs: tr.GetCallCountInfo()["PUT "+mockPUT]}
 			if rec != nil {
 				got.Token = rec.AccessToken

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -31,6 +32,8 @@ type Package struct {
 	TestImports []string
 	// Files names, for an import, one file that makes it (for messages).
 	Files map[string]string
+	// Lines counts the lines of the package's non-test Go files.
+	Lines int
 }
 
 // Rule is one line of the block.
@@ -39,12 +42,14 @@ type Rule struct {
 	From  string   // a package or pattern (x/...)
 	To    []string // packages or patterns
 	Never bool     // a "!:" line: forbidden, tests included
+	Max   int      // a "<= N lines" line: the most non-test lines From may have
 }
 
 // Rules is the parsed block.
 type Rules struct {
 	Allow []Rule
 	Never []Rule
+	Size  []Rule
 }
 
 // Parse reads the first ```imports block of doc (ARCHITECTURE.md).
@@ -68,9 +73,17 @@ func Parse(doc []byte) (*Rules, error) {
 			aliases[strings.TrimSpace(name)] = strings.TrimSpace(path)
 			continue
 		}
+		if from, max, ok := strings.Cut(line, "<="); ok {
+			r := Rule{Line: n, From: strings.TrimSpace(from)}
+			if _, err := fmt.Sscanf(strings.TrimSpace(max), "%d lines", &r.Max); err != nil || r.Max <= 0 {
+				return nil, fmt.Errorf("ARCHITECTURE.md line %d: %q: want \"pkg <= N lines\"", n, line)
+			}
+			rules.Size = append(rules.Size, r)
+			continue
+		}
 		from, to, ok := strings.Cut(line, ":")
 		if !ok {
-			return nil, fmt.Errorf("ARCHITECTURE.md line %d: %q is neither \"pkg: imports\", \"pkg !: imports\" nor \"$name = path\"", n, line)
+			return nil, fmt.Errorf("ARCHITECTURE.md line %d: %q is neither \"pkg: imports\", \"pkg !: imports\", \"pkg <= N lines\" nor \"$name = path\"", n, line)
 		}
 		r := Rule{Line: n}
 		if strings.HasSuffix(from, "!") {
@@ -169,6 +182,12 @@ func (r *Rules) Check(pkgs []Package) []string {
 					where(p, imp), imp, rule.Line, rule.From))
 			}
 		}
+		for _, sz := range r.Size {
+			if match(sz.From, p.Path) && p.Lines > sz.Max {
+				out = append(out, fmt.Sprintf("%s has %d lines of non-test Go, more than the %d that ARCHITECTURE.md line %d allows: move the work into a package it imports",
+					p.Path, p.Lines, sz.Max, sz.Line))
+			}
+		}
 		for _, n := range r.Never {
 			if !match(n.From, p.Path) {
 				continue
@@ -190,14 +209,14 @@ func (r *Rules) Check(pkgs []Package) []string {
 // stale reports rules whose package is gone and allowances no package uses.
 func (r *Rules) stale(paths []string, used map[*Rule]map[string]bool) []string {
 	var out []string
-	for _, rules := range [][]Rule{r.Allow, r.Never} {
+	for _, rules := range [][]Rule{r.Allow, r.Never, r.Size} {
 		for i := range rules {
 			a := &rules[i]
 			if !matchesAny(a.From, paths) {
 				out = append(out, fmt.Sprintf("ARCHITECTURE.md line %d: %s names no package of the module (renamed or removed?): update the rule", a.Line, a.From))
 				continue
 			}
-			if a.Never {
+			if a.Never || a.Max > 0 {
 				continue
 			}
 			for _, to := range a.To {
@@ -270,9 +289,17 @@ func List(dir string) ([]Package, error) {
 			Imports:     own(mod, lp.Imports),
 			TestImports: own(mod, append(lp.TestImports, lp.XTestImports...)),
 			Files:       map[string]string{}}
+		nonTest := len(lp.GoFiles) + len(lp.CgoFiles)
 		files := append(append(append(append([]string(nil), lp.GoFiles...), lp.CgoFiles...), lp.TestGoFiles...), lp.XTestGoFiles...)
-		for _, f := range files {
-			parsed, err := parser.ParseFile(token.NewFileSet(), filepath.Join(lp.Dir, f), nil, parser.ImportsOnly)
+		for i, f := range files {
+			src, err := os.ReadFile(filepath.Join(lp.Dir, f))
+			if err != nil {
+				return nil, err
+			}
+			if i < nonTest {
+				p.Lines += bytes.Count(src, []byte("\n"))
+			}
+			parsed, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
 			if err != nil {
 				continue
 			}

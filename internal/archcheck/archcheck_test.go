@@ -39,6 +39,7 @@ func TestArchitecture(t *testing.T) {
 
 const testDoc = "# title\n\n```imports\n" +
 	"$dc = helper/server\n" +
+	"cmd/... <= 20 lines\n" +
 	"cmd/tool: helper/cli\n" +
 	"helper/cli: $dc helper/grant\n" +
 	"$dc: helper/grant\n" +
@@ -72,17 +73,17 @@ func TestCheck(t *testing.T) {
 			p[2].Imports = []string{"helper/server"}
 			p[2].Files = map[string]string{"helper/server": "helper/grant/grant.go"}
 			return p
-		}, []string{"helper/grant (helper/grant/grant.go) imports helper/server, which ARCHITECTURE.md line 8 (helper/grant: ...) does not allow: remove the import, or add it to that rule if the dependency is right"}},
+		}, []string{"helper/grant (helper/grant/grant.go) imports helper/server, which ARCHITECTURE.md line 9 (helper/grant: ...) does not allow: remove the import, or add it to that rule if the dependency is right"}},
 		{"the mock imports the helper in a test", func(p []Package) []Package {
 			p[5].TestImports = []string{"helper/grant"}
 			return p
-		}, []string{"mockserver/cloud imports helper/grant, which ARCHITECTURE.md line 10 forbids (mockserver/... never imports helper/..., tests included)"}},
+		}, []string{"mockserver/cloud imports helper/grant, which ARCHITECTURE.md line 11 forbids (mockserver/... never imports helper/..., tests included)"}},
 		{"the mock imports the helper", func(p []Package) []Package {
 			p[4].Imports = []string{"helper/grant"}
 			return p
 		}, []string{
-			"mockserver imports helper/grant, which ARCHITECTURE.md line 9 (mockserver/...: ...) does not allow: remove the import, or add it to that rule if the dependency is right",
-			"mockserver imports helper/grant, which ARCHITECTURE.md line 10 forbids (mockserver/... never imports helper/..., tests included)"}},
+			"mockserver imports helper/grant, which ARCHITECTURE.md line 10 (mockserver/...: ...) does not allow: remove the import, or add it to that rule if the dependency is right",
+			"mockserver imports helper/grant, which ARCHITECTURE.md line 11 forbids (mockserver/... never imports helper/..., tests included)"}},
 		{"a package without a rule", func(p []Package) []Package {
 			return append(p, Package{Path: "internal/new", Name: "new", Doc: "Package new is new.", Imports: []string{"helper/grant"}})
 		}, []string{`package internal/new has no rule in ARCHITECTURE.md's imports block: add a line "internal/new: helper/grant"`}},
@@ -90,6 +91,10 @@ func TestCheck(t *testing.T) {
 			p[2].Doc = ""
 			return p
 		}, []string{`package helper/grant has no doc comment that says its job: add "// Package grant ..." above its package clause (doc now "")`}},
+		{"a fat main", func(p []Package) []Package {
+			p[0].Lines = 21
+			return p
+		}, []string{"cmd/tool has 21 lines of non-test Go, more than the 20 that ARCHITECTURE.md line 5 allows: move the work into a package it imports"}},
 		{"a main's doc", func(p []Package) []Package {
 			p[0].Doc = "Package main runs."
 			return p
@@ -99,10 +104,10 @@ func TestCheck(t *testing.T) {
 			p[3].Path, p[3].Name, p[3].Doc = "helper/datacenter", "datacenter", "Package datacenter is DC."
 			return p
 		}, []string{
-			"helper/cli imports helper/datacenter, which ARCHITECTURE.md line 6 (helper/cli: ...) does not allow: remove the import, or add it to that rule if the dependency is right",
+			"helper/cli imports helper/datacenter, which ARCHITECTURE.md line 7 (helper/cli: ...) does not allow: remove the import, or add it to that rule if the dependency is right",
 			`package helper/datacenter has no rule in ARCHITECTURE.md's imports block: add a line "helper/datacenter: helper/grant"`,
-			"ARCHITECTURE.md line 6: helper/cli is allowed helper/server but imports nothing it matches: remove helper/server from the rule",
-			"ARCHITECTURE.md line 7: helper/server names no package of the module (renamed or removed?): update the rule"}},
+			"ARCHITECTURE.md line 7: helper/cli is allowed helper/server but imports nothing it matches: remove helper/server from the rule",
+			"ARCHITECTURE.md line 8: helper/server names no package of the module (renamed or removed?): update the rule"}},
 	}
 	rules, err := Parse([]byte(testDoc))
 	if err != nil {
@@ -125,6 +130,7 @@ func TestParseErrors(t *testing.T) {
 		{"no block", "# nothing\n", "has no ```imports block"},
 		{"unclosed", "```imports\na: b\n", "is not closed"},
 		{"no colon", "```imports\na b\n```\n", `line 2: "a b" is neither`},
+		{"bad size", "```imports\ncmd/... <= many\n```\n", `line 2: "cmd/... <= many": want`},
 		{"undefined name", "```imports\na: $x\n```\n", "line 2: $x is not defined"},
 	}
 	for _, tt := range tests {
