@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 )
 
 // Settings are the bitbucket.<url>.* keys of the design, typed.
@@ -52,7 +54,7 @@ type Settings struct {
 
 // Defaults of the keys that have one (README.md#configuration).
 const (
-	DefaultRefreshMargin    = 5 * time.Minute
+	DefaultRefreshMargin    = fastpath.DefaultRefreshMargin // the one definition
 	DefaultTimeout          = 30 * time.Second
 	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
 	DefaultTokenExpiryDays  = 1

@@ -23,7 +23,7 @@ import (
 // token while it outlives the margin, else refresh (storing the rotated
 // refresh token), else authorize with PKCE in the browser.
 func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
-	if !login && prev != nil && prev.AccessToken != "" && c.fresh(prev.Expiry) {
+	if !login && c.fresh(prev) {
 		c.tracef("reusing DC OAuth 2 access token until %s", prev.Expiry.UTC().Format("2006-01-02T15:04:05Z"))
 		return prev, nil
 	}
