@@ -46,7 +46,7 @@ const GitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	DefaultAuthTimeout   = 3 * time.Minute
+	DefaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
 	DefaultTimeout       = gitconfig.DefaultTimeout
 	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
 	// DefaultScopes is what authorization-code asks for when

@@ -44,7 +44,8 @@ type Provider struct {
 	// net.Listen.
 	Listen func(network, address string) (net.Listener, error)
 	// ConsentTimeout bounds the wait for the browser (or the pasted
-	// verifier) when ctx has no earlier deadline; zero means 5 minutes.
+	// verifier) when ctx has no earlier deadline; zero means
+	// DefaultConsentTimeout.
 	ConsentTimeout time.Duration
 	// ReadSecretFile reads bitbucket.privateKeyFile and clientSecretFile;
 	// nil means gitconfig.ReadSecretFile (which refuses files that group
