@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os/exec"
 	"strings"
 )
@@ -19,15 +18,9 @@ import (
 func (r *run) doctor(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("doctor", err)
-	}
-	var only *url.URL
-	if len(pos) > 0 {
-		if only, err = parseRemote(pos); err != nil {
-			return r.usageErr("doctor", err)
-		}
+	only, code, ok := r.commandRemote("doctor", fs, args, remoteOptional)
+	if !ok {
+		return code
 	}
 	d := &doctorRun{r: r, rep: DoctorReport{SchemaVersion: doctorSchemaVersion, Checks: []DoctorCheck{}}}
 	var remotes []*remoteEntry

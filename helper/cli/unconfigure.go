@@ -19,19 +19,9 @@ import (
 // credential.<url> section, and helpers the user wrote there, stay.
 func (r *run) unconfigure(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("unconfigure", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("unconfigure", err)
-	}
-	if len(pos) == 0 {
-		return r.usageErr("unconfigure", errors.New("the remote URL is required"))
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("unconfigure", err)
-	}
-	if u.User != nil {
-		return r.usageErr("unconfigure", errors.New("the URL must not contain a user name"))
+	u, code, ok := r.commandRemote("unconfigure", fs, args, remoteRequired)
+	if !ok {
+		return code
 	}
 	if cp, ok := scmContextPath(u.Path); ok {
 		u.Path, u.RawPath = "/"+cp, ""
