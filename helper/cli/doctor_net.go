@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
@@ -158,29 +157,21 @@ func (d *doctorRun) checkConsumer(ctx context.Context, t *target) {
 	d.add("consumer", remote, checkOK, fmt.Sprintf("a token request (grant %s) succeeded: account %s, valid until %s; the token is kept in the store", grant, d.r.account(ctx, t, rec), expiryText(rec.Expiry)), "")
 }
 
-// linkProber is a provider that can test an interactive grant's consumer
-// or link without a person (server.Provider.ProbeLink for oauth1).
-type linkProber interface {
-	ProbeLink(ctx context.Context, env *auth.Env) error
-}
-
-// probeConsumer tests the consumer of a grant that asks a person, where
-// the provider can with no person; else it names the login to run.
+// probeConsumer tests the consumer or link of a grant that asks a person
+// with the provider's preflight (the check configure and login make, with
+// no person: the authorize page and a code exchange for a code never
+// issued on Cloud and DC OAuth 2, a request token for OAuth 1); the
+// consent itself needs the person's login.
 func (d *doctorRun) probeConsumer(ctx context.Context, t *target) {
 	remote, grant := t.display(), t.settings.Grant
-	p, ok := t.provider.(linkProber)
-	if !ok || grant != "oauth1" {
+	_, ok, err := d.r.preflight(ctx, t)
+	switch {
+	case !ok:
 		d.add("consumer", remote, checkSkipped, grant+" needs a person to test the consumer: run git-credential-bitbucket login "+remote, "")
-		return
+	case err != nil:
+		d.add("consumer", remote, checkError, "the server refused the "+grant+" settings: "+err.Error(),
+			"fix what the message names, then run git-credential-bitbucket doctor "+remote+" again")
+	default:
+		d.add("consumer", remote, checkOK, "the server accepted the "+grant+" settings, checked with no person (the consent itself needs one: git-credential-bitbucket login "+remote+")", "")
 	}
-	env, closeEnv := d.r.authEnv(t, obtainRequest{})
-	defer closeEnv()
-	pctx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
-	if err := p.ProbeLink(pctx, env); err != nil {
-		d.add("consumer", remote, checkError, "the application link refused a request token: "+err.Error(),
-			"fix what the message names (the link's Consumer Key and Public Key), then run git-credential-bitbucket doctor "+remote+" again")
-		return
-	}
-	d.add("consumer", remote, checkOK, "the application link "+t.settings.ConsumerKey+" gave a request token: the consumer key and the private key are right (the consent itself needs a person: git-credential-bitbucket login "+remote+")", "")
 }
