@@ -16,8 +16,6 @@ import (
 	"os/exec"
 	"strings"
 	"time"
-
-	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 )
 
 // Settings are the bitbucket.<url>.* keys of the design, typed.
@@ -54,7 +52,7 @@ type Settings struct {
 
 // Defaults of the keys that have one (README.md#configuration).
 const (
-	DefaultRefreshMargin    = fastpath.DefaultRefreshMargin // the one definition
+	DefaultRefreshMargin    = 5 * time.Minute // fastpath.DefaultRefreshMargin is this
 	DefaultTimeout          = 30 * time.Second
 	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
 	DefaultTokenExpiryDays  = 1
