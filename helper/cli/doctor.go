@@ -11,6 +11,12 @@ import (
 	"strings"
 )
 
+// doctorRun collects the findings of one doctor run.
+type doctorRun struct {
+	r   *run
+	rep DoctorReport
+}
+
 // doctor checks what a working setup needs, explains each problem with
 // its fix, and exits 1 when any check is an error. It changes nothing but
 // the token of a remote whose grant needs no person: the consumer check
@@ -51,12 +57,6 @@ func (r *run) doctor(ctx context.Context, args []string) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-// doctorRun collects the findings of one doctor run.
-type doctorRun struct {
-	r   *run
-	rep DoctorReport
 }
 
 func (d *doctorRun) add(id, remote, status, msg, fix string) {

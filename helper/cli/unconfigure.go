@@ -11,6 +11,19 @@ import (
 	"strings"
 )
 
+// ourCredentialEntry reports whether credential.<url>.<k>=value is one
+// configure writes: the empty reset, this helper, useHttpPath=true for a
+// URL with a path.
+func ourCredentialEntry(k, value string, u *url.URL) bool {
+	switch strings.ToLower(k) {
+	case "helper":
+		return value == "" || isOurHelper(value)
+	case "usehttppath":
+		return value == "true" && strings.Trim(u.Path, "/") != ""
+	}
+	return false
+}
+
 // unconfigure undoes configure for one remote: it revokes and forgets the
 // tokens (as logout does, while the settings still say how), removes the
 // bitbucket.<url>.* section, the credential.<url>.helper entries configure
@@ -76,19 +89,6 @@ func (r *run) unconfigure(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "Deleted the secret file %s.\n", secretFile)
 	}
 	return exitOK
-}
-
-// ourCredentialEntry reports whether credential.<url>.<k>=value is one
-// configure writes: the empty reset, this helper, useHttpPath=true for a
-// URL with a path.
-func ourCredentialEntry(k, value string, u *url.URL) bool {
-	switch strings.ToLower(k) {
-	case "helper":
-		return value == "" || isOurHelper(value)
-	case "usehttppath":
-		return value == "true" && strings.Trim(u.Path, "/") != ""
-	}
-	return false
 }
 
 // entryList names the entries for the summary line.
