@@ -22,6 +22,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
@@ -45,9 +46,9 @@ const GitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	DefaultAuthTimeout   = 3 * time.Minute
-	DefaultTimeout       = 30 * time.Second
-	DefaultRefreshMargin = 5 * time.Minute
+	DefaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
+	DefaultTimeout       = gitconfig.DefaultTimeout
+	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
 	// DefaultScopes is what authorization-code asks for when
 	// bitbucket.scopes is unset: clone, push, and /2.0/user for status.
 	DefaultScopes = "repository:write account"
@@ -221,9 +222,8 @@ func (c *call) tracef(format string, args ...any) {
 	}
 }
 
-func (c *call) fresh(rec *tokenstore.Record) bool {
-	return rec != nil && rec.AccessToken != "" && !rec.Expiry.IsZero() && rec.Expiry.Sub(c.now()) > c.margin
-}
+// fresh is fastpath.Fresh, the one rule, with the call's clock and margin.
+func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c.now(), c.margin) }
 
 // oauthConfig is the x/oauth2 configuration for the consumer.
 func (c *call) oauthConfig(redirectURL string) *oauth2.Config {

@@ -52,7 +52,7 @@ type Settings struct {
 
 // Defaults of the keys that have one (README.md#configuration).
 const (
-	DefaultRefreshMargin    = 5 * time.Minute
+	DefaultRefreshMargin    = 5 * time.Minute // fastpath.DefaultRefreshMargin is this
 	DefaultTimeout          = 30 * time.Second
 	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
 	DefaultTokenExpiryDays  = 1

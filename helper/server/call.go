@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
 // maxBody bounds every response body the helper reads.
@@ -72,10 +74,9 @@ func (c *call) tracef(format string, args ...any) {
 	}
 }
 
-// fresh reports whether a credential expiring at exp outlives the margin.
-func (c *call) fresh(exp time.Time) bool {
-	return !exp.IsZero() && exp.Sub(c.now()) > c.margin
-}
+// fresh reports whether rec's access token outlives the margin
+// (fastpath.Fresh, the one rule).
+func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c.now(), c.margin) }
 
 // do sends req and returns the status, headers and (bounded) body. A
 // non-2xx response becomes an *OAuthProblemError when the server names an

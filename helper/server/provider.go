@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -27,9 +28,9 @@ const (
 
 // Defaults for settings left unset.
 const (
-	DefaultRefreshMargin    = 5 * time.Minute
-	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
-	DefaultTokenExpiryDays  = 1
+	DefaultRefreshMargin    = fastpath.DefaultRefreshMargin
+	DefaultTokenPermissions = gitconfig.DefaultTokenPermissions
+	DefaultTokenExpiryDays  = gitconfig.DefaultTokenExpiryDays
 	DefaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
 	// OAuth1AccessTokenLife is assumed when the access-token response has
 	// no oauth_expires_in (Atlassian's default, docs/bitbucket-behaviour.md#dc-oauth1-wire).
@@ -43,7 +44,8 @@ type Provider struct {
 	// net.Listen.
 	Listen func(network, address string) (net.Listener, error)
 	// ConsentTimeout bounds the wait for the browser (or the pasted
-	// verifier) when ctx has no earlier deadline; zero means 5 minutes.
+	// verifier) when ctx has no earlier deadline; zero means
+	// DefaultConsentTimeout.
 	ConsentTimeout time.Duration
 	// ReadSecretFile reads bitbucket.privateKeyFile and clientSecretFile;
 	// nil means gitconfig.ReadSecretFile (which refuses files that group
