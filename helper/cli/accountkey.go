@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -17,7 +18,7 @@ import (
 // for. The Cloud account is asked from /2.0/user once per authorization
 // (a refresh keeps the record's).
 func (r *run) accountKey(ctx context.Context, t *target, env *auth.Env, rec *tokenstore.Record, key tokenstore.Key, asked string) tokenstore.Key {
-	if !interactiveGrants[t.settings.Grant] {
+	if !grant.IsInteractive(t.settings.Grant) {
 		return key
 	}
 	acct := rec.MintedTokenUser

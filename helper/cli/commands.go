@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"io"
 	"net/url"
 	"strconv"
@@ -112,7 +113,7 @@ func (r *run) login(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("login", err)
 	}
-	if interactiveGrants[t.settings.Grant] {
+	if grant.IsInteractive(t.settings.Grant) {
 		// A wrong client id, secret or callback ends here, not in a
 		// browser page and a silent wait (issue 12, point 2).
 		if _, _, err := r.preflight(ctx, t); err != nil {

@@ -11,10 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -28,7 +30,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	}
 	fs := flag.NewFlagSet("configure", flag.ContinueOnError)
 	var (
-		grant            = fs.String("grant", "", "")
+		grantName        = fs.String("grant", "", "")
 		kind             = fs.String("kind", "", "")
 		clientID         = fs.String("client-id", "", "")
 		clientSecretFile = fs.String("client-secret-file", "", "")
@@ -59,28 +61,29 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	if u.User != nil {
 		return r.usageErr("configure", errors.New("the URL must not contain a user name"))
 	}
-	if _, ok := grantKinds[*grant]; !ok {
-		if *grant == "implicit" {
-			return r.usageErr("configure", errors.New("the implicit grant is not offered: it gives no refresh token and puts the token in a URL fragment; use authorization-code (or client-credentials for CI)"))
+	g, ok := grant.Lookup(*grantName)
+	if !ok || !g.Offered {
+		if ok {
+			return r.usageErr("configure", notOfferedErr(g.Name))
 		}
-		return r.usageErr("configure", fmt.Errorf("--grant must be one of %s", strings.Join(sortedKeys(grantKinds), ", ")))
+		return r.usageErr("configure", fmt.Errorf("--grant must be %s", grant.OneOf(grant.Of(grant.KindCloud, grant.KindServer, grant.KindDataCenter, grant.KindAny))))
 	}
 	k := *kind
 	if k == "" {
-		k = grantKinds[*grant]
+		k = g.Kind
 	}
-	if k != "cloud" && k != "server" && k != "datacenter" {
+	if !slices.Contains(grant.Kinds(), k) {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(k)))
 	}
-	if (k == "cloud") != (grantKinds[*grant] == "cloud") {
-		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grant, k, grantsOf(k)))
+	if (k == grant.KindCloud) != (g.Kind == grant.KindCloud) {
+		return r.usageErr("configure", fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", *grantName, k, grantsOf(k)))
 	}
-	if err := checkKindForHost(u, *grant, *kind, k); err != nil {
+	if err := checkKindForHost(u, *grantName, *kind, k); err != nil {
 		return r.usageErr("configure", err)
 	}
-	if *grant == grantImpersonate && len(allowedUsers(*user)) == 0 {
+	if *grantName == grant.OAuth1Impersonate && len(allowedUsers(*user)) == 0 {
 		// The remote URL never chooses whom to impersonate (issue 10, point 2).
-		return r.usageErr("configure", errors.New("--grant oauth1-impersonate needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs"))
+		return r.usageErr("configure", errors.New("--grant "+grant.OAuth1Impersonate+" needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs"))
 	}
 	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
 		// The same refusal get would make later.
@@ -102,7 +105,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		return r.usageErr("configure", errors.New("give the secret either in a file or on stdin, not both"))
 	}
 
-	settings := []configSetting{{"kind", k}, {"grant", *grant}}
+	settings := []configSetting{{"kind", k}, {"grant", *grantName}}
 	add := func(key, value string) {
 		if value != "" {
 			settings = append(settings, configSetting{key, value})
@@ -154,7 +157,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 	var checked *tokenstore.Record
 	if !*noCheck {
 		// Nothing is saved unless the server accepts the settings.
-		if checked, err = r.checkBeforeSave(ctx, u, k, *grant, settings, secret); err != nil {
+		if checked, err = r.checkBeforeSave(ctx, u, k, *grantName, settings, secret); err != nil {
 			return r.commandErr("configure", err)
 		}
 	}
@@ -187,8 +190,8 @@ func (r *run) configure(ctx context.Context, args []string) int {
 			r.msg.tracef("configure: keeping the checked token: %v", err)
 		}
 	}
-	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", remote, k, *grant, helper)
-	if *grant == "authorization-code" || *grant == "oauth1" || *grant == "oauth2" {
+	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", remote, k, *grantName, helper)
+	if g.Interactive {
 		fmt.Fprintf(r.stdout, "Log in now with: git-credential-bitbucket login %s\n", remote)
 	}
 	return exitOK

@@ -1,6 +1,9 @@
 package cli
 
-import "io"
+import (
+	"io"
+	"strings"
+)
 
 const usage = `usage: git-credential-bitbucket <command> [arguments]
 
@@ -67,7 +70,7 @@ Runs the remote's configured flow now and stores the result. URL defaults
 to https://bitbucket.org; for a remote with a context path, give it
 (https://host/bitbucket).
 
-For a flow that needs your consent (authorization-code, oauth2, oauth1)
+For a flow that needs your consent (` + strings.Join(grantsWhere(true), ", ") + `)
 it prints the authorize URL and the time limit on the terminal every
 time, opens the browser, and waits for the browser to come back to its
 loopback address; at any moment you may instead paste there the address
@@ -121,7 +124,7 @@ remote it asks for. The helper keeps one token per remote, not per
 repository.
 
 Before anything is saved the settings are checked with the server, with no
-person: client-credentials, jwt, oauth1-2lo and oauth1-impersonate get a
+person: ` + joinAnd(grantsWhere(false)) + ` get a
 token (kept for the first git command) and the account is printed;
 authorization-code checks the consumer's key, callback and secret. On a
 failure nothing is saved and the message names the setting to fix
@@ -130,10 +133,7 @@ host other than bitbucket.org; a Server/DC grant is refused there. Other
 credential helpers git runs for the remote are reset for it (an empty
 credential.<URL>.helper before ours) and named on stderr.
 
-Grants: authorization-code, client-credentials, jwt (Cloud);
-        oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center);
-        static (a token you created: Cloud API or access token, DC HTTP token)
-
+` + grantsHelp() + `
 Options:
   --kind K                   cloud, server or datacenter (default: from the grant)
   --no-check                 save without checking the settings with the server

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -88,7 +89,7 @@ func writeLogoutReport(w io.Writer, rec *tokenstore.Record, revokeErr error) {
 	if rec.AccessToken != "" && !minted {
 		forgotten = append(forgotten, "the access token")
 		switch {
-		case rec.Grant == "static":
+		case rec.Grant == grant.Static:
 			stays = append(stays, "the token you created works until it expires or you revoke it in Bitbucket (API tokens, access tokens or HTTP access tokens)")
 		case !rec.Expiry.IsZero():
 			stays = append(stays, "the access token works on the server until it expires at "+expiryText(rec.Expiry))

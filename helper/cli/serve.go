@@ -42,9 +42,6 @@ func remoteURL(protocol, host, path string) (*url.URL, bool) {
 	return fastpath.Origin(protocol, host, path)
 }
 
-// inferKind picks the product when bitbucket.kind is not set.
-func inferKind(name string) string { return grant.InferKind(name) }
-
 // resolve reads the settings for the remote and decides whether it is
 // ours: nil and no error when it is not. path is the path git sent (or a
 // user command's URL path); the settings are read for its context path.
@@ -101,7 +98,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	t := &target{protocol: protocol, host: host, keyPath: keyPath, remote: remote, settings: s,
 		kind: s.Kind, timeout: s.Timeout, margin: s.RefreshMargin}
 	if t.kind == "" {
-		t.kind = inferKind(s.Grant)
+		t.kind = grant.InferKind(s.Grant)
 	}
 	if t.timeout <= 0 {
 		t.timeout = DefaultTimeout
@@ -114,7 +111,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	}
 	providers := r.providers()
 	t.provider = providers[t.kind]
-	if s.Grant == grantStatic {
+	if s.Grant == grant.Static {
 		t.provider = static.Provider{} // the same for every product
 	}
 	if t.provider == nil {
@@ -138,7 +135,7 @@ type obtainRequest struct {
 type unconfiguredError struct{ display string }
 
 func (e *unconfiguredError) Error() string {
-	return fmt.Sprintf("no bitbucket.grant is configured for %s; run: git-credential-bitbucket configure %s --grant authorization-code --client-id KEY --client-secret-stdin", e.display, e.display)
+	return fmt.Sprintf("no bitbucket.grant is configured for %s; run: git-credential-bitbucket configure %s --grant %s --client-id KEY --client-secret-stdin", e.display, e.display, grant.AuthorizationCode)
 }
 
 // lockRemote takes the lock of the remote k belongs to: one lock for all
@@ -158,13 +155,13 @@ func lockRemote(ctx context.Context, st *tokenstore.Store, k tokenstore.Key) (fu
 // included (issue 10, point 4); only a grant that asks a person, with
 // prompting allowed, gets interactiveGrace on top.
 func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokenstore.Record, error) {
-	if t.settings.Grant == grantImpersonate {
+	if t.settings.Grant == grant.OAuth1Impersonate {
 		if _, err := actingUser(t.settings, o.username); err != nil {
 			return nil, err
 		}
 	}
 	deadline := t.timeout
-	if o.interactive && interactiveGrants[t.settings.Grant] {
+	if o.interactive && grant.IsInteractive(t.settings.Grant) {
 		deadline += interactiveGrace
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
@@ -271,7 +268,7 @@ func (r *run) complete(rec *tokenstore.Record, key tokenstore.Key, t *target) {
 // here (the slow path), and only when a person may be asked.
 func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
 	settings := t.settings
-	if settings.Grant == grantImpersonate {
+	if settings.Grant == grant.OAuth1Impersonate {
 		// The provider acts for bitbucket.user: the one user this request
 		// may have (checked in obtain), not the allow-list.
 		s := *settings

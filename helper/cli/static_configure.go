@@ -9,12 +9,11 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
-
-const grantStatic = static.Grant
 
 // staticFlags are configure's flags for --grant static.
 type staticFlags struct {
@@ -25,8 +24,8 @@ type staticFlags struct {
 // wantsStatic reports whether configure's arguments say --grant static.
 func wantsStatic(args []string) bool {
 	for i, a := range args {
-		if a == "--grant="+grantStatic || a == "-grant="+grantStatic ||
-			((a == "--grant" || a == "-grant") && i+1 < len(args) && args[i+1] == grantStatic) {
+		if a == "--grant="+grant.Static || a == "-grant="+grant.Static ||
+			((a == "--grant" || a == "-grant") && i+1 < len(args) && args[i+1] == grant.Static) {
 			return true
 		}
 	}
@@ -134,7 +133,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	if err != nil {
 		return nil, err
 	}
-	rec := &tokenstore.Record{Grant: grantStatic, Kind: f.kind, TokenKind: kind, AccessToken: token,
+	rec := &tokenstore.Record{Grant: grant.Static, Kind: f.kind, TokenKind: kind, AccessToken: token,
 		Account: got.Account, GitUsername: static.GitUsername(kind, f.user), Expiry: got.Expiry}
 	if kind == static.KindHTTPToken {
 		rec.GitUsername = got.Slug
@@ -174,7 +173,7 @@ func staticAPIBase(u *url.URL, apiURL string) (string, error) {
 // as configure does for every grant) and then keeps rec in the token store.
 func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *tokenstore.Record) int {
 	remote := strings.TrimSuffix(u.String(), "/")
-	settings := []configSetting{{"kind", f.kind}, {"grant", grantStatic}}
+	settings := []configSetting{{"kind", f.kind}, {"grant", grant.Static}}
 	for _, s := range []configSetting{{"user", f.user}, {"apiURL", f.apiURL}, {"authtype", f.authType}} {
 		if s.value != "" {
 			settings = append(settings, s)

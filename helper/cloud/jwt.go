@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -72,7 +73,7 @@ func (c *call) connectJWT() (string, error) {
 // refresh token for this grant (docs/bitbucket-behaviour.md#cloud-grants): it mints anew when needed.
 func (c *call) jwtGrant(ctx context.Context) (*tokenstore.Record, error) {
 	c.tracef("jwt grant for Connect app %s", c.s.JWTKey)
-	tok, err := c.retrieve(ctx, "jwt", func(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := c.retrieve(ctx, grant.JWT, func(ctx context.Context) (*oauth2.Token, error) {
 		assertion, err := c.connectJWT()
 		if err != nil {
 			return nil, err
@@ -87,7 +88,7 @@ func (c *call) jwtGrant(ctx context.Context) (*tokenstore.Record, error) {
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", "JWT "+assertion)
-		return c.postToken(req, "jwt")
+		return c.postToken(req, grant.JWT)
 	})
 	if err != nil {
 		return nil, err

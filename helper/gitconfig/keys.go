@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // key is one bitbucket.<url>.<name> setting.
@@ -19,11 +21,12 @@ type key struct {
 }
 
 // Valid values of the enumerated keys (README.md#what-git-receives,
-// README.md#configuration). "implicit" is accepted so that the CLI can
-// refuse it with an explanation instead of a parse error.
+// README.md#configuration). The kinds and grants come from helper/grant;
+// grants not offered (implicit) are accepted so that the CLI can refuse
+// them with an explanation instead of a parse error.
 var (
-	kinds        = []string{"cloud", "server", "datacenter"}
-	grants       = []string{"authorization-code", "client-credentials", "jwt", "implicit", "oauth1", "oauth1-2lo", "oauth1-impersonate", "oauth2", "static"}
+	kinds        = grant.Kinds()
+	grants       = grant.All()
 	stores       = []string{"auto", "file", "keyring"}
 	authTypes    = []string{"basic", "bearer"}
 	interactives = []string{"auto", "never"}

@@ -91,6 +91,23 @@ func Names(cloud bool) []string {
 	return out
 }
 
+// Of lists the offered grants whose own kind is one of kinds, sorted:
+// Of(KindServer, KindDataCenter) is what the Server/DC provider serves.
+func Of(kinds ...string) []string {
+	var out []string
+	for _, g := range Table {
+		if g.Offered && slices.Contains(kinds, g.Kind) {
+			out = append(out, g.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Kinds lists the product kinds bitbucket.kind accepts, in the order
+// messages name them.
+func Kinds() []string { return []string{KindCloud, KindServer, KindDataCenter} }
+
 // All lists every name the table recognises (offered or not), sorted.
 func All() []string {
 	out := make([]string, 0, len(Table))

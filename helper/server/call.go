@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 )
@@ -44,15 +45,14 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	if err != nil {
 		return nil, &auth.ConfigError{Msg: err.Error()}
 	}
-	grant := s.Grant
-	switch grant {
-	case GrantOAuth1, GrantOAuth1_2LO, GrantImpersonate, GrantOAuth2:
-	case "":
-		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant is not set for %s (one of oauth1, oauth1-2lo, oauth1-impersonate, oauth2)", redactURL(base))}
-	default:
-		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q is not a Bitbucket Server/Data Center grant (one of oauth1, oauth1-2lo, oauth1-impersonate, oauth2)", grant)}
+	served := grant.OneOf(grant.Of(grant.KindServer, grant.KindDataCenter))
+	if g, ok := grant.Lookup(s.Grant); !ok || (g.Kind != grant.KindServer && g.Kind != grant.KindDataCenter) {
+		if s.Grant == "" {
+			return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant is not set for %s (%s)", redactURL(base), served)}
+		}
+		return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q is not a Bitbucket Server/Data Center grant (%s)", s.Grant, served)}
 	}
-	c := &call{p: p, env: env, s: s, base: base, grant: grant, margin: s.RefreshMargin,
+	c := &call{p: p, env: env, s: s, base: base, grant: s.Grant, margin: s.RefreshMargin,
 		http: env.HTTP, now: env.Now, username: env.Username}
 	if c.margin <= 0 {
 		c.margin = DefaultRefreshMargin

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
@@ -29,13 +30,13 @@ func TestMockConfigErrors(t *testing.T) {
 		want        []string
 	}{
 		{name: "2lo without the context path", dropContext: true,
-			s:    &gitconfig.Settings{Grant: GrantOAuth1_2LO},
+			s:    &gitconfig.Settings{Grant: grant.OAuth1TwoLegged},
 			want: []string{"returned 404: is http://127.0.0.1:", " the Bitbucket base URL (including its context path, e.g. /bitbucket)? run configure with the base URL"}},
 		{name: "oauth2 without the context path", dropContext: true, refresh: "some-refresh-token",
-			s:    &gitconfig.Settings{Kind: "datacenter", Grant: GrantOAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"},
+			s:    &gitconfig.Settings{Kind: "datacenter", Grant: grant.OAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"},
 			want: []string{"returned 404", "including its context path"}},
 		{name: "oauth2 wrong client secret on refresh", refresh: "some-refresh-token",
-			s:    &gitconfig.Settings{Kind: "datacenter", Grant: GrantOAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: wrongSecret},
+			s:    &gitconfig.Settings{Kind: "datacenter", Grant: grant.OAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: wrongSecret},
 			want: []string{"invalid_client", "bitbucket.clientSecret / bitbucket.clientSecretFile", mockserver.TestDCOAuth2ClientID}},
 	}
 	for _, tt := range tests {

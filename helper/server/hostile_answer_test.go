@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -49,22 +50,22 @@ func TestServerCallsNeverFollowRedirects(t *testing.T) {
 		setup func(t *testing.T) (*Provider, *fakeDC, *auth.Env)
 		run   run
 	}{
-		{"2lo whoami", "GET /rest/api/latest/application-properties", setup2LO(GrantOAuth1_2LO, ""), obtain(nil)},
-		{"2lo mint", "PUT /rest/access-tokens/1.0/users/svc-ci", setup2LO(GrantOAuth1_2LO, ""), obtain(nil)},
-		{"impersonated mint", "PUT /rest/access-tokens/1.0/users/alice", setup2LO(GrantImpersonate, "alice"), obtain(nil)},
-		{"3lo request token", "POST /plugins/servlet/oauth/request-token", setup2LO(GrantOAuth1, ""), obtain(nil)},
-		{"revoke", "DELETE /rest/access-tokens/1.0/users/alice/42", setup2LO(GrantImpersonate, "alice"),
+		{"2lo whoami", "GET /rest/api/latest/application-properties", setup2LO(grant.OAuth1TwoLegged, ""), obtain(nil)},
+		{"2lo mint", "PUT /rest/access-tokens/1.0/users/svc-ci", setup2LO(grant.OAuth1TwoLegged, ""), obtain(nil)},
+		{"impersonated mint", "PUT /rest/access-tokens/1.0/users/alice", setup2LO(grant.OAuth1Impersonate, "alice"), obtain(nil)},
+		{"3lo request token", "POST /plugins/servlet/oauth/request-token", setup2LO(grant.OAuth1, ""), obtain(nil)},
+		{"revoke", "DELETE /rest/access-tokens/1.0/users/alice/42", setup2LO(grant.OAuth1Impersonate, "alice"),
 			func(t *testing.T, p *Provider, env *auth.Env) error {
-				return p.Revoke(t.Context(), env, &tokenstore.Record{Grant: GrantImpersonate, MintedTokenID: "42", MintedTokenUser: "alice"})
+				return p.Revoke(t.Context(), env, &tokenstore.Record{Grant: grant.OAuth1Impersonate, MintedTokenID: "42", MintedTokenUser: "alice"})
 			}},
-		{"profile", "GET /rest/api/1.0/users/alice", setup2LO(GrantImpersonate, "alice"),
+		{"profile", "GET /rest/api/1.0/users/alice", setup2LO(grant.OAuth1Impersonate, "alice"),
 			func(t *testing.T, p *Provider, env *auth.Env) error {
 				_, err := p.Account(t.Context(), env, &tokenstore.Record{AccessToken: "MINTED", MintedTokenUser: "alice"})
 				return err
 			}},
 		{"oauth2 code exchange", "POST /rest/oauth2/latest/token", setupOAuth2, obtain(nil)},
 		{"oauth2 refresh", "POST /rest/oauth2/latest/token", setupOAuth2,
-			obtain(&tokenstore.Record{Grant: GrantOAuth2, RefreshToken: "DCRT-live", Expiry: time.Now().Add(-time.Hour)})},
+			obtain(&tokenstore.Record{Grant: grant.OAuth2, RefreshToken: "DCRT-live", Expiry: time.Now().Add(-time.Hour)})},
 	}
 	for _, tt := range tests {
 		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
@@ -138,7 +139,7 @@ func TestServerTokenAnswerHostile(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, tt.body)
 			})
-			prev := &tokenstore.Record{Grant: GrantOAuth2, RefreshToken: "DCRT-live", Expiry: time.Now().Add(-time.Hour)}
+			prev := &tokenstore.Record{Grant: grant.OAuth2, RefreshToken: "DCRT-live", Expiry: time.Now().Add(-time.Hour)}
 			rec, err := p.Obtain(t.Context(), env, prev, false)
 			if rec != nil || err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), f.base()) {
 				t.Fatalf("Obtain = %v, %v; want an error naming %s and %q", rec != nil, err, f.base(), tt.want)
@@ -153,7 +154,7 @@ func TestServerTokenAnswerHostile(t *testing.T) {
 	for _, tt := range mintCases {
 		t.Run("minted "+tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, f, env := setup2LO(GrantOAuth1_2LO, "")(t)
+			p, f, env := setup2LO(grant.OAuth1TwoLegged, "")(t)
 			var deleted atomic.Int32
 			f.handle("PUT /rest/access-tokens/1.0/users/svc-ci", func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
@@ -188,7 +189,7 @@ func TestOAuth2ExpiresInBounded(t *testing.T) {
 			io.WriteString(w, `{"access_token":"DCAT-X","refresh_token":"DCRT-X","token_type":"Bearer"`+exp+`}`)
 		})
 		before := time.Now()
-		prev := &tokenstore.Record{Grant: GrantOAuth2, RefreshToken: "DCRT-live", Expiry: before.Add(-time.Hour)}
+		prev := &tokenstore.Record{Grant: grant.OAuth2, RefreshToken: "DCRT-live", Expiry: before.Add(-time.Hour)}
 		rec, err := p.Obtain(t.Context(), env, prev, false)
 		if err != nil {
 			t.Fatalf("expires_in %q: %v", exp, err)

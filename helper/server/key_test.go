@@ -12,6 +12,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 func TestParsePrivateKey(t *testing.T) {
@@ -103,7 +104,7 @@ func TestLoadPrivateKeyFile(t *testing.T) {
 	t.Run("missing setting is a config error", func(t *testing.T) {
 		t.Parallel()
 		f := newFakeDC(t, "/bitbucket")
-		env := f.env(&gitconfig.Settings{Kind: "server", Grant: GrantOAuth1_2LO, ConsumerKey: testConsKey})
+		env := f.env(&gitconfig.Settings{Kind: "server", Grant: grant.OAuth1TwoLegged, ConsumerKey: testConsKey})
 		_, err := New().Obtain(t.Context(), env, nil, false)
 		var ce *auth.ConfigError
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "privateKeyFile") {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/mocktest"
@@ -113,11 +114,11 @@ func TestMockOAuth1Grants(t *testing.T) {
 	tests := []struct {
 		name, grant, user, contextPath, want string
 	}{
-		{"2lo runs as execute-as", GrantOAuth1_2LO, "", "", "svc-ci"},
-		{"impersonation", GrantImpersonate, "alice", "", "alice"},
-		{"3lo", GrantOAuth1, "", "", "alice"},
-		{"2lo under another context path", GrantOAuth1_2LO, "", "/tools/bitbucket", "svc-ci"},
-		{"3lo at the root", GrantOAuth1, "", "/", "alice"},
+		{"2lo runs as execute-as", grant.OAuth1TwoLegged, "", "", "svc-ci"},
+		{"impersonation", grant.OAuth1Impersonate, "alice", "", "alice"},
+		{"3lo", grant.OAuth1, "", "", "alice"},
+		{"2lo under another context path", grant.OAuth1TwoLegged, "", "/tools/bitbucket", "svc-ci"},
+		{"3lo at the root", grant.OAuth1, "", "/", "alice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +176,7 @@ func TestMock3LORevokedAccessToken(t *testing.T) {
 	for _, interactive := range []bool{false, true} {
 		t.Run(fmt.Sprintf("interactive=%v", interactive), func(t *testing.T) {
 			t.Parallel()
-			run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: GrantOAuth1})
+			run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: grant.OAuth1})
 			p := New()
 			rec, err := p.Obtain(t.Context(), env, nil, false)
 			if err != nil {
@@ -222,12 +223,12 @@ func TestMockOAuthProblems(t *testing.T) {
 		problem string
 		want    string
 	}{
-		{"stale timestamp", gitconfig.Settings{Grant: GrantOAuth1_2LO}, true, false, "timestamp_refused", "clock"},
-		{"unknown consumer", gitconfig.Settings{Grant: GrantOAuth1_2LO, ConsumerKey: "no-such-link"}, false, false, "consumer_key_unknown", "no application link"},
-		{"wrong key", gitconfig.Settings{Grant: GrantOAuth1_2LO}, false, true, "signature_invalid", "does not match"},
-		{"2lo not allowed", gitconfig.Settings{Grant: GrantOAuth1_2LO, ConsumerKey: mockserver.Test3LOLinkConsumerKey}, false, false, "permission_denied", "does not allow 2-legged"},
-		{"impersonation not allowed", gitconfig.Settings{Grant: GrantImpersonate, User: "alice", ConsumerKey: mockserver.Test3LOLinkConsumerKey}, false, false, "permission_denied", "does not allow user impersonation"},
-		{"3lo wrong key", gitconfig.Settings{Grant: GrantOAuth1}, false, true, "signature_invalid", "does not match"},
+		{"stale timestamp", gitconfig.Settings{Grant: grant.OAuth1TwoLegged}, true, false, "timestamp_refused", "clock"},
+		{"unknown consumer", gitconfig.Settings{Grant: grant.OAuth1TwoLegged, ConsumerKey: "no-such-link"}, false, false, "consumer_key_unknown", "no application link"},
+		{"wrong key", gitconfig.Settings{Grant: grant.OAuth1TwoLegged}, false, true, "signature_invalid", "does not match"},
+		{"2lo not allowed", gitconfig.Settings{Grant: grant.OAuth1TwoLegged, ConsumerKey: mockserver.Test3LOLinkConsumerKey}, false, false, "permission_denied", "does not allow 2-legged"},
+		{"impersonation not allowed", gitconfig.Settings{Grant: grant.OAuth1Impersonate, User: "alice", ConsumerKey: mockserver.Test3LOLinkConsumerKey}, false, false, "permission_denied", "does not allow user impersonation"},
+		{"3lo wrong key", gitconfig.Settings{Grant: grant.OAuth1}, false, true, "signature_invalid", "does not match"},
 	}
 	shared := mocktest.StartForTest(t, mockserver.Options{AutoApprove: true}) // its clock stays put
 	for _, tt := range tests {
@@ -264,7 +265,7 @@ func TestMockOAuthProblems(t *testing.T) {
 
 func TestMockDCOAuth2(t *testing.T) {
 	t.Parallel()
-	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Kind: "datacenter", Grant: GrantOAuth2,
+	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Kind: "datacenter", Grant: grant.OAuth2,
 		ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"})
 	p := New()
 	rec, err := p.Obtain(t.Context(), env, nil, false)
@@ -322,10 +323,10 @@ func TestMockNoSecretsInTraces(t *testing.T) {
 	}
 	var secrets []string
 	for _, s := range []*gitconfig.Settings{
-		{Grant: GrantOAuth1},
-		{Grant: GrantOAuth1_2LO},
-		{Grant: GrantImpersonate, User: "bob"},
-		{Kind: "datacenter", Grant: GrantOAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"},
+		{Grant: grant.OAuth1},
+		{Grant: grant.OAuth1TwoLegged},
+		{Grant: grant.OAuth1Impersonate, User: "bob"},
+		{Kind: "datacenter", Grant: grant.OAuth2, ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"},
 	} {
 		env := envFor(t, run, s)
 		env.Trace = capture
@@ -349,7 +350,7 @@ func TestMockNoSecretsInTraces(t *testing.T) {
 		bad.PrivateKeyFile = writeKeyFile(t, pemPKCS1(otherKey()), 0o600)
 		env = envFor(t, run, &bad)
 		env.Trace = capture
-		if bad.Grant != GrantOAuth2 {
+		if bad.Grant != grant.OAuth2 {
 			_, err = p.Obtain(t.Context(), env, nil, false)
 			capture("error: %v", err)
 		}

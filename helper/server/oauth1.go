@@ -12,6 +12,7 @@ import (
 	"github.com/dghubble/oauth1"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -37,29 +38,29 @@ func (c *call) newSigner() (*signer, error) {
 	return &signer{consumerKey: c.s.ConsumerKey, rsa: &oauth1.RSASigner{PrivateKey: key}, now: c.now}, nil
 }
 
-// oauth1Client returns a client for grant; for GrantImpersonate, user is
-// the requestor; for GrantOAuth1, rec must hold the access token.
-func (c *call) oauth1Client(grant string, rec *tokenstore.Record, user string) (*oauth1Client, error) {
+// oauth1Client returns a client for the grant name; for grant.OAuth1Impersonate, user is
+// the requestor; for grant.OAuth1, rec must hold the access token.
+func (c *call) oauth1Client(name string, rec *tokenstore.Record, user string) (*oauth1Client, error) {
 	sg, err := c.newSigner()
 	if err != nil {
 		return nil, err
 	}
 	cl := &oauth1Client{c: c, sg: sg}
-	switch grant {
-	case GrantOAuth1:
+	switch name {
+	case grant.OAuth1:
 		if rec == nil || rec.OAuth1Token == "" {
 			return nil, fmt.Errorf("no OAuth 1 access token stored: %w", auth.ErrInteractionRequired)
 		}
 		cl.leg, cl.token = Leg3LO, rec.OAuth1Token
-	case GrantOAuth1_2LO:
+	case grant.OAuth1TwoLegged:
 		cl.leg = Leg2LO
-	case GrantImpersonate:
+	case grant.OAuth1Impersonate:
 		if user == "" {
-			return nil, &auth.ConfigError{Msg: "grant oauth1-impersonate needs bitbucket.user"}
+			return nil, &auth.ConfigError{Msg: "grant " + grant.OAuth1Impersonate + " needs bitbucket.user"}
 		}
 		cl.leg, cl.requestor = Leg2LOi, user
 	default:
-		return nil, fmt.Errorf("grant %q does not sign with OAuth 1", grant)
+		return nil, fmt.Errorf("grant %q does not sign with OAuth 1", name)
 	}
 	return cl, nil
 }

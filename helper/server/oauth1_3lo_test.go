@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -72,7 +73,7 @@ func (x *fake3LO) install(t *testing.T, f *fakeDC) {
 }
 
 func settings3LO(t *testing.T) *gitconfig.Settings {
-	return settings2LO(t, GrantOAuth1)
+	return settings2LO(t, grant.OAuth1)
 }
 
 func TestObtain3LOConsentThenMint(t *testing.T) {
@@ -204,7 +205,7 @@ func TestObtain3LORevokedToken(t *testing.T) {
 				env := f.env(settings3LO(t))
 				env.Interactive = interactive
 				env.OpenBrowser = consentBrowser(t, f.srv.Client())
-				prev := &tokenstore.Record{Grant: GrantOAuth1, OAuth1Token: "DEAD", OAuth1TokenSecret: "S",
+				prev := &tokenstore.Record{Grant: grant.OAuth1, OAuth1Token: "DEAD", OAuth1TokenSecret: "S",
 					OAuth1Expiry: time.Now().Add(time.Hour), GitUsername: "alice"}
 				rec, err := testProvider().Obtain(t.Context(), env, prev, false)
 				if !interactive {

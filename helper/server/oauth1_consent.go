@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -24,10 +25,10 @@ import (
 // to paste.
 func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record) error {
 	if !c.env.Interactive {
-		return fmt.Errorf("grant oauth1 needs your consent in a browser for %s: %w", redactURL(c.base), auth.ErrInteractionRequired)
+		return fmt.Errorf("grant %s needs your consent in a browser for %s: %w", grant.OAuth1, redactURL(c.base), auth.ErrInteractionRequired)
 	}
 	if c.env.OpenBrowser == nil && c.env.TTY == nil {
-		return fmt.Errorf("grant oauth1 needs a browser or a terminal for the consent: %w", auth.ErrInteractionRequired)
+		return fmt.Errorf("grant %s needs a browser or a terminal for the consent: %w", grant.OAuth1, auth.ErrInteractionRequired)
 	}
 	sg, err := c.newSigner()
 	if err != nil {
@@ -56,7 +57,7 @@ func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record)
 	}
 	verifier, err := c.person().Await(ctx, nil, c.oauth1Login(rt, limit, why))
 	if err != nil {
-		return c.consentErr(ctx, "grant oauth1", limit, err)
+		return c.consentErr(ctx, "grant "+grant.OAuth1, limit, err)
 	}
 	return c.accessToken(ctx, sg, rt, verifier, rec)
 }
@@ -121,7 +122,7 @@ func (p *Provider) consentInBrowser(ctx context.Context, c *call, sg *signer, li
 	l := c.oauth1Login(rt, limit, "")
 	l.Opened = true
 	if verifier, err = c.person().Await(ctx, cb, l); err != nil {
-		return "", "", c.consentErr(ctx, "grant oauth1", limit, err)
+		return "", "", c.consentErr(ctx, "grant "+grant.OAuth1, limit, err)
 	}
 	return rt, verifier, nil
 }

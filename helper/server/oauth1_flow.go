@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -16,13 +17,13 @@ import (
 // the 3-legged grant when needed) mint a new one and delete the old one.
 func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
 	want := ""
-	if c.grant == GrantImpersonate {
+	if c.grant == grant.OAuth1Impersonate {
 		// bitbucket.user alone says whom to act for, never the username
 		// git sent: a URL in someone else's repository could name anyone
 		// (issue 10, point 2; the CLI checks the allow-list).
 		want = c.s.User
 		if want == "" {
-			return nil, &auth.ConfigError{Msg: fmt.Sprintf("grant oauth1-impersonate needs bitbucket.user for %s (the remote URL never chooses the user)", redactURL(c.base))}
+			return nil, &auth.ConfigError{Msg: fmt.Sprintf("grant %s needs bitbucket.user for %s (the remote URL never chooses the user)", c.grant, redactURL(c.base))}
 		}
 	}
 	if !login && prev != nil && prev.AccessToken != "" && prev.MintedTokenID != "" && c.fresh(prev.Expiry) &&
@@ -39,7 +40,7 @@ func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.R
 	rec.Grant = c.grant
 
 	consented := false
-	if c.grant == GrantOAuth1 && (login || rec.OAuth1Token == "" ||
+	if c.grant == grant.OAuth1 && (login || rec.OAuth1Token == "" ||
 		(!rec.OAuth1Expiry.IsZero() && !rec.OAuth1Expiry.After(c.now()))) {
 		if err := p.consent(ctx, c, rec); err != nil {
 			return nil, err
@@ -52,7 +53,7 @@ func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.R
 			return rec, nil
 		}
 		var pe *OAuthProblemError
-		if c.grant != GrantOAuth1 || !errors.As(err, &pe) || pe.Leg != Leg3LO || !pe.TokenProblem() {
+		if c.grant != grant.OAuth1 || !errors.As(err, &pe) || pe.Leg != Leg3LO || !pe.TokenProblem() {
 			return nil, err
 		}
 		// The stored 3-legged access token is dead (revoked, expired, link
@@ -129,5 +130,5 @@ func (c *call) kind() string {
 	if c.s.Kind != "" {
 		return c.s.Kind
 	}
-	return "server"
+	return grant.InferKind(c.grant)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -96,7 +97,7 @@ func TestObtain2LOMintsAsExecuteAsUser(t *testing.T) {
 	var n atomic.Int32
 	f.handle("GET /rest/api/latest/application-properties", appProps(t, "", "svc-ci"))
 	f.handle("PUT /rest/access-tokens/1.0/users/svc-ci", createTokenHandler(t, "", "", &n, []string{"REPO_READ", "PROJECT_READ"}, 3))
-	s := settings2LO(t, GrantOAuth1_2LO)
+	s := settings2LO(t, grant.OAuth1TwoLegged)
 	s.TokenPermissions = "repo_read, PROJECT_READ"
 	s.TokenExpiryDays = 3
 	env := f.env(s)
@@ -107,7 +108,7 @@ func TestObtain2LOMintsAsExecuteAsUser(t *testing.T) {
 	}
 	got := tokenstore.Record{Kind: rec.Kind, Grant: rec.Grant, GitUsername: rec.GitUsername, AccessToken: rec.AccessToken,
 		MintedTokenID: rec.MintedTokenID, MintedTokenUser: rec.MintedTokenUser, Account: rec.Account}
-	want := tokenstore.Record{Kind: "server", Grant: GrantOAuth1_2LO, GitUsername: "svc-ci", AccessToken: "MINTED-SECRET-1",
+	want := tokenstore.Record{Kind: "server", Grant: grant.OAuth1TwoLegged, GitUsername: "svc-ci", AccessToken: "MINTED-SECRET-1",
 		MintedTokenID: "100000000001", MintedTokenUser: "svc-ci", Account: "svc-ci"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record (-want +got):\n%s", diff)
@@ -131,7 +132,7 @@ func TestObtainImpersonateSignsRequestor(t *testing.T) {
 			f := newFakeDC(t, "/bitbucket")
 			var n atomic.Int32
 			f.handle("PUT /rest/access-tokens/1.0/users/"+tt.want, createTokenHandler(t, "", tt.want, &n, []string{"REPO_READ", "REPO_WRITE"}, 1))
-			s := settings2LO(t, GrantImpersonate)
+			s := settings2LO(t, grant.OAuth1Impersonate)
 			s.User = tt.user
 			env := f.env(s)
 			env.Username = tt.gitUser
@@ -150,7 +151,7 @@ func TestObtainImpersonateSignsRequestor(t *testing.T) {
 	t.Run("no user is a config error", func(t *testing.T) {
 		t.Parallel()
 		f := newFakeDC(t, "/bitbucket")
-		_, err := testProvider().Obtain(t.Context(), f.env(settings2LO(t, GrantImpersonate)), nil, false)
+		_, err := testProvider().Obtain(t.Context(), f.env(settings2LO(t, grant.OAuth1Impersonate)), nil, false)
 		var ce *auth.ConfigError
 		if !errors.As(err, &ce) {
 			t.Fatalf("Obtain error = %v, want ConfigError", err)
@@ -161,7 +162,7 @@ func TestObtainImpersonateSignsRequestor(t *testing.T) {
 	t.Run("username git sent does not choose", func(t *testing.T) {
 		t.Parallel()
 		f := newFakeDC(t, "/bitbucket")
-		env := f.env(settings2LO(t, GrantImpersonate))
+		env := f.env(settings2LO(t, grant.OAuth1Impersonate))
 		env.Username = "bob"
 		_, err := testProvider().Obtain(t.Context(), env, nil, false)
 		var ce *auth.ConfigError
@@ -186,12 +187,12 @@ func TestMintedTokenReuseAndReplacement(t *testing.T) {
 		deleted = append(deleted, "42")
 		w.WriteHeader(http.StatusNoContent)
 	})
-	s := settings2LO(t, GrantOAuth1_2LO)
+	s := settings2LO(t, grant.OAuth1TwoLegged)
 	s.RefreshMargin = 10 * time.Minute
 	env := f.env(s)
 	p := testProvider()
 
-	fresh := &tokenstore.Record{Kind: "server", Grant: GrantOAuth1_2LO, AccessToken: "OLD-SECRET", MintedTokenID: "42",
+	fresh := &tokenstore.Record{Kind: "server", Grant: grant.OAuth1TwoLegged, AccessToken: "OLD-SECRET", MintedTokenID: "42",
 		MintedTokenUser: "svc-ci", GitUsername: "svc-ci", Expiry: time.Now().Add(11 * time.Minute)}
 	got, err := p.Obtain(t.Context(), env, fresh, false)
 	if err != nil || got != fresh {
@@ -244,8 +245,8 @@ func TestDeleteFailureIsBestEffort(t *testing.T) {
 	f.handle("DELETE /rest/access-tokens/1.0/users/svc-ci/7", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"errors":[{"message":"boom"}]}`, http.StatusInternalServerError)
 	})
-	prev := &tokenstore.Record{Grant: GrantOAuth1_2LO, MintedTokenID: "7", MintedTokenUser: "svc-ci"}
-	rec, err := testProvider().Obtain(t.Context(), f.env(settings2LO(t, GrantOAuth1_2LO)), prev, false)
+	prev := &tokenstore.Record{Grant: grant.OAuth1TwoLegged, MintedTokenID: "7", MintedTokenUser: "svc-ci"}
+	rec, err := testProvider().Obtain(t.Context(), f.env(settings2LO(t, grant.OAuth1TwoLegged)), prev, false)
 	if err != nil || rec.AccessToken == "" {
 		t.Fatalf("Obtain = %v, %v; a failed delete must not fail the get", rec, err)
 	}
@@ -258,9 +259,9 @@ func TestRevokeDeletesMintedToken(t *testing.T) {
 		wantOAuth(t, r, "", "alice")
 		w.WriteHeader(http.StatusNoContent)
 	})
-	s := settings2LO(t, GrantImpersonate)
+	s := settings2LO(t, grant.OAuth1Impersonate)
 	s.User = "alice"
-	rec := &tokenstore.Record{Grant: GrantImpersonate, AccessToken: "T", MintedTokenID: "99", MintedTokenUser: "alice"}
+	rec := &tokenstore.Record{Grant: grant.OAuth1Impersonate, AccessToken: "T", MintedTokenID: "99", MintedTokenUser: "alice"}
 	if err := testProvider().Revoke(t.Context(), f.env(s), rec); err != nil {
 		t.Fatalf("Revoke: %v", err)
 	}
@@ -268,7 +269,7 @@ func TestRevokeDeletesMintedToken(t *testing.T) {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 	// Nothing minted, nothing to do.
-	if err := testProvider().Revoke(t.Context(), f.env(s), &tokenstore.Record{Grant: GrantOAuth2}); err != nil {
+	if err := testProvider().Revoke(t.Context(), f.env(s), &tokenstore.Record{Grant: grant.OAuth2}); err != nil {
 		t.Errorf("Revoke(oauth2) = %v", err)
 	}
 }
@@ -284,15 +285,15 @@ func TestOAuthProblems(t *testing.T) {
 		want           string
 		config         bool // only configuration can fix it: also an *auth.ConfigError
 	}{
-		{"timestamp_refused", GrantOAuth1_2LO, 400, false, "clock", true},
-		{"signature_invalid", GrantOAuth1_2LO, 401, false, "does not match the public key of the application link", true},
-		{"consumer_key_unknown", GrantOAuth1_2LO, 401, true, `no application link with consumer key "bbcred-test-link"`, true},
-		{"permission_denied", GrantOAuth1_2LO, 401, false, "does not allow 2-legged OAuth", true},
-		{"permission_denied", GrantImpersonate, 401, false, "does not allow user impersonation", true},
-		{"nonce_used", GrantOAuth1_2LO, 401, true, "try again", false},
-		{"signature_method_rejected", GrantOAuth1_2LO, 400, false, "RSA-SHA1", true},
-		{"consumer_key_refused", GrantOAuth1_2LO, 503, false, "disabled or refused", true},
-		{"some_new_problem", GrantOAuth1_2LO, 403, true, "some advice", false},
+		{"timestamp_refused", grant.OAuth1TwoLegged, 400, false, "clock", true},
+		{"signature_invalid", grant.OAuth1TwoLegged, 401, false, "does not match the public key of the application link", true},
+		{"consumer_key_unknown", grant.OAuth1TwoLegged, 401, true, `no application link with consumer key "bbcred-test-link"`, true},
+		{"permission_denied", grant.OAuth1TwoLegged, 401, false, "does not allow 2-legged OAuth", true},
+		{"permission_denied", grant.OAuth1Impersonate, 401, false, "does not allow user impersonation", true},
+		{"nonce_used", grant.OAuth1TwoLegged, 401, true, "try again", false},
+		{"signature_method_rejected", grant.OAuth1TwoLegged, 400, false, "RSA-SHA1", true},
+		{"consumer_key_refused", grant.OAuth1TwoLegged, 503, false, "disabled or refused", true},
+		{"some_new_problem", grant.OAuth1TwoLegged, 403, true, "some advice", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.problem+"/"+tt.grant, func(t *testing.T) {

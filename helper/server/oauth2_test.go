@@ -19,6 +19,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -126,7 +127,7 @@ func oauth2Setup(t *testing.T) (*Provider, *fakeOAuth2, *fakeDC, *auth.Env) {
 	x := &fakeOAuth2{t: t, redirect: redirect}
 	x.install(f)
 	secretFile := writeKeyFile(t, []byte("dc-secret\n"), 0o600)
-	env := f.env(&gitconfig.Settings{Kind: "datacenter", Grant: GrantOAuth2, ClientID: "dc-client",
+	env := f.env(&gitconfig.Settings{Kind: "datacenter", Grant: grant.OAuth2, ClientID: "dc-client",
 		ClientSecretFile: secretFile, RedirectURL: redirect})
 	env.Interactive = true
 	env.OpenBrowser = consentBrowser(t, f.srv.Client())
@@ -142,7 +143,7 @@ func TestOAuth2AuthorizePKCE(t *testing.T) {
 	}
 	got := tokenstore.Record{Kind: rec.Kind, Grant: rec.Grant, GitUsername: rec.GitUsername, AccessToken: rec.AccessToken,
 		RefreshToken: rec.RefreshToken, TokenType: rec.TokenType, Scopes: rec.Scopes, Account: rec.Account}
-	want := tokenstore.Record{Kind: "datacenter", Grant: GrantOAuth2, GitUsername: "alice", AccessToken: "DCAT-1",
+	want := tokenstore.Record{Kind: "datacenter", Grant: grant.OAuth2, GitUsername: "alice", AccessToken: "DCAT-1",
 		RefreshToken: "DCRT-1", TokenType: "bearer", Scopes: "REPO_READ REPO_WRITE", Account: "alice"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record (-want +got):\n%s", diff)
@@ -157,7 +158,7 @@ func TestOAuth2RefreshRotates(t *testing.T) {
 	p, x, f, env := oauth2Setup(t)
 	env.Interactive = false
 	x.liveRT, x.n = "DCRT-7", 7
-	prev := &tokenstore.Record{Grant: GrantOAuth2, AccessToken: "OLD", RefreshToken: "DCRT-7", GitUsername: "alice",
+	prev := &tokenstore.Record{Grant: grant.OAuth2, AccessToken: "OLD", RefreshToken: "DCRT-7", GitUsername: "alice",
 		Expiry: time.Now().Add(time.Minute)}
 	rec, err := p.Obtain(t.Context(), env, prev, false)
 	if err != nil {
@@ -185,7 +186,7 @@ func TestOAuth2DeadRefreshToken(t *testing.T) {
 			p, x, _, env := oauth2Setup(t)
 			env.Interactive = interactive
 			x.liveRT, x.n = "DCRT-2", 2 // DCRT-1 was rotated away
-			prev := &tokenstore.Record{Grant: GrantOAuth2, AccessToken: "OLD", RefreshToken: "DCRT-1", Expiry: time.Now().Add(-time.Hour)}
+			prev := &tokenstore.Record{Grant: grant.OAuth2, AccessToken: "OLD", RefreshToken: "DCRT-1", Expiry: time.Now().Add(-time.Hour)}
 			rec, err := p.Obtain(t.Context(), env, prev, false)
 			if !interactive {
 				if !errors.Is(err, auth.ErrInteractionRequired) {

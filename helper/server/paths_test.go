@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // TestEndpointEscapesSegments: each segment is one path segment whatever
@@ -57,7 +59,7 @@ func TestImpersonatedSlugNeverLeavesItsSegment(t *testing.T) {
 	for _, user := range []string{"../../api/1.0/admin/users", "alice/../bob", ".."} {
 		t.Run(user, func(t *testing.T) {
 			t.Parallel()
-			p, f, env := setup2LO(GrantImpersonate, user)(t)
+			p, f, env := setup2LO(grant.OAuth1Impersonate, user)(t)
 			rec, err := p.Obtain(t.Context(), env, nil, false)
 			if rec != nil || err == nil || !strings.Contains(err.Error(), "user slug") {
 				t.Fatalf("Obtain = %v, %v; want a refused slug", rec != nil, err)

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -28,16 +29,16 @@ func (p *Provider) Preflight(ctx context.Context, env *auth.Env) (*tokenstore.Re
 		return nil, err
 	}
 	switch c.grant {
-	case GrantOAuth1_2LO, GrantImpersonate:
+	case grant.OAuth1TwoLegged, grant.OAuth1Impersonate:
 		return p.obtainOAuth1(ctx, c, nil, true)
-	case GrantOAuth1:
+	case grant.OAuth1:
 		sg, err := c.newSigner()
 		if err != nil {
 			return nil, err
 		}
 		_, err = c.requestToken(ctx, sg, "oob")
 		return nil, err
-	case GrantOAuth2:
+	case grant.OAuth2:
 		return nil, c.probeOAuth2(ctx)
 	}
 	return nil, nil

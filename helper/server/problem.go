@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
@@ -18,7 +19,7 @@ const (
 	Leg3LO          = "3lo"  // request signed with a 3-legged access token
 	Leg2LO          = "2lo"  // 2-legged: oauth_token present and empty
 	Leg2LOi         = "2loi" // 2-legged with xoauth_requestor_id
-	LegOAuth2       = "oauth2"
+	LegOAuth2       = grant.OAuth2
 )
 
 // OAuthProblemError is a refusal by Bitbucket Server/DC of an OAuth 1
@@ -119,7 +120,7 @@ func (e *OAuthProblemError) hint() string {
 	case "permission_denied":
 		switch e.Leg {
 		case Leg2LO:
-			return "the application link for consumer " + ck + " does not allow 2-legged OAuth; enable it on the link or use bitbucket.grant oauth1"
+			return "the application link for consumer " + ck + " does not allow 2-legged OAuth; enable it on the link or use bitbucket.grant " + grant.OAuth1
 		case Leg2LOi:
 			if e.User != "" && strings.Contains(strings.ToLower(e.Advice), "unknown user") {
 				return fmt.Sprintf("user %q is not known to Bitbucket: check bitbucket.user", e.User)

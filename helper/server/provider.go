@@ -14,15 +14,8 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
-)
-
-// Grants (bitbucket.grant) this provider serves.
-const (
-	GrantOAuth1      = "oauth1"
-	GrantOAuth1_2LO  = "oauth1-2lo"
-	GrantImpersonate = "oauth1-impersonate"
-	GrantOAuth2      = "oauth2"
 )
 
 // Defaults for settings left unset.
@@ -84,7 +77,7 @@ func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.R
 		prev = nil
 	}
 	switch c.grant {
-	case GrantOAuth2:
+	case grant.OAuth2:
 		return p.obtainOAuth2(ctx, c, prev, login)
 	default:
 		return p.obtainOAuth1(ctx, c, prev, login)
@@ -102,14 +95,14 @@ func (p *Provider) Revoke(ctx context.Context, env *auth.Env, rec *tokenstore.Re
 	if err != nil {
 		return err
 	}
-	grant := rec.Grant
-	if grant == "" || grant == GrantOAuth2 {
-		grant = c.grant
+	name := rec.Grant
+	if name == "" || name == grant.OAuth2 {
+		name = c.grant
 	}
-	if grant == GrantOAuth2 {
+	if name == grant.OAuth2 {
 		return nil
 	}
-	cl, err := c.oauth1Client(grant, rec, rec.MintedTokenUser)
+	cl, err := c.oauth1Client(name, rec, rec.MintedTokenUser)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
@@ -30,8 +31,8 @@ func TestRetryServerMinting(t *testing.T) {
 	tests := []struct {
 		name, grant, user, want string
 	}{
-		{"2lo", GrantOAuth1_2LO, "", "svc-ci"},
-		{"impersonation", GrantImpersonate, "alice", "alice"},
+		{"2lo", grant.OAuth1TwoLegged, "", "svc-ci"},
+		{"impersonation", grant.OAuth1Impersonate, "alice", "alice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +67,7 @@ func TestRetryServerMinting(t *testing.T) {
 
 func TestRetryDCToken(t *testing.T) {
 	t.Parallel()
-	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Kind: "datacenter", Grant: GrantOAuth2,
+	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Kind: "datacenter", Grant: grant.OAuth2,
 		ClientID: mockserver.TestDCOAuth2ClientID, ClientSecret: "bbcred-dc-client-test-secret"})
 	cp := run.Mock.ContextPath()
 	for _, path := range []string{"/rest/oauth2/latest/token", "/rest/api/latest/application-properties"} {
@@ -98,7 +99,7 @@ func TestRetryDCToken(t *testing.T) {
 
 func TestRetryAfterPastDeadline(t *testing.T) {
 	t.Parallel()
-	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: GrantOAuth1_2LO})
+	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: grant.OAuth1TwoLegged})
 	cp := run.Mock.ContextPath()
 	run.Mock.AddFault(mockserver.Fault{Path: cp + "/rest/access-tokens", Method: http.MethodPut,
 		Status: http.StatusServiceUnavailable, Times: 5, RetryAfter: "120"})
@@ -122,7 +123,7 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 
 func TestRetryNotOnUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: GrantOAuth1_2LO})
+	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: grant.OAuth1TwoLegged})
 	cp := run.Mock.ContextPath()
 	run.Mock.AddFault(mockserver.Fault{Path: cp + "/rest/access-tokens", Method: http.MethodPut, Hang: true})
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
@@ -144,9 +145,9 @@ func TestUserNotFound(t *testing.T) {
 		remotePath  string // replaces the remote's context path when set
 		want, avoid string
 	}{
-		{"impersonating an unknown user", mockserver.Options{}, gitconfig.Settings{Grant: GrantImpersonate, User: "alcie"}, "",
+		{"impersonating an unknown user", mockserver.Options{}, gitconfig.Settings{Grant: grant.OAuth1Impersonate, User: "alcie"}, "",
 			`user "alcie"`, "base URL"},
-		{"wrong context path", mockserver.Options{}, gitconfig.Settings{Grant: GrantImpersonate, User: "alice"}, "/wrong",
+		{"wrong context path", mockserver.Options{}, gitconfig.Settings{Grant: grant.OAuth1Impersonate, User: "alice"}, "/wrong",
 			"the Bitbucket base URL", "not found on"},
 	}
 	for _, tt := range tests {
@@ -190,9 +191,9 @@ func TestNotFoundUserOrBase(t *testing.T) {
 		put               http.HandlerFunc
 		want              string
 	}{
-		{"impersonated user missing", GrantImpersonate, "ghost", false, noSuchUser, `user "ghost" not found on http://127.0.0.1:`},
-		{"plain 404 after the base URL answered", GrantOAuth1_2LO, "", true, plain, `user "ghost" not found on http://127.0.0.1:`},
-		{"plain 404 without a probe", GrantImpersonate, "ghost", false, plain, "the Bitbucket base URL (including its context path"},
+		{"impersonated user missing", grant.OAuth1Impersonate, "ghost", false, noSuchUser, `user "ghost" not found on http://127.0.0.1:`},
+		{"plain 404 after the base URL answered", grant.OAuth1TwoLegged, "", true, plain, `user "ghost" not found on http://127.0.0.1:`},
+		{"plain 404 without a probe", grant.OAuth1Impersonate, "ghost", false, plain, "the Bitbucket base URL (including its context path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,7 +212,7 @@ func TestNotFoundUserOrBase(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %q, want %q", err, tt.want)
 			}
-			if want := tt.grant == GrantImpersonate && strings.Contains(tt.want, "user"); strings.HasSuffix(err.Error(), "check bitbucket.user") != want {
+			if want := tt.grant == grant.OAuth1Impersonate && strings.Contains(tt.want, "user"); strings.HasSuffix(err.Error(), "check bitbucket.user") != want {
 				t.Errorf("error = %q: mentions bitbucket.user %v, want %v", err, !want, want)
 			}
 			var ce *auth.ConfigError

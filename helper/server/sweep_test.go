@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
@@ -62,7 +63,7 @@ func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 // like ours), another machine's and another record's are left alone.
 func TestMintedTokensNeverLeakUntracked(t *testing.T) {
 	t.Parallel()
-	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: GrantImpersonate, User: "alice"})
+	run, env := mockEnv(t, mockserver.Options{}, &gitconfig.Settings{Grant: grant.OAuth1Impersonate, User: "alice"})
 	p := &Provider{Machine: "laptop"}
 	other := &Provider{Machine: "desktop"}
 	otherEnv := *env

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"net/url"
 	"strings"
@@ -89,7 +90,7 @@ func ChallengeHint(remote string, contextKnown bool) string {
 		target = remote + "[/<context-path>]"
 		note = " (include the context path, e.g. /bitbucket, if Bitbucket is served under one)"
 	}
-	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant oauth1|oauth1-2lo|oauth1-impersonate|oauth2 ...%s", remote, target, note)
+	return fmt.Sprintf("%s answered as Bitbucket Server/Data Center, which is not configured for this helper; to use it, run: git-credential-bitbucket configure %s --grant %s ...%s", remote, target, strings.Join(grant.Of(grant.KindServer, grant.KindDataCenter), "|"), note)
 }
 
 // endpoint joins path segments to the base, each segment escaped on its

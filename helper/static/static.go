@@ -28,9 +28,6 @@ import (
 	"time"
 )
 
-// Grant is the bitbucket.grant value.
-const Grant = grant.Static
-
 // Token kinds (tokenstore.Record.TokenKind, configure --token-kind).
 const (
 	KindAPIToken    = "api-token"         // Cloud: Atlassian API token
@@ -136,5 +133,5 @@ func Expired(expiry, now time.Time) bool { return fastpath.StaticExpired(expiry,
 
 // ReplaceCommand is the command that replaces the token for remote.
 func ReplaceCommand(remote string) string {
-	return "git-credential-bitbucket configure " + remote + " --grant static --token-stdin"
+	return "git-credential-bitbucket configure " + remote + " --grant " + grant.Static + " --token-stdin"
 }
