@@ -6,7 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +85,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		// The remote URL never chooses whom to impersonate (issue 10, point 2).
 		return r.usageErr("configure", errors.New("--grant "+grant.OAuth1Impersonate+" needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs"))
 	}
-	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+	if u.Scheme == "http" && !loopback.Is(u.Host) {
 		// The same refusal get would make later.
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"net"
 	"strings"
 
@@ -20,7 +20,7 @@ func (r *run) challengeHint(req *gitcred.Request) {
 	if !server.IsServerChallenge(req.WWWAuth) {
 		return
 	}
-	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok || (req.Protocol == "http" && !consent.IsLoopback(req.Host)) {
+	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok || (req.Protocol == "http" && !loopback.Is(req.Host)) {
 		return
 	}
 	if looksLikeCloud(req.Host) {

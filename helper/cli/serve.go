@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"maps"
 	"net/url"
 	"slices"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -106,7 +106,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	if t.margin <= 0 {
 		t.margin = DefaultRefreshMargin
 	}
-	if protocol == "http" && !consent.IsLoopback(host) {
+	if protocol == "http" && !loopback.Is(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
 	}
 	providers := r.providers()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -76,7 +76,7 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 	if f.kind != "cloud" && f.kind != "server" && f.kind != "datacenter" {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(f.kind)))
 	}
-	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+	if u.Scheme == "http" && !loopback.Is(u.Host) {
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}
 	if cp, ok := scmContextPath(u.Path); ok && f.kind != "cloud" {
@@ -158,7 +158,7 @@ func staticAPIBase(u *url.URL, apiURL string) (string, error) {
 	}
 	if apiURL != "" {
 		a, err := url.Parse(apiURL)
-		if err != nil || a.Host == "" || (a.Scheme != "https" && !(a.Scheme == "http" && consent.IsLoopback(a.Host))) {
+		if err != nil || a.Host == "" || (a.Scheme != "https" && !(a.Scheme == "http" && loopback.Is(a.Host))) {
 			return "", fmt.Errorf("--api-url %s: want an https URL", quote(apiURL))
 		}
 		api = strings.TrimSuffix(apiURL, "/")

@@ -24,7 +24,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -95,7 +95,7 @@ func endpointsFor(remote *url.URL, s *gitconfig.Settings) (endpoints, error) {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return endpoints{}, fmt.Errorf("bitbucket.apiURL %q is not an absolute http(s) URL", s.APIURL)
 		}
-		if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+		if u.Scheme == "http" && !loopback.Is(u.Host) {
 			// status and token send the access token there.
 			return endpoints{}, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to bitbucket.apiURL %s: use https", u.Redacted())}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -48,7 +49,7 @@ func (p *Provider) consent(ctx context.Context, c *call, rec *tokenstore.Record)
 			return err
 		}
 		c.tracef("%v: the verification code will be pasted instead", err)
-		why = consent.Sanitize(nb.err.Error())
+		why = termsafe.Line(nb.err.Error())
 	}
 
 	rt, err := c.requestToken(ctx, sg, "oob")

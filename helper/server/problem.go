@@ -9,7 +9,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // OAuth 1 legs, named as the mock's request log names them.
@@ -302,4 +302,4 @@ func restError(body []byte) (msg, exception string) {
 }
 
 // sanitize keeps server text printable on one line and short.
-func sanitize(s string) string { return consent.Sanitize(s) }
+func sanitize(s string) string { return termsafe.Line(s) }

@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 	"net/url"
 	"strings"
 
@@ -35,7 +36,7 @@ func BaseURL(remote *url.URL, s *gitconfig.Settings) (*url.URL, error) {
 	if out.Scheme != "https" && out.Scheme != "http" {
 		return nil, fmt.Errorf("bitbucket server: unsupported scheme %q (want https)", u.Scheme)
 	}
-	if out.Scheme == "http" && !consent.IsLoopback(u.Hostname()) {
+	if out.Scheme == "http" && !loopback.Is(u.Hostname()) {
 		return nil, fmt.Errorf("bitbucket server: plain http is refused for %s (use https)", u.Host)
 	}
 	if cp := ContextPath(u.Path); cp != "" {
@@ -119,13 +120,13 @@ func checkSlug(slug string) error { return checkSegment("user slug", slug) }
 func checkSegment(what, slug string) error {
 	switch {
 	case slug == "" || slug == "." || slug == "..":
-		return fmt.Errorf("%s %q is not one path segment", what, consent.Sanitize(slug))
+		return fmt.Errorf("%s %q is not one path segment", what, termsafe.Line(slug))
 	case strings.ContainsAny(slug, "/\\"):
-		return fmt.Errorf("%s %q holds a slash", what, consent.Sanitize(slug))
+		return fmt.Errorf("%s %q holds a slash", what, termsafe.Line(slug))
 	}
 	for _, r := range slug {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%s %q holds a control character", what, consent.Sanitize(slug))
+			return fmt.Errorf("%s %q holds a control character", what, termsafe.Line(slug))
 		}
 	}
 	return nil

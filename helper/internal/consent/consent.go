@@ -16,7 +16,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // Accept decides whether a redirect's query is the answer being waited
@@ -42,9 +43,9 @@ func Code(q url.Values, state string) (string, error) {
 		return "", errors.New("the answer is not from this authorization (state mismatch: a stale or forged redirect)" + Again)
 	}
 	if e := q.Get("error"); e != "" {
-		msg := "access was not granted (" + Sanitize(e) + ")"
+		msg := "access was not granted (" + termsafe.Line(e) + ")"
 		if d := q.Get("error_description"); d != "" {
-			msg += ": " + Sanitize(d)
+			msg += ": " + termsafe.Line(d)
 		}
 		return "", errors.New(msg + Again)
 	}
@@ -95,20 +96,4 @@ func IsBareCode(s string) bool {
 		}
 	}
 	return true
-}
-
-// Sanitize makes text from a server or a redirect safe for a terminal
-// line: control characters become spaces, and it is cut at 200 bytes.
-func Sanitize(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }

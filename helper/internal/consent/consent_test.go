@@ -1,7 +1,6 @@
 package consent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -148,13 +147,3 @@ func TestReadLine(t *testing.T) {
 }
 
 var errLong = errors.New("too long")
-
-func TestSanitize(t *testing.T) {
-	t.Parallel()
-	if got := Sanitize(" a\x1b[31m\r\nb\x00 "); got != "a [31m  b" {
-		t.Errorf("Sanitize = %q", got)
-	}
-	if got := Sanitize(string(bytes.Repeat([]byte("x"), 300))); len(got) != 203 {
-		t.Errorf("Sanitize kept %d bytes, want 200 and ...", len(got))
-	}
-}

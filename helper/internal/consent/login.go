@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // The person's side of a login is the same for the Cloud authorization
@@ -84,7 +86,7 @@ func (p Person) Await(ctx context.Context, cb *Callback, l Login) (string, error
 		}
 		opened = err == nil
 		if err != nil {
-			why = Sanitize(err.Error())
+			why = termsafe.Line(err.Error())
 		}
 	}
 	canPaste := p.TTY != nil && l.Paste != nil
