@@ -68,7 +68,7 @@ func (r *run) rekey(ctx context.Context, st *tokenstore.Store, t *target, env *a
 	}
 	rec.Key = key
 	if old, err := st.Get(key); err == nil && old != nil && old.MintedTokenID != "" && old.MintedTokenID != rec.MintedTokenID {
-		r.red.add(old.AccessToken, old.RefreshToken, old.OAuth1Token, old.OAuth1TokenSecret)
+		r.red.add(old.Secrets()...)
 		r.revokeWith(ctx, t, old)
 	}
 }

@@ -159,7 +159,7 @@ func (r *run) status(ctx context.Context, args []string) int {
 	var mine []*tokenstore.Record
 	for _, rec := range recs {
 		if concerns(rec, u) {
-			r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+			r.red.add(rec.Secrets()...)
 			mine = append(mine, rec)
 		}
 	}

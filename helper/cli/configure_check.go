@@ -65,7 +65,7 @@ func (r *run) preflight(ctx context.Context, t *target) (rec *tokenstore.Record,
 	defer cancel()
 	rec, err = ch.Preflight(ctx, env)
 	if rec != nil {
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 	}
 	return rec, true, err
 }

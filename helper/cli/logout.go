@@ -42,7 +42,7 @@ func (r *run) logout(ctx context.Context, args []string) int {
 		if !concerns(rec, u) {
 			continue
 		}
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 		unlock, err := lockRemote(lctx, st, k)
 		cancel()
@@ -52,7 +52,7 @@ func (r *run) logout(ctx context.Context, args []string) int {
 		// Revoke what the store holds now: a get may have minted anew
 		// since the list was read.
 		if cur, gerr := st.Get(k); gerr == nil && cur != nil {
-			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
+			r.red.add(cur.Secrets()...)
 			writeLogoutReport(&report, cur, r.revoke(ctx, cur))
 		}
 		err = st.Delete(k)

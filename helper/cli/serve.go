@@ -195,7 +195,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	}
 	if prev != nil {
 		key = prev.Key
-		r.red.add(prev.AccessToken, prev.RefreshToken, prev.OAuth1Token, prev.OAuth1TokenSecret)
+		r.red.add(prev.Secrets()...)
 		if id := identity(t); !sameIdentity(prev, t, id) {
 			// Settings changed through plain git config: the record's
 			// refresh token or OAuth 1 token belongs to another identity.
@@ -224,7 +224,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	defer closeEnv()
 	rec, err := t.provider.Obtain(ctx, env, prev, o.login)
 	if rec != nil {
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 		r.complete(rec, key, t)
 	}
 	if err != nil {
