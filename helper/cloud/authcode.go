@@ -36,7 +36,7 @@ func (c *call) authorize(ctx context.Context) (*tokenstore.Record, error) {
 
 	limit := c.p.AuthTimeout
 	if limit <= 0 {
-		limit = DefaultAuthTimeout
+		limit = defaultAuthTimeout
 	}
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

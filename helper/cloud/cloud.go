@@ -32,25 +32,25 @@ import (
 // redirectFix is what a refused redirect tells the user to fix.
 const redirectFix = "bitbucket.apiURL (or the remote URL)"
 
-// GitUsername is the username Bitbucket Cloud expects with an OAuth access
+// gitUsername is the username Bitbucket Cloud expects with an OAuth access
 // token over HTTPS (docs/bitbucket-behaviour.md#cloud-using-tokens).
-const GitUsername = "x-token-auth"
+const gitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	DefaultAuthTimeout   = 3 * time.Minute
-	DefaultTimeout       = 30 * time.Second
-	DefaultRefreshMargin = 5 * time.Minute
-	// DefaultScopes is what authorization-code asks for when
+	defaultAuthTimeout   = 3 * time.Minute
+	defaultTimeout       = 30 * time.Second
+	defaultRefreshMargin = 5 * time.Minute
+	// defaultScopes is what authorization-code asks for when
 	// bitbucket.scopes is unset: clone, push, and /2.0/user for status.
-	DefaultScopes = "repository:write account"
+	defaultScopes = "repository:write account"
 )
 
 // Provider implements auth.Provider for Bitbucket Cloud. The zero value is
 // ready to use.
 type Provider struct {
 	// AuthTimeout bounds the wait for the browser redirect or the pasted
-	// code; zero means DefaultAuthTimeout.
+	// code; zero means defaultAuthTimeout.
 	AuthTimeout time.Duration
 	// Listen opens the loopback listener for the redirect; nil means
 	// net.Listen.
@@ -134,10 +134,10 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, ep: ep, grant: s.Grant, margin: s.RefreshMargin,
 		timeout: s.Timeout, now: env.Now, http: env.HTTP}
 	if c.margin <= 0 {
-		c.margin = DefaultRefreshMargin
+		c.margin = defaultRefreshMargin
 	}
 	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
+		c.timeout = defaultTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -222,7 +222,7 @@ func (c *call) fresh(rec *tokenstore.Record) bool {
 func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 	scopes := c.s.Scopes
 	if scopes == "" && c.grant == grant.AuthorizationCode {
-		scopes = DefaultScopes
+		scopes = defaultScopes
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,

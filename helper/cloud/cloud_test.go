@@ -248,7 +248,7 @@ func TestClientCredentials(t *testing.T) {
 	}
 	env := f.env(grant.ClientCredentials, func(s *gitconfig.Settings) { s.Scopes = "repository, account" })
 	got, err := New().Obtain(context.Background(), env, nil, false)
-	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != GitUsername || got.Grant != grant.ClientCredentials {
+	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != gitUsername || got.Grant != grant.ClientCredentials {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
 	// The grant runs again on expiry (docs/bitbucket-behaviour.md#cloud-2026): a refresh token the

@@ -44,7 +44,7 @@ func TestJWTGrant(t *testing.T) {
 		s.JWTKey, s.JWTClientKey, s.JWTSharedSecret = "connect-app", "client-key-1", "shared-secret-xyz"
 	})
 	got, err := New().Obtain(context.Background(), env, nil, false)
-	if err != nil || got.AccessToken != "tok-jwt" || got.RefreshToken != "" || got.GitUsername != GitUsername {
+	if err != nil || got.AccessToken != "tok-jwt" || got.RefreshToken != "" || got.GitUsername != gitUsername {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
 	mu.Lock()

@@ -260,7 +260,7 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 	rec := &tokenstore.Record{
 		Kind:         "cloud",
 		Grant:        c.grant,
-		GitUsername:  GitUsername,
+		GitUsername:  gitUsername,
 		AccessToken:  tok.AccessToken,
 		TokenType:    strings.ToLower(tok.TokenType),
 		RefreshToken: tok.RefreshToken,

@@ -41,7 +41,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 		return nil, &auth.ConfigError{Msg: "bitbucket server: no settings"}
 	}
 	s := env.Settings
-	base, err := BaseURL(env.Remote, s)
+	base, err := baseURL(env.Remote, s)
 	if err != nil {
 		return nil, &auth.ConfigError{Msg: err.Error()}
 	}
@@ -55,7 +55,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, base: base, grant: s.Grant, margin: s.RefreshMargin,
 		http: env.HTTP, now: env.Now, username: env.Username}
 	if c.margin <= 0 {
-		c.margin = DefaultRefreshMargin
+		c.margin = defaultRefreshMargin
 	}
 	// Every request of a call carries a credential (a signature, a
 	// client secret, a token): none follows a redirect (issue 10).
@@ -78,9 +78,9 @@ func (c *call) fresh(exp time.Time) bool {
 }
 
 // do sends req and returns the status, headers and (bounded) body. A
-// non-2xx response becomes an *OAuthProblemError when the server names an
+// non-2xx response becomes an *oauthProblemError when the server names an
 // oauth_problem (or leg is an OAuth 1 leg and the status is 401), else an
-// *HTTPError. Bodies never reach errors whole.
+// *httpError. Bodies never reach errors whole.
 func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -94,8 +94,8 @@ func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, er
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, body, nil
 	}
-	if prob := problemFrom(resp.Header, body); prob != nil || (leg != "" && leg != LegOAuth2 && resp.StatusCode == http.StatusUnauthorized) {
-		e := &OAuthProblemError{Op: op, Leg: leg, Status: resp.StatusCode,
+	if prob := problemFrom(resp.Header, body); prob != nil || (leg != "" && leg != legOAuth2 && resp.StatusCode == http.StatusUnauthorized) {
+		e := &oauthProblemError{Op: op, Leg: leg, Status: resp.StatusCode,
 			ConsumerKey: c.s.ConsumerKey, KeyFile: c.s.PrivateKeyFile}
 		if prob != nil {
 			e.Problem = sanitize(prob.Get("oauth_problem"))
@@ -105,7 +105,7 @@ func (c *call) do(req *http.Request, op, leg string) (*http.Response, []byte, er
 		return resp, body, e
 	}
 	msg, exc := restError(body)
-	return resp, body, &HTTPError{Op: op, Status: resp.StatusCode, Message: msg, Exception: exc, Base: redactURL(c.base)}
+	return resp, body, &httpError{Op: op, Status: resp.StatusCode, Message: msg, Exception: exc, Base: redactURL(c.base)}
 }
 
 // doJSON is do plus decoding of a JSON body into out (when non-nil).

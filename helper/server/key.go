@@ -10,8 +10,8 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
-// MinKeyBits is the smallest RSA key accepted for an application link.
-const MinKeyBits = 2048
+// minKeyBits is the smallest RSA key accepted for an application link.
+const minKeyBits = 2048
 
 // loadPrivateKey reads bitbucket.privateKeyFile with read (normally
 // gitconfig.ReadSecretFile, which refuses files group or others can read)
@@ -33,7 +33,7 @@ func loadPrivateKey(read func(string) ([]byte, error), path string) (*rsa.Privat
 
 // parsePrivateKey accepts one PEM block holding an RSA key in PKCS#1
 // ("RSA PRIVATE KEY") or PKCS#8 ("PRIVATE KEY") form, of at least
-// MinKeyBits bits.
+// minKeyBits bits.
 func parsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -63,14 +63,14 @@ func parsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 	default:
 		return nil, fmt.Errorf("PEM block %q is not a private key (want RSA PRIVATE KEY or PRIVATE KEY)", block.Type)
 	}
-	if bits := key.N.BitLen(); bits < MinKeyBits {
-		return nil, fmt.Errorf("RSA key has %d bits; at least %d are required", bits, MinKeyBits)
+	if bits := key.N.BitLen(); bits < minKeyBits {
+		return nil, fmt.Errorf("RSA key has %d bits; at least %d are required", bits, minKeyBits)
 	}
 	return key, nil
 }
 
 // CheckPrivateKeyFile validates bitbucket.privateKeyFile the way a get
-// will (mode, PEM form, RSA, at least MinKeyBits), without contacting any
+// will (mode, PEM form, RSA, at least minKeyBits), without contacting any
 // server: configure refuses what get would refuse later.
 func CheckPrivateKeyFile(path string) error {
 	_, err := loadPrivateKey(gitconfig.ReadSecretFile, path)

@@ -10,15 +10,15 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
-// DefaultConsentTimeout bounds a wait for a person when ConsentTimeout is 0.
-const DefaultConsentTimeout = 5 * time.Minute
+// defaultConsentTimeout bounds a wait for a person when ConsentTimeout is 0.
+const defaultConsentTimeout = 5 * time.Minute
 
 // consentContext bounds a wait for a person; it returns the bound too,
 // which the person is told.
 func (p *Provider) consentContext(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
 	d := p.ConsentTimeout
 	if d <= 0 {
-		d = DefaultConsentTimeout
+		d = defaultConsentTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, cancel, d

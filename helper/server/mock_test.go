@@ -194,7 +194,7 @@ func TestMock3LORevokedAccessToken(t *testing.T) {
 			rec.Expiry = time.Time{} // the minted token is due for replacement
 			got, err := p.Obtain(t.Context(), env, rec, false)
 			if !interactive {
-				var pe *OAuthProblemError
+				var pe *oauthProblemError
 				if !errors.Is(err, auth.ErrInteractionRequired) || !errors.As(err, &pe) || !pe.TokenProblem() {
 					t.Fatalf("Obtain error = %v, want a token problem and ErrInteractionRequired", err)
 				}
@@ -249,7 +249,7 @@ func TestMockOAuthProblems(t *testing.T) {
 				env = envFor(t, shared, &s)
 			}
 			_, err := New().Obtain(t.Context(), env, nil, false)
-			var pe *OAuthProblemError
+			var pe *oauthProblemError
 			if !errors.As(err, &pe) || pe.Problem != tt.problem {
 				t.Fatalf("Obtain error = %v, want oauth_problem %s", err, tt.problem)
 			}

@@ -20,9 +20,9 @@ import (
 type oauth1Client struct {
 	c         *call
 	sg        *signer
-	leg       string // Leg3LO, Leg2LO, Leg2LOi
+	leg       string // leg3LO, leg2LO, leg2LOi
 	token     string // 3LO access token; "" for 2LO
-	requestor string // xoauth_requestor_id for Leg2LOi
+	requestor string // xoauth_requestor_id for leg2LOi
 }
 
 // newSigner loads the key and builds the signer; configuration problems
@@ -51,14 +51,14 @@ func (c *call) oauth1Client(name string, rec *tokenstore.Record, user string) (*
 		if rec == nil || rec.OAuth1Token == "" {
 			return nil, fmt.Errorf("no OAuth 1 access token stored: %w", auth.ErrInteractionRequired)
 		}
-		cl.leg, cl.token = Leg3LO, rec.OAuth1Token
+		cl.leg, cl.token = leg3LO, rec.OAuth1Token
 	case grant.OAuth1TwoLegged:
-		cl.leg = Leg2LO
+		cl.leg = leg2LO
 	case grant.OAuth1Impersonate:
 		if user == "" {
 			return nil, &auth.ConfigError{Msg: "grant " + grant.OAuth1Impersonate + " needs bitbucket.user"}
 		}
-		cl.leg, cl.requestor = Leg2LOi, user
+		cl.leg, cl.requestor = leg2LOi, user
 	default:
 		return nil, fmt.Errorf("grant %q does not sign with OAuth 1", name)
 	}
@@ -116,7 +116,7 @@ func (cl *oauth1Client) whoami(ctx context.Context) (string, error) {
 // withUser names the impersonated user in an OAuth problem of this
 // client's requests.
 func (cl *oauth1Client) withUser(err error) error {
-	var pe *OAuthProblemError
+	var pe *oauthProblemError
 	if cl.requestor != "" && errors.As(err, &pe) {
 		pe.User = cl.requestor
 	}
@@ -127,7 +127,7 @@ func (cl *oauth1Client) withUser(err error) error {
 // URL on a request under /users/{slug}: it is the user's when the base URL
 // answered earlier in this call or Bitbucket names NoSuchUserException.
 func (cl *oauth1Client) userNotFound(err error, slug string) error {
-	var he *HTTPError
+	var he *httpError
 	if !errors.As(err, &he) || he.Status != http.StatusNotFound {
 		return cl.withUser(err)
 	}

@@ -148,7 +148,7 @@ func (c *call) requestToken(ctx context.Context, sg *signer, callback string) (s
 	if err := sg.sign(req, map[string]string{"oauth_callback": callback}); err != nil {
 		return "", fmt.Errorf("%s: signing: %w", op, err)
 	}
-	_, body, err := c.do(req, op, LegRequestToken)
+	_, body, err := c.do(req, op, legRequestToken)
 	if err != nil {
 		return "", err
 	}
@@ -174,7 +174,7 @@ func (c *call) accessToken(ctx context.Context, sg *signer, rt, verifier string,
 	if err := sg.sign(req, map[string]string{"oauth_token": rt, "oauth_verifier": verifier}); err != nil {
 		return fmt.Errorf("%s: signing: %w", op, err)
 	}
-	_, body, err := c.do(req, op, LegAccessToken)
+	_, body, err := c.do(req, op, legAccessToken)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (c *call) accessToken(ctx context.Context, sg *signer, rt, verifier string,
 	if err != nil || v.Get("oauth_token") == "" || v.Get("oauth_token_secret") == "" {
 		return fmt.Errorf("%s: the response holds no access token", op)
 	}
-	life := OAuth1AccessTokenLife
+	life := oauth1AccessTokenLife
 	if s, err := strconv.ParseInt(v.Get("oauth_expires_in"), 10, 64); err == nil && s > 0 {
 		life = time.Duration(s) * time.Second
 	}

@@ -52,8 +52,8 @@ func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.R
 		if err == nil {
 			return rec, nil
 		}
-		var pe *OAuthProblemError
-		if c.grant != grant.OAuth1 || !errors.As(err, &pe) || pe.Leg != Leg3LO || !pe.TokenProblem() {
+		var pe *oauthProblemError
+		if c.grant != grant.OAuth1 || !errors.As(err, &pe) || pe.Leg != leg3LO || !pe.TokenProblem() {
 			return nil, err
 		}
 		// The stored 3-legged access token is dead (revoked, expired, link
@@ -109,7 +109,7 @@ func (p *Provider) mint(ctx context.Context, c *call, rec *tokenstore.Record, wa
 		return nil
 	}
 	del := cl
-	if cl.leg == Leg2LOi && oldUser != "" && oldUser != slug {
+	if cl.leg == leg2LOi && oldUser != "" && oldUser != slug {
 		if del, err = c.oauth1Client(c.grant, rec, oldUser); err != nil {
 			c.tracef("not deleting replaced token %s: %v", oldID, err)
 			return nil

@@ -316,7 +316,7 @@ func TestOAuthProblems(t *testing.T) {
 			s := settings2LO(t, tt.grant)
 			s.User = "alice"
 			_, err := testProvider().Obtain(t.Context(), f.env(s), nil, false)
-			var pe *OAuthProblemError
+			var pe *oauthProblemError
 			if !errors.As(err, &pe) {
 				t.Fatalf("Obtain error = %v (%T), want *OAuthProblemError", err, err)
 			}

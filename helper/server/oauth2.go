@@ -125,7 +125,7 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 	}
 	scopes := strings.FieldsFunc(c.s.Scopes, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(scopes) == 0 {
-		scopes = strings.Fields(DefaultOAuth2Scopes)
+		scopes = strings.Fields(defaultOAuth2Scopes)
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,
@@ -225,7 +225,7 @@ func checkOAuth2Answer(tok *oauth2.Token) error {
 func (c *call) whoamiBearer(ctx context.Context, token string) (string, error) {
 	const op = "find the user of the OAuth 2 token"
 	u := endpoint(c.base, "rest", "api", "latest", "application-properties")
-	resp, err := c.sendJSON(ctx, op, LegOAuth2, func() (*http.Request, error) {
+	resp, err := c.sendJSON(ctx, op, legOAuth2, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
 			return nil, err

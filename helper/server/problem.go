@@ -14,33 +14,33 @@ import (
 
 // OAuth 1 legs, named as the mock's request log names them.
 const (
-	LegRequestToken = "request-token"
-	LegAccessToken  = "access-token"
-	Leg3LO          = "3lo"  // request signed with a 3-legged access token
-	Leg2LO          = "2lo"  // 2-legged: oauth_token present and empty
-	Leg2LOi         = "2loi" // 2-legged with xoauth_requestor_id
-	LegOAuth2       = grant.OAuth2
+	legRequestToken = "request-token"
+	legAccessToken  = "access-token"
+	leg3LO          = "3lo"  // request signed with a 3-legged access token
+	leg2LO          = "2lo"  // 2-legged: oauth_token present and empty
+	leg2LOi         = "2loi" // 2-legged with xoauth_requestor_id
+	legOAuth2       = grant.OAuth2
 )
 
-// OAuthProblemError is a refusal by Bitbucket Server/DC of an OAuth 1
+// oauthProblemError is a refusal by Bitbucket Server/DC of an OAuth 1
 // request, keeping the leg, the HTTP status and the oauth_problem the
 // server reported (net.oauth's vocabulary, docs/bitbucket-behaviour.md#dc-oauth1-problems). It never holds
 // tokens or key material.
-type OAuthProblemError struct {
+type oauthProblemError struct {
 	Op          string // what the helper was doing, e.g. "create an HTTP access token"
-	Leg         string // LegRequestToken, LegAccessToken, Leg3LO, Leg2LO, Leg2LOi
+	Leg         string // legRequestToken, legAccessToken, leg3LO, leg2LO, leg2LOi
 	Status      int
 	Problem     string // oauth_problem, "" when the server named none
 	Advice      string // oauth_problem_advice, sanitised
 	Params      string // oauth_parameters_absent / _rejected, when given
 	ConsumerKey string
 	KeyFile     string // bitbucket.privateKeyFile, for the signature_invalid hint
-	User        string // the impersonated user (xoauth_requestor_id), for Leg2LOi
+	User        string // the impersonated user (xoauth_requestor_id), for leg2LOi
 }
 
 // TokenProblem reports whether the problem is about the OAuth token itself
 // (revoked, expired or unknown), so that a new consent can fix it.
-func (e *OAuthProblemError) TokenProblem() bool {
+func (e *oauthProblemError) TokenProblem() bool {
 	switch e.Problem {
 	case "token_rejected", "token_expired", "token_revoked", "token_used", "token_not_authorized":
 		return true
@@ -51,7 +51,7 @@ func (e *OAuthProblemError) TokenProblem() bool {
 // As makes a problem that only a change of configuration (or of this
 // machine's clock) can fix also an *auth.ConfigError, so the CLI tells git
 // to quit instead of letting it prompt for a password that cannot help.
-func (e *OAuthProblemError) As(target any) bool {
+func (e *oauthProblemError) As(target any) bool {
 	t, ok := target.(**auth.ConfigError)
 	if !ok {
 		return false
@@ -60,7 +60,7 @@ func (e *OAuthProblemError) As(target any) bool {
 	case "signature_invalid", "consumer_key_unknown", "consumer_key_rejected", "consumer_key_refused",
 		"signature_method_rejected", "timestamp_refused", "version_rejected":
 	case "permission_denied":
-		if e.Leg != Leg2LO && e.Leg != Leg2LOi {
+		if e.Leg != leg2LO && e.Leg != leg2LOi {
 			return false
 		}
 	default:
@@ -70,7 +70,7 @@ func (e *OAuthProblemError) As(target any) bool {
 	return true
 }
 
-func (e *OAuthProblemError) Error() string {
+func (e *oauthProblemError) Error() string {
 	what := fmt.Sprintf("Bitbucket refused the %s OAuth request (HTTP %d", legName(e.Leg), e.Status)
 	if e.Problem != "" {
 		what += ", oauth_problem=" + e.Problem
@@ -85,22 +85,22 @@ func (e *OAuthProblemError) Error() string {
 
 func legName(leg string) string {
 	switch leg {
-	case LegRequestToken:
+	case legRequestToken:
 		return "request-token"
-	case LegAccessToken:
+	case legAccessToken:
 		return "access-token"
-	case Leg3LO:
+	case leg3LO:
 		return "3-legged"
-	case Leg2LO:
+	case leg2LO:
 		return "2-legged"
-	case Leg2LOi:
+	case leg2LOi:
 		return "2-legged impersonation"
 	}
 	return leg
 }
 
 // hint turns the problem into one actionable sentence.
-func (e *OAuthProblemError) hint() string {
+func (e *oauthProblemError) hint() string {
 	ck := fmt.Sprintf("%q", e.ConsumerKey)
 	switch e.Problem {
 	case "timestamp_refused":
@@ -119,9 +119,9 @@ func (e *OAuthProblemError) hint() string {
 		return "the application link for consumer " + ck + " is disabled or refused"
 	case "permission_denied":
 		switch e.Leg {
-		case Leg2LO:
+		case leg2LO:
 			return "the application link for consumer " + ck + " does not allow 2-legged OAuth; enable it on the link or use bitbucket.grant " + grant.OAuth1
-		case Leg2LOi:
+		case leg2LOi:
 			if e.User != "" && strings.Contains(strings.ToLower(e.Advice), "unknown user") {
 				return fmt.Sprintf("user %q is not known to Bitbucket: check bitbucket.user", e.User)
 			}
@@ -130,14 +130,14 @@ func (e *OAuthProblemError) hint() string {
 				s += fmt.Sprintf(" (or user %q does not exist: check bitbucket.user)", e.User)
 			}
 			return s
-		case LegAccessToken:
+		case legAccessToken:
 			return "access was denied on the consent page"
 		}
 		return "the application link for consumer " + ck + " does not allow this request"
 	case "permission_unknown":
 		return "the consent page was not answered"
 	case "token_rejected", "token_expired", "token_revoked", "token_used", "token_not_authorized":
-		if e.Leg == Leg3LO {
+		if e.Leg == leg3LO {
 			return "the stored OAuth access token is no longer accepted (revoked, expired or the link was reconfigured); run `git-credential-bitbucket login` to consent again"
 		}
 		return "the request token was not accepted; start again"
@@ -168,10 +168,10 @@ func (e *OAuthProblemError) hint() string {
 	return "see the application link's settings"
 }
 
-// HTTPError is a non-OAuth failure of a REST call (e.g. a 400 creating a
+// httpError is a non-OAuth failure of a REST call (e.g. a 400 creating a
 // token). Message is the first message of Bitbucket's error envelope,
 // sanitised; response bodies are never kept whole (they may hold tokens).
-type HTTPError struct {
+type httpError struct {
 	Op      string
 	Status  int
 	Message string
@@ -188,7 +188,7 @@ type HTTPError struct {
 	Impersonated bool
 }
 
-func (e *HTTPError) Error() string {
+func (e *httpError) Error() string {
 	if e.Status == http.StatusNotFound && e.User != "" {
 		s := fmt.Sprintf("%s: user %q not found on %s", e.Op, e.User, e.Base)
 		if e.Impersonated {
@@ -209,7 +209,7 @@ func (e *HTTPError) Error() string {
 // As makes a 404 from an endpoint every Bitbucket Server has an
 // *auth.ConfigError: the configured base URL is wrong (typically the
 // context path is missing), which no retry or password fixes.
-func (e *HTTPError) As(target any) bool {
+func (e *httpError) As(target any) bool {
 	t, ok := target.(**auth.ConfigError)
 	if !ok || e.Status != http.StatusNotFound || (e.Base == "" && e.User == "") {
 		return false

@@ -20,13 +20,13 @@ import (
 
 // Defaults for settings left unset.
 const (
-	DefaultRefreshMargin    = 5 * time.Minute
-	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
-	DefaultTokenExpiryDays  = 1
-	DefaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
-	// OAuth1AccessTokenLife is assumed when the access-token response has
+	defaultRefreshMargin    = 5 * time.Minute
+	defaultTokenPermissions = "REPO_READ,REPO_WRITE"
+	defaultTokenExpiryDays  = 1
+	defaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
+	// oauth1AccessTokenLife is assumed when the access-token response has
 	// no oauth_expires_in (Atlassian's default, docs/bitbucket-behaviour.md#dc-oauth1-wire).
-	OAuth1AccessTokenLife = 5 * 365 * 24 * time.Hour
+	oauth1AccessTokenLife = 5 * 365 * 24 * time.Hour
 )
 
 // Provider implements auth.Provider for Bitbucket Server and Data Center.

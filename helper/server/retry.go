@@ -75,7 +75,7 @@ func (c *call) send(ctx context.Context, op, leg string, build func() (*http.Req
 		resp, body, err := c.do(req, op, leg)
 		// An OAuth problem (even on a 503, e.g. consumer_key_refused) is
 		// a refusal, not an overload: only plain HTTP errors are retried.
-		var he *HTTPError
+		var he *httpError
 		if !errors.As(err, &he) || resp == nil || !c.again(ctx, &rs, op, resp.StatusCode, resp.Header) {
 			return resp, body, err
 		}

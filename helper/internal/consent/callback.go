@@ -162,7 +162,7 @@ func (cb *Callback) handler(accept Accept) http.Handler {
 
 // Await returns the authorization code from the browser coming back
 // (read as Code reads it) or, when paste is not nil, from a line pasted
-// there (read as ReadPaste reads it), whichever comes first.
+// there (read as readPaste reads it), whichever comes first.
 func (cb *Callback) Await(ctx context.Context, paste io.Reader, state string) (string, error) {
 	type pasted struct {
 		code string
@@ -172,7 +172,7 @@ func (cb *Callback) Await(ctx context.Context, paste io.Reader, state string) (s
 	if paste != nil {
 		ch = make(chan pasted, 1)
 		go func() {
-			code, err := ReadPaste(ctx, paste, state)
+			code, err := readPaste(ctx, paste, state)
 			ch <- pasted{code, err} // buffered: never blocks
 		}()
 	}

@@ -60,8 +60,8 @@ func Code(q url.Values, state string) (string, error) {
 // with the command to run next.
 const Again = "; run git-credential-bitbucket login again"
 
-// MaxBareCode is the longest bare code accepted from the terminal.
-const MaxBareCode = 512
+// maxBareCode is the longest bare code accepted from the terminal.
+const maxBareCode = 512
 
 // Paste reads what a person pasted at the prompt: the address the browser
 // was sent to (read as Code reads a redirect), or the bare code, which
@@ -79,14 +79,14 @@ func Paste(line, state string) (string, error) {
 		return Code(u.Query(), state)
 	}
 	if !IsBareCode(line) {
-		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)"+Again, MaxBareCode)
+		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)"+Again, maxBareCode)
 	}
 	return line, nil
 }
 
 // IsBareCode reports whether s matches ^[A-Za-z0-9._~-]{1,512}$.
 func IsBareCode(s string) bool {
-	if s == "" || len(s) > MaxBareCode {
+	if s == "" || len(s) > maxBareCode {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

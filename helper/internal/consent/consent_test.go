@@ -72,7 +72,7 @@ func TestReadPaste(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, err := ReadPaste(t.Context(), strings.NewReader(tt.line+"\r\n"), state)
+			code, err := readPaste(t.Context(), strings.NewReader(tt.line+"\r\n"), state)
 			if code != tt.wantCode {
 				t.Errorf("code = %q, want %q", code, tt.wantCode)
 			}

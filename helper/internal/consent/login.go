@@ -60,7 +60,7 @@ func OAuth2(origin, authURL string, open func(string) error, limit time.Duration
 		Origin: origin, URL: authURL, Open: open, Limit: limit,
 		Query:     func(q url.Values) (string, error) { return Code(q, state) },
 		Paste:     func(line string) (string, error) { return Paste(line, state) },
-		PasteWhat: PasteRedirect,
+		PasteWhat: pasteRedirect,
 	}
 }
 
@@ -224,7 +224,7 @@ func (s sayWriter) Write(b []byte) (int, error) {
 
 // What to paste, in the one wording of every flow.
 const (
-	PasteRedirect = "the address the browser was sent to (or the code)"
+	pasteRedirect = "the address the browser was sent to (or the code)"
 	PasteVerifier = "the verification code the page shows (or the address the browser was sent to)"
 )
 
