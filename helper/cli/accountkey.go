@@ -25,7 +25,7 @@ func (r *run) accountKey(ctx context.Context, t *target, env *auth.Env, rec *tok
 	if acct == "" {
 		acct = rec.Account
 	}
-	if acct == "" && t.kind == "cloud" {
+	if acct == "" && t.kind == grant.KindCloud {
 		a, err := t.provider.Account(ctx, env, rec)
 		if err != nil || a == "" || strings.HasPrefix(a, "app user") {
 			r.msg.tracef("slow path: no account for the new token (%v): keeping it as %s", err, key)

@@ -89,7 +89,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		// The same refusal get would make later.
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}
-	if cp, ok := scmContextPath(u.Path); ok && k != "cloud" {
+	if cp, ok := scmContextPath(u.Path); ok && k != grant.KindCloud {
 		// A clone URL: the remote is its context path (one token per
 		// remote, not per repository).
 		u.Path, u.RawPath = "/"+cp, ""

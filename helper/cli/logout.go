@@ -97,7 +97,7 @@ func writeLogoutReport(w io.Writer, rec *tokenstore.Record, revokeErr error) {
 	}
 	if rec.RefreshToken != "" {
 		forgotten = append(forgotten, "the refresh token")
-		if rec.Kind == "cloud" {
+		if rec.Kind == grant.KindCloud {
 			stays = append(stays, "your authorization of the OAuth consumer, in your Bitbucket account, until you revoke it there; it is unused from now on")
 		}
 	}

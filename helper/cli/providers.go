@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
@@ -10,8 +11,8 @@ import (
 // One line per kind.
 func DefaultProviders() map[string]auth.Provider {
 	return map[string]auth.Provider{
-		"cloud":      cloud.New(),
-		"server":     server.New(),
-		"datacenter": server.New(),
+		grant.KindCloud:      cloud.New(),
+		grant.KindServer:     server.New(),
+		grant.KindDataCenter: server.New(),
 	}
 }

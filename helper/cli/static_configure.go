@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
@@ -68,18 +69,18 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 		return r.usageErr("configure", fmt.Errorf("--authtype must be basic or bearer, not %s", quote(f.authType)))
 	}
 	if f.kind == "" {
-		f.kind = "datacenter"
+		f.kind = grant.KindDataCenter
 		if gitconfig.IsCloudHost(u.Host) {
-			f.kind = "cloud"
+			f.kind = grant.KindCloud
 		}
 	}
-	if f.kind != "cloud" && f.kind != "server" && f.kind != "datacenter" {
+	if !slices.Contains(grant.Kinds(), f.kind) {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(f.kind)))
 	}
 	if u.Scheme == "http" && !loopback.Is(u.Host) {
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}
-	if cp, ok := scmContextPath(u.Path); ok && f.kind != "cloud" {
+	if cp, ok := scmContextPath(u.Path); ok && f.kind != grant.KindCloud {
 		u.Path, u.RawPath = "/"+cp, ""
 	}
 	token, err := readSecret(r.stdin)
@@ -87,7 +88,7 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 		return r.commandErr("configure", err)
 	}
 	r.red.add(token)
-	if err := static.RefuseAppPassword(token, f.appPassword); err != nil && (f.kind == "cloud" || f.appPassword) {
+	if err := static.RefuseAppPassword(token, f.appPassword); err != nil && (f.kind == grant.KindCloud || f.appPassword) {
 		return r.commandErr("configure", err)
 	}
 	kind, err := static.Kind(f.kind, f.tokenKind, token, f.email != "")
@@ -114,7 +115,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	remote := strings.TrimSuffix(u.String(), "/")
 	var got static.Checked
 	var err error
-	if f.kind == "cloud" {
+	if f.kind == grant.KindCloud {
 		api, aerr := staticAPIBase(u, f.apiURL)
 		if aerr != nil {
 			return nil, aerr
@@ -125,7 +126,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	}
 	if errors.Is(err, static.ErrRefused) {
 		hint := ""
-		if f.kind == "cloud" && kind == static.KindAccessToken && f.tokenKind == "" {
+		if f.kind == grant.KindCloud && kind == static.KindAccessToken && f.tokenKind == "" {
 			hint = " (checked as a repository, project or workspace access token; for an Atlassian API token add --email ADDRESS)"
 		}
 		return nil, fmt.Errorf("%s refused the %s%s", remote, kind, hint)

@@ -258,7 +258,7 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 		return nil, c.refused(err)
 	}
 	rec := &tokenstore.Record{
-		Kind:         "cloud",
+		Kind:         grant.KindCloud,
 		Grant:        c.grant,
 		GitUsername:  gitUsername,
 		AccessToken:  tok.AccessToken,

@@ -72,7 +72,7 @@ func RefuseAppPassword(token string, said bool) error {
 // Kind decides the token kind: explicit when given (checked against the
 // product), else by product, --email and the API-token prefix.
 func Kind(product, explicit, token string, email bool) (string, error) {
-	cloud := product == "cloud"
+	cloud := product == grant.KindCloud
 	switch explicit {
 	case KindAPIToken, KindAccessToken:
 		if !cloud {
