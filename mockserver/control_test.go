@@ -16,26 +16,28 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 func TestControlClock(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	for _, base := range []string{run.CloudURL, strings.TrimSuffix(run.ServerURL, run.Mock.ContextPath())} {
-		r := get(t, base+"/_mock/clock", "")
-		now, err := time.Parse(time.RFC3339, str(r.json(t), "now"))
-		if r.status != 200 || err != nil || time.Since(now) > time.Minute || time.Since(now) < -time.Minute {
-			t.Fatalf("GET clock on %s: %d %s", base, r.status, r.body)
+		r := mockhttp.Get(t, base+"/_mock/clock", "")
+		now, err := time.Parse(time.RFC3339, mockhttp.Str(r.JSON(t), "now"))
+		if r.Status != 200 || err != nil || time.Since(now) > time.Minute || time.Since(now) < -time.Minute {
+			t.Fatalf("GET clock on %s: %d %s", base, r.Status, r.Body)
 		}
 	}
-	r := controlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"2h"}`)
-	now, _ := time.Parse(time.RFC3339, str(r.json(t), "now"))
-	if d := time.Until(now); r.status != 200 || d < 119*time.Minute || d > 121*time.Minute {
-		t.Errorf("POST clock: %d %s", r.status, r.body)
+	r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"2h"}`)
+	now, _ := time.Parse(time.RFC3339, mockhttp.Str(r.JSON(t), "now"))
+	if d := time.Until(now); r.Status != 200 || d < 119*time.Minute || d > 121*time.Minute {
+		t.Errorf("POST clock: %d %s", r.Status, r.Body)
 	}
 	for _, body := range []string{`{"advance":"soon"}`, `{"advance":"-1h"}`, `{"forward":"1h"}`, `not json`} {
-		if r := controlPost(t, run.CloudURL, "/_mock/clock", body); r.status != 400 {
-			t.Errorf("POST clock %s: %d", body, r.status)
+		if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/clock", body); r.Status != 400 {
+			t.Errorf("POST clock %s: %d", body, r.Status)
 		}
 	}
 }
@@ -45,11 +47,11 @@ func TestControlClock(t *testing.T) {
 // time, so a client can measure its skew against it after /_mock/clock.
 func TestDateFollowsClock(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	srvRoot := strings.TrimSuffix(run.ServerURL, run.Mock.ContextPath())
-	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/faulted","status":503}`)
-	if r := controlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"10m"}`); r.status != 200 {
-		t.Fatalf("advance: %d %s", r.status, r.body)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/faulted","status":503}`)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/clock", `{"advance":"10m"}`); r.Status != 200 {
+		t.Fatalf("advance: %d %s", r.Status, r.Body)
 	}
 	urls := []string{
 		run.CloudURL + "/_mock/clock",
@@ -62,73 +64,73 @@ func TestDateFollowsClock(t *testing.T) {
 		run.ServerURL + "/scm/pub/open.git/info/refs?service=git-upload-pack",
 	}
 	for _, u := range urls {
-		r := get(t, u, "")
-		date, err := http.ParseTime(r.header.Get("Date"))
+		r := mockhttp.Get(t, u, "")
+		date, err := http.ParseTime(r.Header.Get("Date"))
 		if err != nil {
-			t.Errorf("%s: Date %q: %v", u, r.header.Get("Date"), err)
+			t.Errorf("%s: Date %q: %v", u, r.Header.Get("Date"), err)
 			continue
 		}
 		if skew := time.Until(date); skew < 9*time.Minute || skew > 11*time.Minute {
 			t.Errorf("%s: Date %s is %v from now, want the mock clock's +10m", u, date, skew)
 		}
-		if n := len(r.header.Values("Date")); n != 1 {
+		if n := len(r.Header.Values("Date")); n != 1 {
 			t.Errorf("%s: %d Date headers", u, n)
 		}
 	}
 	run.Mock.Reset()
-	r := get(t, run.CloudURL+"/2.0/user", "")
-	if date, err := http.ParseTime(r.header.Get("Date")); err != nil || time.Since(date) > time.Minute || time.Since(date) < -time.Minute {
-		t.Errorf("after reset: Date %q, want about now", r.header.Get("Date"))
+	r := mockhttp.Get(t, run.CloudURL+"/2.0/user", "")
+	if date, err := http.ParseTime(r.Header.Get("Date")); err != nil || time.Since(date) > time.Minute || time.Since(date) < -time.Minute {
+		t.Errorf("after reset: Date %q, want about now", r.Header.Get("Date"))
 	}
 }
 
 func TestControlFaults(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	tokenURL := run.CloudURL + "/site/oauth2/access_token"
 	cc := url.Values{"grant_type": {"client_credentials"}}
 
-	r := controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","status":503,"times":2,"retry_after":"1","body":"{\"error\":\"temporarily_unavailable\"}"}`)
-	if r.status != 200 {
-		t.Fatalf("add fault: %d %s", r.status, r.body)
+	r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","status":503,"times":2,"retry_after":"1","body":"{\"error\":\"temporarily_unavailable\"}"}`)
+	if r.Status != 200 {
+		t.Fatalf("add fault: %d %s", r.Status, r.Body)
 	}
 	for i := 0; i < 2; i++ {
-		r := tokenRequest(t, run, privKey, privSecret, cc)
-		if r.status != 503 || r.header.Get("Retry-After") != "1" || r.header.Get("Content-Type") != "application/json" || string(r.body) != `{"error":"temporarily_unavailable"}` {
-			t.Errorf("faulted request %d: %d %q %q %s", i, r.status, r.header.Get("Retry-After"), r.header.Get("Content-Type"), r.body)
+		r := mockhttp.TokenRequest(t, run, mockhttp.PrivKey, mockhttp.PrivSecret, cc)
+		if r.Status != 503 || r.Header.Get("Retry-After") != "1" || r.Header.Get("Content-Type") != "application/json" || string(r.Body) != `{"error":"temporarily_unavailable"}` {
+			t.Errorf("faulted request %d: %d %q %q %s", i, r.Status, r.Header.Get("Retry-After"), r.Header.Get("Content-Type"), r.Body)
 		}
 	}
-	if r := tokenRequest(t, run, privKey, privSecret, cc); r.status != 200 {
-		t.Errorf("after the fault: %d", r.status)
+	if r := mockhttp.TokenRequest(t, run, mockhttp.PrivKey, mockhttp.PrivSecret, cc); r.Status != 200 {
+		t.Errorf("after the fault: %d", r.Status)
 	}
 
 	// Method filter and arrays.
-	controlPost(t, run.CloudURL, "/_mock/faults", `[{"path":"/2.0/","method":"POST","status":500},{"path":"/2.0/user","status":429}]`)
-	if r := get(t, run.CloudURL+"/2.0/user", ""); r.status != 429 {
-		t.Errorf("GET /2.0/user with the 429 fault: %d", r.status)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `[{"path":"/2.0/","method":"POST","status":500},{"path":"/2.0/user","status":429}]`)
+	if r := mockhttp.Get(t, run.CloudURL+"/2.0/user", ""); r.Status != 429 {
+		t.Errorf("GET /2.0/user with the 429 fault: %d", r.Status)
 	}
 
 	// Delay only: the request goes through afterwards.
-	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","delay_ms":300}`)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","delay_ms":300}`)
 	start := time.Now()
-	if r := tokenRequest(t, run, privKey, privSecret, cc); r.status != 200 || time.Since(start) < 300*time.Millisecond {
-		t.Errorf("delayed request: %d after %v", r.status, time.Since(start))
+	if r := mockhttp.TokenRequest(t, run, mockhttp.PrivKey, mockhttp.PrivSecret, cc); r.Status != 200 || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("delayed request: %d after %v", r.Status, time.Since(start))
 	}
 
 	// Hang: held until the client gives up.
-	controlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","hang":true}`)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `{"path":"/site/oauth2/access_token","hang":true}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	req := newRequest(t, http.MethodPost, tokenURL, strings.NewReader(cc.Encode())).WithContext(ctx)
+	req := mockhttp.NewRequest(t, http.MethodPost, tokenURL, strings.NewReader(cc.Encode())).WithContext(ctx)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(privKey, privSecret)
+	req.SetBasicAuth(mockhttp.PrivKey, mockhttp.PrivSecret)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Errorf("hang: got a response %d", resp.StatusCode)
 	}
 
-	if r := controlPost(t, run.CloudURL, "/_mock/faults", `{"status":500}`); r.status != 400 {
-		t.Errorf("fault without path: %d", r.status)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/faults", `{"status":500}`); r.Status != 400 {
+		t.Errorf("fault without path: %d", r.Status)
 	}
 }
 
@@ -161,57 +163,57 @@ func TestControlHangReleasedOnClose(t *testing.T) {
 
 func TestControlRequestsRevokeReset(t *testing.T) {
 	t.Parallel()
-	run := cloudMock2025(t, mockserver.Options{}, nil)
-	tok := str(clientCredentials(t, run, privKey, privSecret), "access_token")
-	get(t, run.CloudURL+"/2.0/user", tok)
+	run := mockhttp.CloudMock2025(t, mockserver.Options{}, nil)
+	tok := mockhttp.Str(mockhttp.ClientCredentials(t, run, mockhttp.PrivKey, mockhttp.PrivSecret), "access_token")
+	mockhttp.Get(t, run.CloudURL+"/2.0/user", tok)
 
-	r := get(t, run.CloudURL+"/_mock/requests?path=/site/oauth2/", "")
+	r := mockhttp.Get(t, run.CloudURL+"/_mock/requests?path=/site/oauth2/", "")
 	var log []mockserver.LoggedRequest
-	if err := json.Unmarshal(r.body, &log); err != nil || len(log) != 1 {
-		t.Fatalf("requests: %d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &log); err != nil || len(log) != 1 {
+		t.Fatalf("requests: %d %s", r.Status, r.Body)
 	}
 	got := log[0]
 	got.Time = time.Time{}
-	want := mockserver.LoggedRequest{Side: "cloud", Method: "POST", Path: "/site/oauth2/access_token", Grant: "client_credentials", Client: privKey, User: "alice", Status: 200}
+	want := mockserver.LoggedRequest{Side: "cloud", Method: "POST", Path: "/site/oauth2/access_token", Grant: "client_credentials", Client: mockhttp.PrivKey, User: "alice", Status: 200}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("log entry (-want +got):\n%s", diff)
 	}
 	if all := run.Mock.Requests(""); len(all) != 2 || all[1].Path != "/2.0/user" || all[1].User != "alice" {
 		t.Errorf("whole log: %+v", all)
 	}
-	if r := get(t, run.CloudURL+"/_mock/requests?path=/nothing", ""); string(r.body) != "[]" {
-		t.Errorf("empty log = %s, want []", r.body)
+	if r := mockhttp.Get(t, run.CloudURL+"/_mock/requests?path=/nothing", ""); string(r.Body) != "[]" {
+		t.Errorf("empty log = %s, want []", r.Body)
 	}
 
-	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"unknown"}`); r.status != 404 {
-		t.Errorf("revoke unknown: %d", r.status)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{"token":"unknown"}`); r.Status != 404 {
+		t.Errorf("revoke unknown: %d", r.Status)
 	}
-	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{}`); r.status != 400 {
-		t.Errorf("revoke nothing: %d", r.status)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{}`); r.Status != 400 {
+		t.Errorf("revoke nothing: %d", r.Status)
 	}
-	if r := controlPost(t, run.CloudURL, "/_mock/revoke", `{"all":true}`); r.status != 200 {
-		t.Errorf("revoke all: %d", r.status)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/revoke", `{"all":true}`); r.Status != 200 {
+		t.Errorf("revoke all: %d", r.Status)
 	}
-	if r := get(t, run.CloudURL+"/2.0/user", tok); r.status != 401 {
-		t.Errorf("token after revoke all: %d", r.status)
+	if r := mockhttp.Get(t, run.CloudURL+"/2.0/user", tok); r.Status != 401 {
+		t.Errorf("token after revoke all: %d", r.Status)
 	}
 
 	run.Mock.Advance(time.Hour)
 	run.Mock.AddFault(mockserver.Fault{Path: "/2.0/", Status: 500, Times: 5})
-	if r := controlPost(t, run.CloudURL, "/_mock/reset", `{}`); r.status != 200 {
-		t.Fatalf("reset: %d", r.status)
+	if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/reset", `{}`); r.Status != 200 {
+		t.Fatalf("reset: %d", r.Status)
 	}
 	if d := time.Until(run.Mock.Now()); d > time.Minute {
 		t.Errorf("clock after reset is %v ahead", d)
 	}
-	if r := get(t, run.CloudURL+"/2.0/repositories/acme", ""); r.status != 200 {
-		t.Errorf("fault survived reset: %d", r.status)
+	if r := mockhttp.Get(t, run.CloudURL+"/2.0/repositories/acme", ""); r.Status != 200 {
+		t.Errorf("fault survived reset: %d", r.Status)
 	}
 	if n := len(run.Mock.Requests("/site/")); n != 0 {
 		t.Errorf("log after reset has %d token requests", n)
 	}
-	if r := get(t, run.CloudURL+"/_mock/nothing", ""); r.status != 404 {
-		t.Errorf("unknown control endpoint: %d", r.status)
+	if r := mockhttp.Get(t, run.CloudURL+"/_mock/nothing", ""); r.Status != 404 {
+		t.Errorf("unknown control endpoint: %d", r.Status)
 	}
 }
 

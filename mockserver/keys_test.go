@@ -2,9 +2,5 @@ package mockserver
 
 import "github.com/bbcred/git-credential-bitbucket/mockserver/internal/testkeys"
 
-// The built-in links' TEST-ONLY keys, for the tests that sign.
-const (
-	testLinkPrivateKeyPEM    = testkeys.LinkPrivateKeyPEM
-	testLinkPublicKeyPEM     = testkeys.LinkPublicKeyPEM
-	test3LOLinkPrivateKeyPEM = testkeys.ThreeLOPrivateKeyPEM
-)
+// The built-in link's TEST-ONLY private key, for the tests that sign.
+const testLinkPrivateKeyPEM = testkeys.LinkPrivateKeyPEM

@@ -9,22 +9,24 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
+
+	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/mockhttp"
 )
 
 // logPaths reads GET /_mock/requests: the paths, oldest first, and the
 // dropped and size headers.
 func logPaths(t *testing.T, run *mockserver.Running, prefix string) (paths []string, dropped, size string) {
 	t.Helper()
-	r := get(t, run.CloudURL+"/_mock/requests?path="+prefix, "")
+	r := mockhttp.Get(t, run.CloudURL+"/_mock/requests?path="+prefix, "")
 	var log []mockserver.LoggedRequest
-	if err := json.Unmarshal(r.body, &log); err != nil || r.status != http.StatusOK {
-		t.Fatalf("requests: %d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &log); err != nil || r.Status != http.StatusOK {
+		t.Fatalf("requests: %d %s", r.Status, r.Body)
 	}
 	paths = []string{}
 	for _, e := range log {
 		paths = append(paths, e.Path)
 	}
-	return paths, r.header.Get("X-Mock-Requests-Dropped"), r.header.Get("X-Mock-Request-Log-Size")
+	return paths, r.Header.Get("X-Mock-Requests-Dropped"), r.Header.Get("X-Mock-Request-Log-Size")
 }
 
 // TestRequestLogRing: the log keeps the newest N requests in order, counts
@@ -32,9 +34,9 @@ func logPaths(t *testing.T, run *mockserver.Running, prefix string) (paths []str
 // empties it (the size stays).
 func TestRequestLogRing(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{RequestLog: 3}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{RequestLog: 3}, nil)
 	for i := range 5 {
-		get(t, fmt.Sprintf("%s/2.0/repositories/r%d", run.CloudURL, i), "")
+		mockhttp.Get(t, fmt.Sprintf("%s/2.0/repositories/r%d", run.CloudURL, i), "")
 	}
 	paths, dropped, size := logPaths(t, run, "")
 	want := []string{"/2.0/repositories/r2", "/2.0/repositories/r3", "/2.0/repositories/r4"}
@@ -48,22 +50,22 @@ func TestRequestLogRing(t *testing.T) {
 		t.Errorf("RequestLog: %d entries, %d dropped", len(entries), n)
 	}
 
-	r := controlPost(t, run.CloudURL, "/_mock/requests", `{"size":2}`)
-	if r.status != http.StatusOK || r.json(t)["size"] != float64(2) || r.json(t)["dropped"] != float64(3) {
-		t.Fatalf("resize: %d %s", r.status, r.body)
+	r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/requests", `{"size":2}`)
+	if r.Status != http.StatusOK || r.JSON(t)["size"] != float64(2) || r.JSON(t)["dropped"] != float64(3) {
+		t.Fatalf("resize: %d %s", r.Status, r.Body)
 	}
-	get(t, run.CloudURL+"/2.0/repositories/r5", "")
+	mockhttp.Get(t, run.CloudURL+"/2.0/repositories/r5", "")
 	paths, dropped, size = logPaths(t, run, "")
 	if diff := cmp.Diff([]string{"/2.0/repositories/r4", "/2.0/repositories/r5"}, paths); diff != "" || dropped != "4" || size != "2" {
 		t.Errorf("after resize: dropped %q size %q, paths (-want +got):\n%s", dropped, size, diff)
 	}
 	for _, body := range []string{`{"size":0}`, `{"size":-1}`, `{"size":100001}`, `{"capacity":5}`, `nope`} {
-		if r := controlPost(t, run.CloudURL, "/_mock/requests", body); r.status != http.StatusBadRequest {
-			t.Errorf("resize %s: %d %s, want 400", body, r.status, r.body)
+		if r := mockhttp.ControlPost(t, run.CloudURL, "/_mock/requests", body); r.Status != http.StatusBadRequest {
+			t.Errorf("resize %s: %d %s, want 400", body, r.Status, r.Body)
 		}
 	}
 
-	controlPost(t, run.CloudURL, "/_mock/reset", `{}`)
+	mockhttp.ControlPost(t, run.CloudURL, "/_mock/reset", `{}`)
 	if paths, dropped, size := logPaths(t, run, ""); len(paths) != 0 || dropped != "0" || size != "2" {
 		t.Errorf("after reset: %v, dropped %q, size %q", paths, dropped, size)
 	}
@@ -72,7 +74,7 @@ func TestRequestLogRing(t *testing.T) {
 // TestRequestLogDefaultSize: 10,000 entries unless told otherwise.
 func TestRequestLogDefaultSize(t *testing.T) {
 	t.Parallel()
-	run := cloudMock(t, mockserver.Options{}, nil)
+	run := mockhttp.CloudMock(t, mockserver.Options{}, nil)
 	if _, dropped, size := logPaths(t, run, ""); size != "10000" || dropped != "0" {
 		t.Errorf("default: size %q, dropped %q", size, dropped)
 	}

@@ -11,9 +11,20 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for os in windows darwin; do
   GOOS=$os GOARCH=amd64 CGO_ENABLED=0 "$go" vet "${flags[@]}" ./...
-  # Two packages are both named report: their test binaries cannot share one -o directory.
-  pkgs=$("$go" list ./... | grep -v /conformance/cmd/report)
-  GOOS=$os GOARCH=amd64 CGO_ENABLED=0 "$go" test -c "${flags[@]}" -o "$out/$os/" $pkgs
-  GOOS=$os GOARCH=amd64 CGO_ENABLED=0 "$go" test -c "${flags[@]}" -o "$out/$os-cmd/" ./conformance/cmd/report
+  # Test binaries are named after the package's last element, so packages that share one
+  # (helper/cloud and mockserver/cloud, the two report packages) go to separate -o
+  # directories: round i holds each name's i-th package.
+  declare -A seen=()
+  rounds=()
+  for p in $("$go" list ./...); do
+    b=${p##*/}
+    i=${seen[$b]:-0}
+    seen[$b]=$((i + 1))
+    rounds[i]+=" $p"
+  done
+  for i in "${!rounds[@]}"; do
+    GOOS=$os GOARCH=amd64 CGO_ENABLED=0 "$go" test -c "${flags[@]}" -o "$out/$os-$i/" ${rounds[i]}
+  done
+  unset seen
   echo "cross-check: $os vet and test compile ok"
 done

@@ -10,7 +10,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -143,14 +142,6 @@ func cmdPasteURL(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var verifierRE = regexp.MustCompile(`<code id="oauth_verifier">([^<]+)</code>`)
-
-// cmdMkfifo makes a named pipe: mkfifo tty.in.
-func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 || neg {
-		ts.Fatalf("usage: mkfifo NAME")
-	}
-	ts.Check(syscall.Mkfifo(ts.MkAbs(args[0]), 0o600))
-}
 
 // cmdListenerClosed checks that nothing listens any more on the loopback
 // redirect the trace FILE names: listenerclosed trace.log.

@@ -128,6 +128,7 @@ func TestScript(t *testing.T) {
 			"listen401":  cmdListen401,
 			"envtime":    cmdEnvTime, // static_test.go
 			"dctoken":    cmdDCToken,
+			"jsonschema": cmdJSONSchema, // schema_test.go
 			// login_rig_test.go
 			"waitfile":       cmdWaitFile,
 			"openurl":        cmdOpenURL,

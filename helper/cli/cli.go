@@ -210,6 +210,8 @@ func (r *run) dispatch(args []string) int {
 		return r.logout(ctx, rest)
 	case "status":
 		return r.status(ctx, rest)
+	case "doctor":
+		return r.doctor(ctx, rest)
 	case "token":
 		return r.token(ctx, rest)
 	case "configure":

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"io"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -113,6 +111,10 @@ func (r *run) login(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.commandErr("login", err)
 	}
+	if helper, err := r.helperValue(); err == nil {
+		// A helper git runs after ours would copy the new token.
+		r.warnHelpers(ctx, "login", t.remote.String(), helper, true)
+	}
 	if grant.IsInteractive(t.settings.Grant) {
 		// A wrong client id, secret or callback ends here, not in a
 		// browser page and a silent wait (issue 12, point 2).
@@ -134,61 +136,6 @@ func (r *run) login(ctx context.Context, args []string) int {
 		return r.commandErr("login", err)
 	}
 	fmt.Fprintf(r.stdout, "Logged in to %s (grant %s); token valid until %s.\n", t.display(), rec.Grant, expiryText(rec.Expiry))
-	return exitOK
-}
-
-func (r *run) status(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("status", err)
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("status", err)
-	}
-	st, err := r.tokenStore()
-	if err != nil {
-		return r.commandErr("status", err)
-	}
-	recs, err := st.List()
-	if err != nil {
-		return r.commandErr("status", err)
-	}
-	origin := remoteDisplay(u.Scheme, u.Host, commandPath(u))
-	var mine []*tokenstore.Record
-	for _, rec := range recs {
-		if concerns(rec, u) {
-			r.red.add(rec.Secrets()...)
-			mine = append(mine, rec)
-		}
-	}
-	if len(mine) == 0 {
-		fmt.Fprintf(r.stdout, "%s: no token stored\n", origin)
-		return exitOK
-	}
-	targets := map[string]*target{} // by context path
-	var b strings.Builder
-	for _, rec := range mine {
-		t, ok := targets[rec.Key.Path]
-		if !ok {
-			t, _ = r.resolve(ctx, rec.Key.Protocol, rec.Key.Host, rec.Key.Path)
-			targets[rec.Key.Path] = t
-		}
-		fmt.Fprintf(&b, "%s\n", rec.Key)
-		fmt.Fprintf(&b, "  account:       %s\n", r.account(ctx, t, rec))
-		fmt.Fprintf(&b, "  kind:          %s\n", orNone(rec.Kind))
-		fmt.Fprintf(&b, "  grant:         %s\n", orNone(rec.Grant))
-		fmt.Fprintf(&b, "  minted for:    %s\n", orNone(rec.Identity))
-		fmt.Fprintf(&b, "  git username:  %s\n", orNone(rec.GitUsername))
-		fmt.Fprintf(&b, "  access token:  %s\n", r.validity(rec))
-		fmt.Fprintf(&b, "  scopes:        %s\n", orNone(rec.Scopes))
-		fmt.Fprintf(&b, "  refresh token: %s\n", r.refreshText(rec))
-		fmt.Fprintf(&b, "  updated:       %s\n", expiryText(rec.Updated))
-	}
-	// Belt and braces: status never prints a secret, even a misfiled one,
-	// nor a terminal control a server put in an account name or scopes.
-	io.WriteString(r.stdout, termText(r.red.redact(b.String())))
 	return exitOK
 }
 
@@ -216,40 +163,6 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func (r *run) validity(rec *tokenstore.Record) string {
-	switch {
-	case rec.AccessToken == "":
-		return "none"
-	case rec.Expiry.IsZero():
-		return "stored, expiry unknown"
-	}
-	left := rec.Expiry.Sub(r.now())
-	if left <= 0 {
-		return "expired at " + expiryText(rec.Expiry)
-	}
-	return fmt.Sprintf("valid until %s (%s left)", expiryText(rec.Expiry), left.Round(time.Second))
-}
-
-// account names the account rec acts for: asked from the provider when
-// the token is valid (the provider knows which scope allows it), else what
-// the record remembers.
-func (r *run) account(ctx context.Context, t *target, rec *tokenstore.Record) string {
-	if t != nil && fastpath.Fresh(rec, r.now(), 0) {
-		env, closeEnv := r.authEnv(t, obtainRequest{username: rec.Key.Username})
-		defer closeEnv()
-		actx, cancel := context.WithTimeout(ctx, t.timeout)
-		defer cancel()
-		a, err := t.provider.Account(actx, env, rec)
-		if err == nil && a != "" {
-			return a
-		}
-		if err != nil {
-			r.msg.tracef("status: account: %v", err)
-		}
-	}
-	return orNone(rec.Account)
 }
 
 func (r *run) token(ctx context.Context, args []string) int {

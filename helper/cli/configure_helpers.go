@@ -142,6 +142,12 @@ func helperApplies(key string, remote *url.URL) (pattern string, ok bool) {
 // longer runs for it; one after (a repository's own config, another
 // file) still gets every token.
 func (r *run) warnOtherHelpers(ctx context.Context, remote, helper string) {
+	r.warnHelpers(ctx, "configure", remote, helper, false)
+}
+
+// warnHelpers is warnOtherHelpers for cmd; lateOnly leaves out the
+// helpers the reset already covers (login says only what still runs).
+func (r *run) warnHelpers(ctx context.Context, cmd, remote, helper string, lateOnly bool) {
 	es, err := r.listConfig(ctx)
 	if err != nil {
 		r.msg.tracef("configure: list the git config: %v", err)
@@ -161,10 +167,13 @@ func (r *run) warnOtherHelpers(ctx context.Context, remote, helper string) {
 		}
 		name := fmt.Sprintf("%s=%s (%s config, %s)", e.key, e.value, e.scope, strings.TrimPrefix(e.origin, "file:"))
 		if i < reset {
-			r.msg.errorf("configure: note: %s no longer runs for %s (the empty credential.%s.helper entry resets it); elsewhere it %s", name, remote, remote, helperDoes(e.value))
+			if lateOnly {
+				continue
+			}
+			r.msg.errorf("%s: note: %s no longer runs for %s (the empty credential.%s.helper entry resets it); elsewhere it %s", cmd, name, remote, remote, helperDoes(e.value))
 			continue
 		}
-		r.msg.errorf("configure: warning: %s comes after the reset and still runs for %s: it %s; remove it (git config --%s --unset-all %s) or run configure again after it", name, remote, helperDoes(e.value), e.scope, e.key)
+		r.msg.errorf("%s: warning: %s comes after the reset and still runs for %s: it %s; remove it (git config --%s --unset-all %s) or run configure again after it", cmd, name, remote, helperDoes(e.value), e.scope, e.key)
 	}
 }
 

@@ -3,6 +3,8 @@ package cli
 import (
 	"io"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 const usage = `usage: git-credential-bitbucket <command> [arguments]
@@ -16,7 +18,10 @@ Commands git runs:
 Commands for people:
   login [URL]           run the configured flow now and store the result
   logout [URL]          revoke where the server allows it, forget local tokens
-  status [URL]          what is stored: URL, account, grant, expiry, scopes
+  status [URL] [--check] [--json]
+                        every configured remote: usable or not, account, grant,
+                        expiry; --check asks the server about each token
+  doctor [URL] [--json]  check the setup and explain each problem with its fix
   token [URL] [--header]
                         print a fresh access token (or an Authorization header)
   configure URL --grant G [options]
@@ -91,17 +96,48 @@ it says what was revoked on the server, what was only forgotten here, and
 what stays (an OAuth 1 authorization stays under the user's Authorized
 applications on the server until revoked there).
 `,
-	"status": `usage: git-credential-bitbucket status [URL]
+	"status": `usage: git-credential-bitbucket status [URL] [--check] [--json]
 
-Shows what is stored for URL (default https://bitbucket.org): account,
-grant, the settings the token was minted for, expiry, scopes, and when
-the refresh token was last used (and whether Bitbucket refused it: it is
-kept and tried again after a 5-minute cool-down). Never prints a secret.
+Lists every configured remote (bitbucket.<url>.* keys in git config,
+GIT_CREDENTIAL_BITBUCKET_URL, bitbucket.org when a grant applies) and every
+remote the token store keeps records for, or only URL. For each: whether it
+is usable and, when not, why and the command that fixes it; then each
+record: account, grant, the settings it was minted for (marked stale when
+git config now says otherwise, or when the remote is no longer
+configured), access-token expiry, scopes, what an OAuth 1 login holds, and
+when the refresh token was last used (and whether Bitbucket refused it: it
+is kept and tried again after a 5-minute cool-down). Never prints a secret.
+
+  --check   ask the server whether it takes each stored access token
+            (Cloud GET /2.0/user, Data Center application-properties);
+            a token the server rejects is shown as REJECTED, never valid
+  --json    print the report as JSON (schemaVersion 1, see README.md)
+
+Exit status: 0 when every configured remote listed (or URL) is usable,
+else 1 with a line naming those that are not.
 
 A stored token is served until it nears expiry without reading git config.
 After changing bitbucket.grant, kind, clientId, consumerKey or user with
 plain git config, the next refresh notices the change and starts over; to
-apply it at once, run configure again or logout.
+apply it at once, run login (or configure again, or logout).
+`,
+	"doctor": `usage: git-credential-bitbucket doctor [URL] [--json]
+
+Checks what a working setup needs, for every configured remote (or URL),
+and explains each problem with its fix: the binary on PATH; the credential
+helper order (ours must come first; store anywhere copies tokens to disk in
+plain text); credential.useHttpPath for a context path; the git version and
+what it supports (password_expiry_utc 2.41+, authtype 2.46+); the clock
+against the server's Date header (more than 5 minutes off is an error:
+OAuth 1 signatures are refused); secret and key files (mode, PEM, RSA); the
+state directory; each endpoint (reachable, time, TLS); and the consumer or
+application link through a token request where no person is needed
+(` + strings.Join(grantsWhere(false), ", ") + `), which, as
+login does, keeps the new token; for ` + grant.OAuth1 + `, a signed request-token call.
+
+  --json    print the findings as JSON (schemaVersion 1, see README.md)
+
+Exit status: 1 when any finding is an error, else 0.
 `,
 	"token": `usage: git-credential-bitbucket token [URL] [--header]
 
@@ -139,7 +175,8 @@ Options:
   --no-check                 save without checking the settings with the server
   --client-id ID             OAuth 2 consumer key / client id
   --client-secret-file F     file holding the client secret (mode 0600)
-  --client-secret-stdin      read the client secret from stdin
+  --client-secret-stdin      read the client secret from stdin (a terminal: typed
+                             or pasted with echo off)
   --consumer-key K           OAuth 1 application link consumer key
   --private-key-file F       its RSA private key (PEM)
   --user U[,U...]            user to impersonate (required for oauth1-impersonate);

@@ -99,9 +99,3 @@ func (r *run) absFile(p string) (string, error) {
 	}
 	return filepath.Abs(p)
 }
-
-// readSecretIn reads the --*-stdin secret: typed with echo off when stdin
-// is a terminal (secretprompt.go), else one line from the pipe.
-func (r *run) readSecretIn() (string, error) {
-	return readSecret(r.stdin)
-}

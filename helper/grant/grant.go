@@ -77,6 +77,13 @@ func IsInteractive(name string) bool {
 	return ok && g.Interactive
 }
 
+// IsOAuth1 reports whether name is one of the OAuth 1 application-link
+// grants (the KindServer rows), which sign with the link's RSA key.
+func IsOAuth1(name string) bool {
+	g, ok := Lookup(name)
+	return ok && g.Kind == KindServer
+}
+
 // Names lists the offered grants, sorted; with cloud set only those that
 // serve Bitbucket Cloud, else only those that serve Server/DC (KindAny
 // rows are in both).

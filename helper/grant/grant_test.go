@@ -28,3 +28,12 @@ func TestDerivedLists(t *testing.T) {
 		}
 	}
 }
+
+func TestIsOAuth1(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{OAuth1: true, OAuth1TwoLegged: true, OAuth1Impersonate: true, OAuth2: false, Static: false, "oauth1-other": false} {
+		if got := IsOAuth1(name); got != want {
+			t.Errorf("IsOAuth1(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 		return nil, &auth.ConfigError{Msg: "bitbucket server: no settings"}
 	}
 	s := env.Settings
-	base, err := baseURL(env.Remote, s)
+	base, err := BaseURL(env.Remote, s)
 	if err != nil {
 		return nil, &auth.ConfigError{Msg: err.Error()}
 	}

@@ -12,12 +12,12 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
-// baseURL is the base every Server/DC URL is built on:
+// BaseURL is the base every Server/DC URL is built on:
 // scheme://host[:port][/context-path] without a trailing slash.
 // bitbucket.apiURL wins when set; otherwise it is remote with any
 // repository part ("/scm/...") cut off, user info, query and fragment
 // dropped. Plain http is accepted only for loopback hosts.
-func baseURL(remote *url.URL, s *gitconfig.Settings) (*url.URL, error) {
+func BaseURL(remote *url.URL, s *gitconfig.Settings) (*url.URL, error) {
 	var u *url.URL
 	switch {
 	case s != nil && s.APIURL != "":

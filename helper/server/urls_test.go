@@ -33,7 +33,7 @@ func TestBaseURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := baseURL(remote, &gitconfig.Settings{APIURL: tt.apiURL})
+			got, err := BaseURL(remote, &gitconfig.Settings{APIURL: tt.apiURL})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("BaseURL error = %v, want %q", err, tt.wantErr)

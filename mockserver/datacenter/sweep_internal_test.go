@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/core"
-
 	"github.com/bbcred/git-credential-bitbucket/mockserver/internal/testsupport"
 )
 
