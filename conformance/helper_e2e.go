@@ -15,6 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/bbcred/git-credential-bitbucket/internal/scripttest"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
@@ -134,7 +135,7 @@ func scriptEnv(se *testscript.Env, helperDir string, c *Cloud, s *Server) error 
 		"GIT_COMMITTER_NAME":               "Conformance",
 		"GIT_COMMITTER_EMAIL":              "conformance@example.invalid",
 		"GIT_ASKPASS":                      "false",
-		"BROWSER":                          browserCommand,
+		"BROWSER":                          scripttest.Browser,
 		"GIT_CREDENTIAL_BITBUCKET_TIMEOUT": "20s",
 		"BRANCH":                           "conformance-" + randomHex(4),
 		"MODERN_GIT":                       os.Getenv("MODERN_GIT"),

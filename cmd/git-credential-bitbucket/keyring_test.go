@@ -96,12 +96,6 @@ func runKeyringScripts(t *testing.T) {
 			env.Setenv("XDG_RUNTIME_DIR", os.Getenv("XDG_RUNTIME_DIR"))
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mock":       cmdMock,
-			"advance":    cmdAdvance,
-			"storefield": cmdStoreField,
-			"nosecrets":  cmdNoSecrets,
-			"writefile":  cmdWriteFile,
-		},
+		Cmds: scriptCommands(nil),
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/cli"
 	"github.com/bbcred/git-credential-bitbucket/helper/front"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
+	"github.com/bbcred/git-credential-bitbucket/internal/scripttest"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 )
 
@@ -27,11 +28,10 @@ import (
 const clockFileEnv = "TEST_CLOCK_FILE"
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"git-credential-bitbucket":      helperMain,
-		"git-credential-bitbucket-fast": frontMain,
-		"fakebrowser":                   browserMain,
-	})
+	programs := scripttest.Programs() // the fake browser
+	programs["git-credential-bitbucket"] = helperMain
+	programs["git-credential-bitbucket-fast"] = frontMain
+	testscript.Main(m, programs)
 }
 
 // helperMain is the helper as installed, except for the clock.
@@ -76,27 +76,6 @@ func shiftedClock(file string) func() time.Time {
 	return func() time.Time { return time.Now().Add(offset) }
 }
 
-// browserMain is the $BROWSER of the tests: it loads the URL and follows
-// the redirects (the mock approves at once, then sends it to the helper's
-// loopback listener), like a person clicking "Grant access".
-func browserMain() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: fakebrowser URL")
-		os.Exit(2)
-	}
-	resp, err := (&http.Client{Timeout: 20 * time.Second}).Get(os.Args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fakebrowser:", err)
-		os.Exit(1)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "fakebrowser: final status", resp.Status)
-		os.Exit(1)
-	}
-}
-
 func TestScript(t *testing.T) {
 	modern := os.Getenv("MODERN_GIT")
 	if modern == "" && os.Getenv("CI") == "true" {
@@ -115,13 +94,7 @@ func TestScript(t *testing.T) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mock":       cmdMock,
-			"advance":    cmdAdvance,
-			"storefield": cmdStoreField,
-			"nosecrets":  cmdNoSecrets,
-			"writefile":  cmdWriteFile,
-			"timed":      cmdTimed,
+		Cmds: scriptCommands(map[string]scripttest.Cmd{
 			"puttoken":   cmdPutToken,
 			"startmock":  cmdStartMock,
 			"srvget":     cmdSrvGet,
@@ -130,12 +103,9 @@ func TestScript(t *testing.T) {
 			"dctoken":    cmdDCToken,
 			"jsonschema": cmdJSONSchema, // schema_test.go
 			// login_rig_test.go
-			"waitfile":       cmdWaitFile,
-			"openurl":        cmdOpenURL,
-			"pasteurl":       cmdPasteURL,
 			"mkfifo":         cmdMkfifo,
 			"listenerclosed": cmdListenerClosed,
-		},
+		}),
 	})
 }
 
@@ -175,7 +145,7 @@ func setupScript(env *testscript.Env, modern string) error {
 		// The helper and the fake browser are this race-built test binary:
 		// without this every one of those processes sleeps 1s at exit.
 		"GORACE":  strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0"),
-		"BROWSER": "fakebrowser",
+		"BROWSER": scripttest.Browser,
 	} {
 		env.Setenv(k, v)
 	}
@@ -258,62 +228,6 @@ func cmdSrvGet(ts *testscript.TestScript, neg bool, args []string) {
 			fmt.Fprintf(ts.Stdout(), "token id=%s user=%s\n", strings.Trim(string(v.ID), `"`), v.User.Slug)
 		}
 	}
-}
-
-// cmdMock calls the mock's control API: mock METHOD PATH [JSON-BODY].
-// The response body goes to stdout.
-func cmdMock(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: mock METHOD PATH [BODY]")
-	}
-	var body io.Reader
-	if len(args) == 3 {
-		body = strings.NewReader(args[2])
-	}
-	req, err := http.NewRequest(args[0], ts.Getenv("CLOUD_URL")+args[1], body)
-	ts.Check(err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	ts.Check(err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	ts.Check(err)
-	if (resp.StatusCode/100 != 2) != neg {
-		ts.Fatalf("mock %s %s: %s: %s", args[0], args[1], resp.Status, b)
-	}
-	ts.Stdout().Write(b)
-	ts.Stdout().Write([]byte("\n"))
-	if args[1] == "/_mock/requests" || strings.HasPrefix(args[1], "/_mock/requests?") {
-		// One line per request too, for stdout -count=N matches.
-		var reqs []mockserver.LoggedRequest
-		if json.Unmarshal(b, &reqs) == nil {
-			for _, r := range reqs {
-				fmt.Fprintf(ts.Stdout(), "request %s %s grant=%s client=%s status=%d\n", r.Method, r.Path, r.Grant, r.Client, r.Status)
-			}
-		}
-	}
-}
-
-// cmdAdvance moves the mock's clock and the helper's with it: advance 3h.
-func cmdAdvance(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: advance DURATION")
-	}
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	resp, err := http.Post(ts.Getenv("CLOUD_URL")+"/_mock/clock", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"advance":%q}`, args[0])))
-	ts.Check(err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		ts.Fatalf("advance: %s", resp.Status)
-	}
-	file := ts.Getenv(clockFileEnv)
-	var total time.Duration
-	if b, err := os.ReadFile(file); err == nil {
-		total, _ = time.ParseDuration(strings.TrimSpace(string(b)))
-	}
-	ts.Check(os.WriteFile(file, []byte((total + d).String()), 0o600))
 }
 
 // storeRecord is the part of the token store file the scripts look at.
@@ -458,40 +372,6 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if neg {
 		ts.Fatalf("nosecrets does not support !")
-	}
-}
-
-// cmdWriteFile writes its arguments (expanded by the script) as lines of
-// FILE: writefile req.txt url=$CLOUD_URL capability[]=authtype.
-func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) < 1 {
-		ts.Fatalf("usage: writefile FILE [LINE...]")
-	}
-	var b strings.Builder
-	for _, l := range args[1:] {
-		b.WriteString(l + "\n")
-	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o600))
-}
-
-// cmdTimed runs a command like exec and fails when it takes longer than
-// MAX: timed 5s git-credential-bitbucket get.
-func cmdTimed(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) < 2 {
-		ts.Fatalf("usage: timed MAX COMMAND [ARG...]")
-	}
-	max, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	start := time.Now()
-	err = ts.Exec(args[1], args[2:]...)
-	if took := time.Since(start); took > max {
-		ts.Fatalf("%s took %s, more than %s", args[1], took.Round(time.Millisecond), max)
-	}
-	switch {
-	case err != nil && !neg:
-		ts.Fatalf("%s: %v", args[1], err)
-	case err == nil && neg:
-		ts.Fatalf("%s succeeded unexpectedly", args[1])
 	}
 }
 
