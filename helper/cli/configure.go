@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -125,7 +125,7 @@ func (r *run) configure(ctx context.Context, args []string) int {
 		if err != nil {
 			return r.commandErr("configure", err)
 		}
-		if err := server.CheckPrivateKeyFile(p); err != nil {
+		if err := datacenter.CheckPrivateKeyFile(p); err != nil {
 			return r.commandErr("configure", err)
 		}
 		add("privateKeyFile", p)

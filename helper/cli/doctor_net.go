@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
 // Clock skew limits: OAuth 1 servers refuse a timestamp more than 5
@@ -27,7 +27,7 @@ const (
 // and the REST base (Cloud), or the REST base (Server/DC).
 func endpointURLs(t *target) ([]string, error) {
 	if t.kind != grant.KindCloud {
-		base, err := server.BaseURL(t.remote, t.settings)
+		base, err := datacenter.BaseURL(t.remote, t.settings)
 		if err != nil {
 			return nil, err
 		}

@@ -3,8 +3,8 @@ package cli
 import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
 // DefaultProviders maps bitbucket.kind to the product that serves it.
@@ -12,7 +12,7 @@ import (
 func DefaultProviders() map[string]auth.Provider {
 	return map[string]auth.Provider{
 		grant.KindCloud:      cloud.New(),
-		grant.KindServer:     server.New(),
-		grant.KindDataCenter: server.New(),
+		grant.KindServer:     datacenter.New(),
+		grant.KindDataCenter: datacenter.New(),
 	}
 }
