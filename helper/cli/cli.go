@@ -64,6 +64,7 @@ package cli
 import (
 	"context"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"io"
 	"net/http"
 	"os"
@@ -86,7 +87,7 @@ const (
 
 // Defaults for settings left unset.
 const (
-	DefaultTimeout       = 30 * time.Second // network deadline for one get
+	DefaultTimeout       = gitconfig.DefaultTimeout // network deadline for one get
 	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
 	// interactiveGrace is added to the deadline of a get that may ask a
 	// person (the providers bound the consent wait themselves).
@@ -278,7 +279,9 @@ func (r *run) tokenStore() (*tokenstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tokenstore.Store{Dir: dir, Now: r.now, Keyring: oskeyring.System{Env: r.env}}, nil
+	st := tokenstore.At(dir)
+	st.Now, st.Keyring = r.now, oskeyring.System{Env: r.env}
+	return st, nil
 }
 
 // openStore opens (creating) the token store for writing.

@@ -99,13 +99,9 @@ func (r *run) commandErr(cmd string, err error) int {
 func (r *run) login(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
 	noBrowser := fs.Bool("no-browser", false, "")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("login", err)
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("login", err)
+	u, code, ok := r.commandRemote("login", fs, args, remoteDefault)
+	if !ok {
+		return code
 	}
 	t, err := r.target(ctx, u)
 	if err != nil {
@@ -168,13 +164,9 @@ func orNone(s string) string {
 func (r *run) token(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	header := fs.Bool("header", false, "print an Authorization header")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("token", err)
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("token", err)
+	u, code, ok := r.commandRemote("token", fs, args, remoteDefault)
+	if !ok {
+		return code
 	}
 	rec := r.fastPath(u.Scheme, u.Host, u.Path, u.User.Username())
 	if rec == nil {

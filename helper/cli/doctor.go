@@ -7,10 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os/exec"
 	"strings"
 )
+
+// doctorRun collects the findings of one doctor run.
+type doctorRun struct {
+	r   *run
+	rep DoctorReport
+}
 
 // doctor checks what a working setup needs, explains each problem with
 // its fix, and exits 1 when any check is an error. It changes nothing but
@@ -19,15 +24,9 @@ import (
 func (r *run) doctor(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("doctor", err)
-	}
-	var only *url.URL
-	if len(pos) > 0 {
-		if only, err = parseRemote(pos); err != nil {
-			return r.usageErr("doctor", err)
-		}
+	only, code, ok := r.commandRemote("doctor", fs, args, remoteOptional)
+	if !ok {
+		return code
 	}
 	d := &doctorRun{r: r, rep: DoctorReport{SchemaVersion: doctorSchemaVersion, Checks: []DoctorCheck{}}}
 	var remotes []*remoteEntry
@@ -58,12 +57,6 @@ func (r *run) doctor(ctx context.Context, args []string) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-// doctorRun collects the findings of one doctor run.
-type doctorRun struct {
-	r   *run
-	rep DoctorReport
 }
 
 func (d *doctorRun) add(id, remote, status, msg, fix string) {

@@ -83,7 +83,7 @@ func (d *doctorRun) checkStateDir() {
 		d.add("state-dir", "", checkError, fmt.Sprintf("%s is writable by group or others (mode %04o): the token store refuses it", dir, fi.Mode().Perm()), "chmod 700 "+dir)
 		return
 	}
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := tokenstore.At(dir).List()
 	if err != nil {
 		d.add("state-dir", "", checkError, err.Error(), "move the file named above aside (it is never overwritten) and log in again")
 		return

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"net/url"
 	"strings"
 
@@ -45,19 +44,6 @@ func sameIdentity(rec *tokenstore.Record, t *target, id string) bool {
 		return rec.Identity == id
 	}
 	return (rec.Kind == "" || rec.Kind == t.kind) && (rec.Grant == "" || rec.Grant == t.settings.Grant)
-}
-
-// findRecordAt is findRecord restricted to records kept for exactly the
-// context path keyPath: the slow path's record, never a host-wide or
-// other remote's one.
-func findRecordAt(recs []*tokenstore.Record, protocol, host, keyPath, username string) *tokenstore.Record {
-	var at []*tokenstore.Record
-	for _, rec := range recs {
-		if rec.Key.Path == keyPath {
-			at = append(at, rec)
-		}
-	}
-	return fastpath.Find(at, protocol, host, keyPath, username)
 }
 
 // revokeWith asks t's provider to revoke what rec holds on the server;

@@ -18,19 +18,11 @@ var errNotConfigured = errors.New("the remote is not configured any more")
 
 func (r *run) logout(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("logout", err)
+	u, code, ok := r.commandRemote("logout", fs, args, remoteDefault)
+	if !ok {
+		return code
 	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("logout", err)
-	}
-	st, err := r.openStore()
-	if err != nil {
-		return r.commandErr("logout", err)
-	}
-	recs, err := st.List()
+	st, recs, err := r.storedRecords(true)
 	if err != nil {
 		return r.commandErr("logout", err)
 	}

@@ -50,19 +50,10 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 	fs.StringVar(&f.authType, "authtype", "", "")
 	fs.BoolVar(&f.tokenStdin, "token-stdin", false, "")
 	fs.BoolVar(&f.appPassword, "app-password", false, "")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("configure", err)
-	}
-	if len(pos) == 0 {
-		return r.usageErr("configure", errors.New("the remote URL is required"))
-	}
-	u, err := parseRemote(pos)
+	u, code, ok := r.commandRemote("configure", fs, args, remoteRequired)
 	switch {
-	case err != nil:
-		return r.usageErr("configure", err)
-	case u.User != nil:
-		return r.usageErr("configure", errors.New("the URL must not contain a user name"))
+	case !ok:
+		return code
 	case !f.tokenStdin:
 		return r.usageErr("configure", errors.New("--grant static needs --token-stdin (the token is read from stdin, never from the command line)"))
 	case f.authType != "" && f.authType != "basic" && f.authType != "bearer":

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
@@ -25,21 +24,11 @@ func (r *run) status(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
 	check := fs.Bool("check", false, "")
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("status", err)
+	u, code, ok := r.commandRemote("status", fs, args, remoteOptional)
+	if !ok {
+		return code
 	}
-	var u *url.URL
-	if len(pos) > 0 {
-		if u, err = parseRemote(pos); err != nil {
-			return r.usageErr("status", err)
-		}
-	}
-	st, err := r.tokenStore()
-	if err != nil {
-		return r.commandErr("status", err)
-	}
-	recs, err := st.List()
+	_, recs, err := r.storedRecords(false)
 	if err != nil {
 		return r.commandErr("status", err)
 	}

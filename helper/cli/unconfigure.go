@@ -11,6 +11,19 @@ import (
 	"strings"
 )
 
+// ourCredentialEntry reports whether credential.<url>.<k>=value is one
+// configure writes: the empty reset, this helper, useHttpPath=true for a
+// URL with a path.
+func ourCredentialEntry(k, value string, u *url.URL) bool {
+	switch strings.ToLower(k) {
+	case "helper":
+		return value == "" || isOurHelper(value)
+	case "usehttppath":
+		return value == "true" && strings.Trim(u.Path, "/") != ""
+	}
+	return false
+}
+
 // unconfigure undoes configure for one remote: it revokes and forgets the
 // tokens (as logout does, while the settings still say how), removes the
 // bitbucket.<url>.* section, the credential.<url>.helper entries configure
@@ -19,19 +32,9 @@ import (
 // credential.<url> section, and helpers the user wrote there, stay.
 func (r *run) unconfigure(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("unconfigure", flag.ContinueOnError)
-	pos, err := r.parseArgs(fs, args)
-	if err != nil {
-		return r.usageErr("unconfigure", err)
-	}
-	if len(pos) == 0 {
-		return r.usageErr("unconfigure", errors.New("the remote URL is required"))
-	}
-	u, err := parseRemote(pos)
-	if err != nil {
-		return r.usageErr("unconfigure", err)
-	}
-	if u.User != nil {
-		return r.usageErr("unconfigure", errors.New("the URL must not contain a user name"))
+	u, code, ok := r.commandRemote("unconfigure", fs, args, remoteRequired)
+	if !ok {
+		return code
 	}
 	if cp, ok := scmContextPath(u.Path); ok {
 		u.Path, u.RawPath = "/"+cp, ""
@@ -86,19 +89,6 @@ func (r *run) unconfigure(ctx context.Context, args []string) int {
 		fmt.Fprintf(r.stdout, "Deleted the secret file %s.\n", secretFile)
 	}
 	return exitOK
-}
-
-// ourCredentialEntry reports whether credential.<url>.<k>=value is one
-// configure writes: the empty reset, this helper, useHttpPath=true for a
-// URL with a path.
-func ourCredentialEntry(k, value string, u *url.URL) bool {
-	switch strings.ToLower(k) {
-	case "helper":
-		return value == "" || isOurHelper(value)
-	case "usehttppath":
-		return value == "true" && strings.Trim(u.Path, "/") != ""
-	}
-	return false
 }
 
 // entryList names the entries for the summary line.

@@ -22,8 +22,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -38,19 +40,19 @@ const gitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	defaultAuthTimeout   = 3 * time.Minute
-	defaultTimeout       = 30 * time.Second
-	defaultRefreshMargin = 5 * time.Minute
-	// defaultScopes is what authorization-code asks for when
+	DefaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
+	DefaultTimeout       = gitconfig.DefaultTimeout
+	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
+	// DefaultScopes is what authorization-code asks for when
 	// bitbucket.scopes is unset: clone, push, and /2.0/user for status.
-	defaultScopes = "repository:write account"
+	DefaultScopes = "repository:write account"
 )
 
 // Provider implements auth.Provider for Bitbucket Cloud. The zero value is
 // ready to use.
 type Provider struct {
 	// AuthTimeout bounds the wait for the browser redirect or the pasted
-	// code; zero means defaultAuthTimeout.
+	// code; zero means DefaultAuthTimeout.
 	AuthTimeout time.Duration
 	// Listen opens the loopback listener for the redirect; nil means
 	// net.Listen.
@@ -134,10 +136,10 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, ep: ep, grant: s.Grant, margin: s.RefreshMargin,
 		timeout: s.Timeout, now: env.Now, http: env.HTTP}
 	if c.margin <= 0 {
-		c.margin = defaultRefreshMargin
+		c.margin = DefaultRefreshMargin
 	}
 	if c.timeout <= 0 {
-		c.timeout = defaultTimeout
+		c.timeout = DefaultTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -214,15 +216,14 @@ func (c *call) tracef(format string, args ...any) {
 	}
 }
 
-func (c *call) fresh(rec *tokenstore.Record) bool {
-	return rec != nil && rec.AccessToken != "" && !rec.Expiry.IsZero() && rec.Expiry.Sub(c.now()) > c.margin
-}
+// fresh is fastpath.Fresh, the one rule, with the call's clock and margin.
+func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c.now(), c.margin) }
 
 // oauthConfig is the x/oauth2 configuration for the consumer.
 func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 	scopes := c.s.Scopes
 	if scopes == "" && c.grant == grant.AuthorizationCode {
-		scopes = defaultScopes
+		scopes = DefaultScopes
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,

@@ -14,12 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
-
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -123,7 +121,7 @@ func (c *call) postToken(req *http.Request, op string) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, &TokenError{Op: op, Status: resp.StatusCode, Err: fmt.Errorf("read the answer: %w", err)}
 	}
-	te := &TokenError{Op: op, Status: resp.StatusCode, RetryAfter: retry.After(resp.Header.Get("Retry-After"), time.Now())}
+	te := &TokenError{Op: op, Status: resp.StatusCode, RetryAfter: c.retryPolicy().RetryAfter(resp.Header)}
 	var tj tokenJSON
 	raw := map[string]any{}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))

@@ -79,8 +79,9 @@ func (e *TokenError) message() string {
 func (e *TokenError) Unwrap() error { return e.Err }
 
 // tokenError turns what x/oauth2 returned into a *TokenError. ctx is the
-// request's context, to tell a timeout from other transport errors.
-func tokenError(ctx context.Context, op string, timeout time.Duration, err error) *TokenError {
+// request's context, to tell a timeout from other transport errors; p's
+// clock reads a Retry-After date.
+func tokenError(ctx context.Context, p retry.Policy, op string, timeout time.Duration, err error) *TokenError {
 	var te *TokenError
 	if errors.As(err, &te) {
 		return te
@@ -94,7 +95,7 @@ func tokenError(ctx context.Context, op string, timeout time.Duration, err error
 		out := &TokenError{Op: op, Code: re.ErrorCode, Description: re.ErrorDescription}
 		if re.Response != nil {
 			out.Status = re.Response.StatusCode
-			out.RetryAfter = retry.After(re.Response.Header.Get("Retry-After"), time.Now())
+			out.RetryAfter = p.RetryAfter(re.Response.Header)
 		}
 		return out
 	}
@@ -134,13 +135,11 @@ func (c *call) clientAuthFix(te *TokenError) string {
 // opRefresh names the refresh_token grant in TokenError.Op.
 const opRefresh = "refresh"
 
-// Retries of a token request: a 429 or 503 with Retry-After waits that
-// long, a 503 without it waits firstBackoff, doubling; only while the wait
-// ends before the deadline, and at most maxAttempts requests in all.
-const (
-	firstBackoff = 250 * time.Millisecond
-	maxAttempts  = 10
-)
+// retryPolicy is the one retry policy (retry.Policy) with the call's
+// clock, trace and person.
+func (c *call) retryPolicy() retry.Policy {
+	return retry.Policy{Now: c.now, Trace: c.tracef, Say: c.env.Say}
+}
 
 // retrieve runs one token request under the network timeout, retrying
 // 429/503 answers as long as the wait fits in what is left of it.
@@ -148,42 +147,21 @@ func (c *call) retrieve(ctx context.Context, op string, fn func(context.Context)
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
-	backoff := firstBackoff
-	for attempt := 1; ; attempt++ {
+	policy := c.retryPolicy()
+	var attempts retry.Attempts
+	for {
 		tok, err := fn(ctx)
 		if err == nil {
 			return tok, nil
 		}
-		te := tokenError(ctx, op, c.timeout, err)
+		te := tokenError(ctx, policy, op, c.timeout, err)
 		if op != opRefresh || te.Code == "invalid_client" {
 			// A refused refresh is about the refresh token, not the
 			// client secret (docs/bitbucket-behaviour.md#cloud-2026): see isRefusedRefresh.
 			te.Fix = c.clientAuthFix(te)
 		}
-		wait := te.RetryAfter
-		switch {
-		case te.Status == http.StatusServiceUnavailable && wait <= 0:
-			wait = backoff
-			backoff *= 2
-		case te.Status == http.StatusTooManyRequests || te.Status == http.StatusServiceUnavailable:
-		default:
+		if !policy.Again(ctx, &attempts, op, te.Status, te.RetryAfter) {
 			return nil, te
-		}
-		if wait <= 0 || attempt >= maxAttempts {
-			return nil, te
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
-			c.tracef("%s: HTTP %d, a wait of %s does not fit in the timeout", op, te.Status, wait)
-			return nil, te
-		}
-		c.tracef("%s: HTTP %d, retrying after %s", op, te.Status, wait)
-		retry.Tell(c.env.Say, te.Status, wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, te
-		case <-t.C:
 		}
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
+	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
 // maxBody bounds every response body the helper reads.
@@ -55,7 +57,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, base: base, grant: s.Grant, margin: s.RefreshMargin,
 		http: env.HTTP, now: env.Now, username: env.Username}
 	if c.margin <= 0 {
-		c.margin = defaultRefreshMargin
+		c.margin = DefaultRefreshMargin
 	}
 	// Every request of a call carries a credential (a signature, a
 	// client secret, a token): none follows a redirect (issue 10).
@@ -72,10 +74,9 @@ func (c *call) tracef(format string, args ...any) {
 	}
 }
 
-// fresh reports whether a credential expiring at exp outlives the margin.
-func (c *call) fresh(exp time.Time) bool {
-	return !exp.IsZero() && exp.Sub(c.now()) > c.margin
-}
+// fresh reports whether rec's access token outlives the margin
+// (fastpath.Fresh, the one rule).
+func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c.now(), c.margin) }
 
 // do sends req and returns the status, headers and (bounded) body. A
 // non-2xx response becomes an *oauthProblemError when the server names an

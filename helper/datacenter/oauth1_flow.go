@@ -26,7 +26,7 @@ func (p *Provider) obtainOAuth1(ctx context.Context, c *call, prev *tokenstore.R
 			return nil, &auth.ConfigError{Msg: fmt.Sprintf("grant %s needs bitbucket.user for %s (the remote URL never chooses the user)", c.grant, redactURL(c.base))}
 		}
 	}
-	if !login && prev != nil && prev.AccessToken != "" && prev.MintedTokenID != "" && c.fresh(prev.Expiry) &&
+	if !login && prev != nil && prev.MintedTokenID != "" && c.fresh(prev) &&
 		(want == "" || strings.EqualFold(prev.MintedTokenUser, want)) {
 		c.tracef("reusing HTTP access token %s of %s until %s", prev.MintedTokenID, prev.MintedTokenUser, prev.Expiry.UTC().Format("2006-01-02T15:04:05Z"))
 		return prev, nil

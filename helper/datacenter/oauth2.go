@@ -2,8 +2,6 @@ package datacenter
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/tokencheck"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -23,7 +22,7 @@ import (
 // token while it outlives the margin, else refresh (storing the rotated
 // refresh token), else authorize with PKCE in the browser.
 func (p *Provider) obtainOAuth2(ctx context.Context, c *call, prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
-	if !login && prev != nil && prev.AccessToken != "" && c.fresh(prev.Expiry) {
+	if !login && c.fresh(prev) {
 		c.tracef("reusing DC OAuth 2 access token until %s", prev.Expiry.UTC().Format("2006-01-02T15:04:05Z"))
 		return prev, nil
 	}
@@ -125,7 +124,7 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 	}
 	scopes := strings.FieldsFunc(c.s.Scopes, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(scopes) == 0 {
-		scopes = strings.Fields(defaultOAuth2Scopes)
+		scopes = strings.Fields(DefaultOAuth2Scopes)
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,
@@ -140,34 +139,25 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 	}, nil
 }
 
-// authorizeOAuth2 is the authorization code grant with PKCE S256 (RFC
-// 7636) through a loopback redirect; the address the browser was sent to
-// (or the code) pasted on the terminal is read at the same time,
-// whichever comes first (consent.Person.Await).
+// authorizeOAuth2 is the authorization code grant through the one flow
+// both products share (consent.CodeFlow: PKCE S256, a random state, a
+// loopback redirect or a paste, whichever comes first), then the exchange.
 func (p *Provider) authorizeOAuth2(ctx context.Context, c *call, cfg *oauth2.Config) (*oauth2.Token, error) {
 	if c.env.OpenBrowser == nil && c.env.TTY == nil {
 		return nil, fmt.Errorf("grant oauth2 needs a browser or a terminal for the consent: %w", auth.ErrInteractionRequired)
 	}
-	ctx, cancel, limit := p.consentContext(ctx)
-	defer cancel()
-	cb, err := consent.Listen(p.Listen, c.s.RedirectURL, "/callback")
-	if err != nil {
-		return nil, err
+	flow := consent.CodeFlow{
+		Listen: p.Listen, RedirectURL: c.s.RedirectURL, Path: "/callback",
+		Origin: redactURL(c.base), Limit: p.consentLimit(),
+		Person: c.person(), OpenBrowser: c.env.OpenBrowser, Trace: c.tracef,
 	}
-	defer cb.Close()
-	cfg.RedirectURL = cb.URL
-	verifier := oauth2.GenerateVerifier()
-	state := randomHex(16)
-	cb.Serve(consent.StateIs(state))
-	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
-	c.tracef("OAuth 2 consent: redirect %s", cb.URL)
-	code, err := c.person().Await(ctx, cb, consent.OAuth2(redactURL(c.base), authURL, c.env.OpenBrowser, limit, state))
+	code, verifier, err := flow.Code(ctx, cfg)
 	if err != nil {
-		return nil, c.consentErr(ctx, "grant oauth2", limit, err)
+		return nil, c.consentErr(ctx, "grant oauth2", 0, err)
 	}
 	octx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := c.retrieve(ctx, "exchange the authorization code", func() (*oauth2.Token, error) {
-		return cfg.Exchange(octx, code, oauth2.VerifierOption(verifier))
+		return cfg.Exchange(octx, code, verifier)
 	})
 	if err != nil {
 		return nil, c.oauth2Error("exchange the authorization code", err)
@@ -244,15 +234,9 @@ func (c *call) whoamiBearer(ctx context.Context, token string) (string, error) {
 	return slug, nil
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // retrieve runs a token request, retrying 429/503 answers (see again).
 func (c *call) retrieve(ctx context.Context, op string, fn func() (*oauth2.Token, error)) (*oauth2.Token, error) {
-	var rs retryState
+	var rs retry.Attempts
 	for {
 		tok, err := fn()
 		var re *oauth2.RetrieveError

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -21,10 +22,10 @@ import (
 
 // Defaults for settings left unset.
 const (
-	defaultRefreshMargin    = 5 * time.Minute
-	defaultTokenPermissions = "REPO_READ,REPO_WRITE"
-	defaultTokenExpiryDays  = 1
-	defaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
+	DefaultRefreshMargin    = fastpath.DefaultRefreshMargin
+	DefaultTokenPermissions = gitconfig.DefaultTokenPermissions
+	DefaultTokenExpiryDays  = gitconfig.DefaultTokenExpiryDays
+	DefaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
 	// oauth1AccessTokenLife is assumed when the access-token response has
 	// no oauth_expires_in (Atlassian's default, docs/bitbucket-behaviour.md#dc-oauth1-wire).
 	oauth1AccessTokenLife = 5 * 365 * 24 * time.Hour
@@ -37,7 +38,8 @@ type Provider struct {
 	// net.Listen.
 	Listen func(network, address string) (net.Listener, error)
 	// ConsentTimeout bounds the wait for the browser (or the pasted
-	// verifier) when ctx has no earlier deadline; zero means 5 minutes.
+	// verifier) when ctx has no earlier deadline; zero means
+	// DefaultConsentTimeout.
 	ConsentTimeout time.Duration
 	// ReadSecretFile reads bitbucket.privateKeyFile and clientSecretFile;
 	// nil means gitconfig.ReadSecretFile (which refuses files that group

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitcred"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
@@ -19,8 +20,9 @@ import (
 
 // DefaultRefreshMargin is how long before its expiry a stored access token
 // stops being served and is refreshed: git may spend that long on one
-// fetch (bitbucket.refreshMargin overrides it per remote).
-const DefaultRefreshMargin = 5 * time.Minute
+// fetch (bitbucket.refreshMargin overrides it per remote). The name every
+// package uses; the value is the key's default in gitconfig.
+const DefaultRefreshMargin = gitconfig.DefaultRefreshMargin
 
 // KeepAliveAfter is how long a Cloud refresh token may go unused before a
 // get spends it although the access token is still valid: unused ones die

@@ -66,7 +66,7 @@ func answer(request []byte, env []string, now time.Time) (*tokenstore.Record, *g
 	}
 	// No Keyring: a record that keeps its secrets there fails List, and
 	// the full helper, which links the keyring, answers it.
-	recs, err := (&tokenstore.Store{Dir: dir}).List()
+	recs, err := tokenstore.At(dir).List()
 	if err != nil {
 		return nil, nil
 	}

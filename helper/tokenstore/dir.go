@@ -82,6 +82,11 @@ func lookupEnv(env []string, key string) string {
 	return val
 }
 
+// At returns the store in dir as it is: nothing is created or checked
+// until a call needs it (Put creates the directory), it stamps records
+// with time.Now, and it has no Keyring. Callers set Now and Keyring.
+func At(dir string) *Store { return &Store{Dir: dir} }
+
 // Open returns the store in dir, creating dir (and missing parents) with mode
 // 0700. An existing dir must belong to the current user and be writable by
 // nobody else; it is refused otherwise and never re-moded (see ensureDir).
