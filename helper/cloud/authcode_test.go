@@ -89,8 +89,8 @@ func TestAuthorizationCodeWithBrowser(t *testing.T) {
 	if err != nil || got.AccessToken != "tok-authorized" || got.RefreshToken != "rt-authorized" || got.Grant != grant.AuthorizationCode {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
-	if s := c.query.Get("scope"); s != DefaultScopes {
-		t.Errorf("scope %q, want %q", s, DefaultScopes)
+	if s := c.query.Get("scope"); s != defaultScopes {
+		t.Errorf("scope %q, want %q", s, defaultScopes)
 	}
 }
 

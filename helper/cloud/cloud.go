@@ -40,19 +40,19 @@ const gitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	DefaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
-	DefaultTimeout       = gitconfig.DefaultTimeout
-	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
-	// DefaultScopes is what authorization-code asks for when
+	defaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
+	defaultTimeout       = gitconfig.DefaultTimeout
+	defaultRefreshMargin = fastpath.DefaultRefreshMargin
+	// defaultScopes is what authorization-code asks for when
 	// bitbucket.scopes is unset: clone, push, and /2.0/user for status.
-	DefaultScopes = "repository:write account"
+	defaultScopes = "repository:write account"
 )
 
 // Provider implements auth.Provider for Bitbucket Cloud. The zero value is
 // ready to use.
 type Provider struct {
 	// AuthTimeout bounds the wait for the browser redirect or the pasted
-	// code; zero means DefaultAuthTimeout.
+	// code; zero means defaultAuthTimeout.
 	AuthTimeout time.Duration
 	// Listen opens the loopback listener for the redirect; nil means
 	// net.Listen.
@@ -136,10 +136,10 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, ep: ep, grant: s.Grant, margin: s.RefreshMargin,
 		timeout: s.Timeout, now: env.Now, http: env.HTTP}
 	if c.margin <= 0 {
-		c.margin = DefaultRefreshMargin
+		c.margin = defaultRefreshMargin
 	}
 	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
+		c.timeout = defaultTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -223,7 +223,7 @@ func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c
 func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 	scopes := c.s.Scopes
 	if scopes == "" && c.grant == grant.AuthorizationCode {
-		scopes = DefaultScopes
+		scopes = defaultScopes
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,
@@ -268,7 +268,7 @@ func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.R
 		}
 		return c.mint(ctx)
 	}
-	if valid && !KeepAliveDue(prev, c.now()) {
+	if valid && !keepAliveDue(prev, c.now()) {
 		return prev, nil
 	}
 	return c.refreshOrConsent(ctx, prev, valid)

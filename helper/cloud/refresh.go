@@ -78,11 +78,11 @@ func isRefusedRefresh(err error) bool {
 	return false
 }
 
-// KeepAliveDue reports whether rec's refresh token has gone unused for
+// keepAliveDue reports whether rec's refresh token has gone unused for
 // keepAliveAfter, so that a get refreshes it although the access token is
 // still valid. A record written before RefreshUsed existed counts from its
 // last update. Client credentials and JWT keep no refresh token.
-func KeepAliveDue(rec *tokenstore.Record, now time.Time) bool { return fastpath.KeepAliveDue(rec, now) }
+func keepAliveDue(rec *tokenstore.Record, now time.Time) bool { return fastpath.KeepAliveDue(rec, now) }
 
 // refreshOrConsent spends prev's refresh token. valid says prev's access
 // token is still good (a keep-alive refresh): then any failure keeps prev

@@ -258,7 +258,7 @@ func TestKeepAlive(t *testing.T) {
 			}
 		})
 	}
-	if KeepAliveDue(&tokenstore.Record{Grant: grant.ClientCredentials, RefreshToken: "x", RefreshUsed: testNow.Add(-90 * day)}, testNow) {
+	if keepAliveDue(&tokenstore.Record{Grant: grant.ClientCredentials, RefreshToken: "x", RefreshUsed: testNow.Add(-90 * day)}, testNow) {
 		t.Errorf("client credentials need no keep-alive")
 	}
 }

@@ -57,7 +57,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, base: base, grant: s.Grant, margin: s.RefreshMargin,
 		http: env.HTTP, now: env.Now, username: env.Username}
 	if c.margin <= 0 {
-		c.margin = DefaultRefreshMargin
+		c.margin = defaultRefreshMargin
 	}
 	// Every request of a call carries a credential (a signature, a
 	// client secret, a token): none follows a redirect (issue 10).

@@ -10,16 +10,16 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 )
 
-// DefaultConsentTimeout bounds a wait for a person when ConsentTimeout is
+// defaultConsentTimeout bounds a wait for a person when ConsentTimeout is
 // 0: longer than Cloud's consent.DefaultTimeout, as README.md#login documents.
-const DefaultConsentTimeout = 5 * time.Minute
+const defaultConsentTimeout = 5 * time.Minute
 
 // consentLimit is the bound of a wait for a person.
 func (p *Provider) consentLimit() time.Duration {
 	if p.ConsentTimeout > 0 {
 		return p.ConsentTimeout
 	}
-	return DefaultConsentTimeout
+	return defaultConsentTimeout
 }
 
 // consentContext bounds a wait for a person (consent.Bound); it returns

@@ -26,7 +26,7 @@ type mintedToken struct {
 // spaces), upper-cased; default REPO_READ, REPO_WRITE.
 func tokenPermissions(s string) []string {
 	if strings.TrimSpace(s) == "" {
-		s = DefaultTokenPermissions
+		s = defaultTokenPermissions
 	}
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
@@ -44,7 +44,7 @@ func (cl *oauth1Client) createToken(ctx context.Context, slug string) (*mintedTo
 	}
 	days := c.s.TokenExpiryDays
 	if days <= 0 {
-		days = DefaultTokenExpiryDays
+		days = defaultTokenExpiryDays
 	}
 	now := c.now().UTC()
 	reqBody, err := json.Marshal(map[string]any{

@@ -124,7 +124,7 @@ func (c *call) oauth2Config() (*oauth2.Config, error) {
 	}
 	scopes := strings.FieldsFunc(c.s.Scopes, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(scopes) == 0 {
-		scopes = strings.Fields(DefaultOAuth2Scopes)
+		scopes = strings.Fields(defaultOAuth2Scopes)
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,

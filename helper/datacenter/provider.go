@@ -22,10 +22,10 @@ import (
 
 // Defaults for settings left unset.
 const (
-	DefaultRefreshMargin    = fastpath.DefaultRefreshMargin
-	DefaultTokenPermissions = gitconfig.DefaultTokenPermissions
-	DefaultTokenExpiryDays  = gitconfig.DefaultTokenExpiryDays
-	DefaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
+	defaultRefreshMargin    = fastpath.DefaultRefreshMargin
+	defaultTokenPermissions = gitconfig.DefaultTokenPermissions
+	defaultTokenExpiryDays  = gitconfig.DefaultTokenExpiryDays
+	defaultOAuth2Scopes     = "REPO_READ REPO_WRITE"
 	// oauth1AccessTokenLife is assumed when the access-token response has
 	// no oauth_expires_in (Atlassian's default, docs/bitbucket-behaviour.md#dc-oauth1-wire).
 	oauth1AccessTokenLife = 5 * 365 * 24 * time.Hour
@@ -39,7 +39,7 @@ type Provider struct {
 	Listen func(network, address string) (net.Listener, error)
 	// ConsentTimeout bounds the wait for the browser (or the pasted
 	// verifier) when ctx has no earlier deadline; zero means
-	// DefaultConsentTimeout.
+	// defaultConsentTimeout.
 	ConsentTimeout time.Duration
 	// ReadSecretFile reads bitbucket.privateKeyFile and clientSecretFile;
 	// nil means gitconfig.ReadSecretFile (which refuses files that group
