@@ -1,5 +1,5 @@
 // Package auth is the contract between the CLI (helper/cli) and the product
-// packages (helper/cloud, helper/server): a Provider turns settings and what
+// packages (helper/cloud, helper/datacenter): a Provider turns settings and what
 // the store holds into a fresh credential for git.
 package auth
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -17,14 +18,14 @@ import (
 // for. The Cloud account is asked from /2.0/user once per authorization
 // (a refresh keeps the record's).
 func (r *run) accountKey(ctx context.Context, t *target, env *auth.Env, rec *tokenstore.Record, key tokenstore.Key, asked string) tokenstore.Key {
-	if !interactiveGrants[t.settings.Grant] {
+	if !grant.IsInteractive(t.settings.Grant) {
 		return key
 	}
 	acct := rec.MintedTokenUser
 	if acct == "" {
 		acct = rec.Account
 	}
-	if acct == "" && t.kind == "cloud" {
+	if acct == "" && t.kind == grant.KindCloud {
 		a, err := t.provider.Account(ctx, env, rec)
 		if err != nil || a == "" || strings.HasPrefix(a, "app user") {
 			r.msg.tracef("slow path: no account for the new token (%v): keeping it as %s", err, key)
@@ -67,7 +68,7 @@ func (r *run) rekey(ctx context.Context, st *tokenstore.Store, t *target, env *a
 	}
 	rec.Key = key
 	if old, err := st.Get(key); err == nil && old != nil && old.MintedTokenID != "" && old.MintedTokenID != rec.MintedTokenID {
-		r.red.add(old.AccessToken, old.RefreshToken, old.OAuth1Token, old.OAuth1TokenSecret)
+		r.red.add(old.Secrets()...)
 		r.revokeWith(ctx, t, old)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"io"
 	"net/url"
 	"strconv"
@@ -110,7 +111,7 @@ func (r *run) login(ctx context.Context, args []string) int {
 		// A helper git runs after ours would copy the new token.
 		r.warnHelpers(ctx, "login", t.remote.String(), helper, true)
 	}
-	if interactiveGrants[t.settings.Grant] {
+	if grant.IsInteractive(t.settings.Grant) {
 		// A wrong client id, secret or callback ends here, not in a
 		// browser page and a silent wait (issue 12, point 2).
 		if _, _, err := r.preflight(ctx, t); err != nil {

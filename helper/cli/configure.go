@@ -86,7 +86,7 @@ func (r *run) revokeDropped(ctx context.Context, protocol, host string) {
 			continue
 		}
 		r.underRemoteLock(ctx, st, rec.Key, func(cur *tokenstore.Record) *tokenstore.Record {
-			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
+			r.red.add(cur.Secrets()...)
 			r.revoke(ctx, cur)
 			return nil
 		})

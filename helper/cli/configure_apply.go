@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -68,7 +69,7 @@ func (r *run) applyConfigure(ctx context.Context, p *configurePlan) error {
 		}
 	}
 	fmt.Fprintf(r.stdout, "Configured %s: kind %s, grant %s, credential helper %s.\n", o.remote, o.kind, o.grant, helper)
-	if o.grant == "authorization-code" || o.grant == "oauth1" || o.grant == "oauth2" {
+	if grant.IsInteractive(o.grant) {
 		fmt.Fprintf(r.stdout, "Log in now with: git-credential-bitbucket login %s\n", o.remote)
 	}
 	return nil

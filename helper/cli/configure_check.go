@@ -8,18 +8,19 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
 // checkKindForHost refuses a grant of the wrong product for the host:
 // bitbucket.org is Cloud and nothing else, and another host is Cloud only
 // when --kind cloud says so (a Cloud-compatible server such as the mock).
-func checkKindForHost(u *url.URL, grant, kindFlag, kind string) error {
-	if gitconfig.IsCloudHost(u.Host) && kind != "cloud" {
-		return fmt.Errorf("--grant %s is a Bitbucket Server/Data Center grant and %s is Bitbucket Cloud: use %s", grant, u.Host, grantsOf("cloud"))
+func checkKindForHost(u *url.URL, grantName, kindFlag, kind string) error {
+	if gitconfig.IsCloudHost(u.Host) && kind != grant.KindCloud {
+		return fmt.Errorf("--grant %s is a Bitbucket Server/Data Center grant and %s is Bitbucket Cloud: use %s", grantName, u.Host, grantsOf(grant.KindCloud))
 	}
-	if !gitconfig.IsCloudHost(u.Host) && kind == "cloud" && kindFlag == "" {
-		return fmt.Errorf("--grant %s is a Bitbucket Cloud grant and %s is not bitbucket.org: give --kind cloud for a Cloud-compatible server (such as bitbucket-mock), else use %s", grant, u.Host, grantsOf("datacenter"))
+	if !gitconfig.IsCloudHost(u.Host) && kind == grant.KindCloud && kindFlag == "" {
+		return fmt.Errorf("--grant %s is a Bitbucket Cloud grant and %s is not bitbucket.org: give --kind cloud for a Cloud-compatible server (such as bitbucket-mock), else use %s", grantName, u.Host, grantsOf(grant.KindDataCenter))
 	}
 	return nil
 }
@@ -65,7 +66,7 @@ func (r *run) preflight(ctx context.Context, t *target) (rec *tokenstore.Record,
 	defer cancel()
 	rec, err = ch.Preflight(ctx, env)
 	if rec != nil {
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 	}
 	return rec, true, err
 }

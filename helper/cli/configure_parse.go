@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 )
 
 // configSetting is one bitbucket.<url>.<key> to write.
@@ -64,11 +66,11 @@ func (r *run) parseConfigure(args []string) (o *configureOptions, code int, ok b
 	if err := o.check(*kind); err != nil {
 		return nil, r.usageErr("configure", err), false
 	}
-	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+	if u.Scheme == "http" && !loopback.Is(u.Host) {
 		// The same refusal get would make later.
 		return nil, r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u)))), false
 	}
-	if cp, ok := scmContextPath(u.Path); ok && o.kind != "cloud" {
+	if cp, ok := scmContextPath(u.Path); ok && o.kind != grant.KindCloud {
 		// A clone URL: the remote is its context path (one token per
 		// remote, not per repository).
 		u.Path, u.RawPath = "/"+cp, ""
@@ -83,28 +85,29 @@ func (r *run) parseConfigure(args []string) (o *configureOptions, code int, ok b
 // check checks the grant and the kind (given: as on the command line)
 // and sets o.kind.
 func (o *configureOptions) check(given string) error {
-	if _, ok := grantKinds[o.grant]; !ok {
-		if o.grant == "implicit" {
-			return errors.New("the implicit grant is not offered: it gives no refresh token and puts the token in a URL fragment; use authorization-code (or client-credentials for CI)")
+	g, ok := grant.Lookup(o.grant)
+	if !ok || !g.Offered {
+		if ok {
+			return notOfferedErr(g.Name)
 		}
-		return fmt.Errorf("--grant must be one of %s", strings.Join(sortedKeys(grantKinds), ", "))
+		return fmt.Errorf("--grant must be %s", grant.OneOf(grant.Of(grant.KindCloud, grant.KindServer, grant.KindDataCenter, grant.KindAny)))
 	}
 	k := given
 	if k == "" {
-		k = grantKinds[o.grant]
+		k = g.Kind
 	}
-	if k != "cloud" && k != "server" && k != "datacenter" {
+	if !slices.Contains(grant.Kinds(), k) {
 		return fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(k))
 	}
-	if (k == "cloud") != (grantKinds[o.grant] == "cloud") {
+	if (k == grant.KindCloud) != (g.Kind == grant.KindCloud) {
 		return fmt.Errorf("--grant %s is not a grant of --kind %s (%s)", o.grant, k, grantsOf(k))
 	}
 	if err := checkKindForHost(o.u, o.grant, given, k); err != nil {
 		return err
 	}
-	if o.grant == grantImpersonate && len(allowedUsers(o.user)) == 0 {
+	if o.grant == grant.OAuth1Impersonate && len(allowedUsers(o.user)) == 0 {
 		// The remote URL never chooses whom to impersonate (issue 10, point 2).
-		return errors.New("--grant oauth1-impersonate needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs")
+		return errors.New("--grant " + grant.OAuth1Impersonate + " needs --user: the user to act for, or a comma-separated list of users allowed in remote URLs")
 	}
 	o.kind = k
 	return nil

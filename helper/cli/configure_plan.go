@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
 // configurePlan is what configure will do, computed without changing
@@ -33,7 +33,7 @@ func (r *run) planConfigure(o *configureOptions) (*configurePlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := server.CheckPrivateKeyFile(path); err != nil {
+		if err := datacenter.CheckPrivateKeyFile(path); err != nil {
 			return nil, err
 		}
 		p.add("privateKeyFile", path)

@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -19,7 +19,7 @@ import (
 func (d *doctorRun) checkSecretFiles(t *target) {
 	remote, s := t.display(), t.settings
 	if p := s.PrivateKeyFile; p != "" {
-		if err := server.CheckPrivateKeyFile(p); err != nil {
+		if err := datacenter.CheckPrivateKeyFile(p); err != nil {
 			d.add("secret-files", remote, checkError, "bitbucket.privateKeyFile: "+err.Error(), secretFileFix(p, err))
 		} else {
 			d.add("secret-files", remote, checkOK, "bitbucket.privateKeyFile "+p+": mode 0600 or stricter, an RSA private key of at least 2048 bits", "")

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
 // Clock skew limits: OAuth 1 servers refuse a timestamp more than 5
@@ -25,8 +26,8 @@ const (
 // endpointURLs are the URLs the helper talks to for t: the token endpoint
 // and the REST base (Cloud), or the REST base (Server/DC).
 func endpointURLs(t *target) ([]string, error) {
-	if t.kind != "cloud" {
-		base, err := server.BaseURL(t.remote, t.settings)
+	if t.kind != grant.KindCloud {
+		base, err := datacenter.BaseURL(t.remote, t.settings)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +119,7 @@ func (d *doctorRun) checkClock(t *target, resp *http.Response, took time.Duratio
 		dir = "behind"
 	}
 	why := "token expiry is judged by this clock: a clock behind serves expired tokens, one ahead refreshes early"
-	if strings.HasPrefix(t.settings.Grant, "oauth1") {
+	if grant.IsOAuth1(t.settings.Grant) {
 		why = "OAuth 1 signatures carry this clock's time, and the server refuses one more than 5 minutes off (timestamp_refused)"
 	}
 	msg := fmt.Sprintf("this machine's clock is %s %s the server's (Date: %s); %s", skew.Round(time.Second).Abs(), dir, resp.Header.Get("Date"), why)
@@ -139,22 +140,22 @@ func (d *doctorRun) checkClock(t *target, resp *http.Response, took time.Duratio
 // 2-legged OAuth 1 grants), as login does: the new token replaces the
 // stored one. Grants that ask a person are only described.
 func (d *doctorRun) checkConsumer(ctx context.Context, t *target) {
-	remote, grant := t.display(), t.settings.Grant
+	remote, name := t.display(), t.settings.Grant
 	switch {
-	case grant == grantStatic:
+	case name == grant.Static:
 		d.add("consumer", remote, checkSkipped, "a static token has no consumer: status --check asks the server about the token", "")
 		return
-	case interactiveGrants[grant]:
+	case grant.IsInteractive(name):
 		d.probeConsumer(ctx, t)
 		return
 	}
 	rec, err := d.r.obtain(ctx, t, obtainRequest{login: true})
 	if err != nil {
-		d.add("consumer", remote, checkError, fmt.Sprintf("a token request (grant %s) failed: %v", grant, err),
+		d.add("consumer", remote, checkError, fmt.Sprintf("a token request (grant %s) failed: %v", name, err),
 			"fix what the message names, then run git-credential-bitbucket doctor "+remote+" again")
 		return
 	}
-	d.add("consumer", remote, checkOK, fmt.Sprintf("a token request (grant %s) succeeded: account %s, valid until %s; the token is kept in the store", grant, d.r.account(ctx, t, rec), expiryText(rec.Expiry)), "")
+	d.add("consumer", remote, checkOK, fmt.Sprintf("a token request (grant %s) succeeded: account %s, valid until %s; the token is kept in the store", name, d.r.account(ctx, t, rec), expiryText(rec.Expiry)), "")
 }
 
 // probeConsumer tests the consumer or link of a grant that asks a person
@@ -163,15 +164,15 @@ func (d *doctorRun) checkConsumer(ctx context.Context, t *target) {
 // issued on Cloud and DC OAuth 2, a request token for OAuth 1); the
 // consent itself needs the person's login.
 func (d *doctorRun) probeConsumer(ctx context.Context, t *target) {
-	remote, grant := t.display(), t.settings.Grant
+	remote, name := t.display(), t.settings.Grant
 	_, ok, err := d.r.preflight(ctx, t)
 	switch {
 	case !ok:
-		d.add("consumer", remote, checkSkipped, grant+" needs a person to test the consumer: run git-credential-bitbucket login "+remote, "")
+		d.add("consumer", remote, checkSkipped, name+" needs a person to test the consumer: run git-credential-bitbucket login "+remote, "")
 	case err != nil:
-		d.add("consumer", remote, checkError, "the server refused the "+grant+" settings: "+err.Error(),
+		d.add("consumer", remote, checkError, "the server refused the "+name+" settings: "+err.Error(),
 			"fix what the message names, then run git-credential-bitbucket doctor "+remote+" again")
 	default:
-		d.add("consumer", remote, checkOK, "the server accepted the "+grant+" settings, checked with no person (the consent itself needs one: git-credential-bitbucket login "+remote+")", "")
+		d.add("consumer", remote, checkOK, "the server accepted the "+name+" settings, checked with no person (the consent itself needs one: git-credential-bitbucket login "+remote+")", "")
 	}
 }

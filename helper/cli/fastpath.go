@@ -27,7 +27,7 @@ func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record
 		return nil
 	}
 	for _, rec := range recs {
-		r.red.add(rec.AccessToken, rec.RefreshToken)
+		r.red.add(rec.Secrets()...)
 	}
 	margin, _ := r.env.duration("REFRESH_MARGIN")
 	res := fastpath.Decide(recs, fastpath.Request{Protocol: protocol, Host: host, Path: path, Username: username}, r.now(), margin)

@@ -1,47 +1,51 @@
 package cli
 
 import (
-	"slices"
+	"fmt"
 	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
-// grants are the values bitbucket.grant accepts, by kind.
-var grantKinds = map[string]string{
-	"authorization-code": "cloud",
-	"client-credentials": "cloud",
-	"jwt":                "cloud",
-	"oauth1":             "server",
-	"oauth1-2lo":         "server",
-	"oauth1-impersonate": "server",
-	"oauth2":             "datacenter",
-	"static":             "any", // helper/static: Cloud and Server/DC alike
-}
-
-// interactiveGrants are the grants that ask a person (a browser consent
-// or a pasted code): only they get interactiveGrace past bitbucket.timeout.
-var interactiveGrants = map[string]bool{
-	"authorization-code": true,
-	"oauth1":             true,
-	"oauth2":             true,
-}
-
-// grantsOf lists the grants of a kind for messages.
+// grantsOf lists the grants of a kind for messages, from grant.Table.
 func grantsOf(kind string) string {
-	cloud := kind == "cloud"
-	var gs []string
-	for _, g := range sortedKeys(grantKinds) {
-		if grantKinds[g] == "any" || (grantKinds[g] == "cloud") == cloud {
-			gs = append(gs, g)
+	return grant.OneOf(grant.Names(kind == grant.KindCloud))
+}
+
+// notOfferedErr refuses a grant the table recognises but does not offer,
+// with the reason.
+func notOfferedErr(name string) error {
+	if name == grant.Implicit {
+		return fmt.Errorf("the %s grant is not offered: it gives no refresh token and puts the token in a URL fragment; use %s (or %s for CI)",
+			name, grant.AuthorizationCode, grant.ClientCredentials)
+	}
+	return fmt.Errorf("the %s grant is not offered: use %s", name, grantsOf(grant.InferKind(name)))
+}
+
+// grantsHelp is configure's help paragraph on grants, by product.
+func grantsHelp() string {
+	of := func(kind string) string { return strings.Join(grant.Of(kind), ", ") }
+	return "Grants: " + of(grant.KindCloud) + " (Cloud);\n" +
+		"        " + of(grant.KindServer) + " (Server/DC); " + of(grant.KindDataCenter) + " (Data Center);\n" +
+		"        " + of(grant.KindAny) + " (a token you created: Cloud API or access token, DC HTTP token)\n"
+}
+
+// grantsWhere lists the offered grants of one product that ask a person
+// (interactive) or that do not, in the table's order.
+func grantsWhere(interactive bool) []string {
+	var out []string
+	for _, g := range grant.Table {
+		if g.Offered && g.Kind != grant.KindAny && g.Interactive == interactive {
+			out = append(out, g.Name)
 		}
 	}
-	return "one of " + strings.Join(gs, ", ")
+	return out
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// joinAnd renders "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
 	}
-	slices.Sort(keys)
-	return keys
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -1,6 +1,11 @@
 package cli
 
-import "io"
+import (
+	"io"
+	"strings"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+)
 
 const usage = `usage: git-credential-bitbucket <command> [arguments]
 
@@ -70,7 +75,7 @@ Runs the remote's configured flow now and stores the result. URL defaults
 to https://bitbucket.org; for a remote with a context path, give it
 (https://host/bitbucket).
 
-For a flow that needs your consent (authorization-code, oauth2, oauth1)
+For a flow that needs your consent (` + strings.Join(grantsWhere(true), ", ") + `)
 it prints the authorize URL and the time limit on the terminal every
 time, opens the browser, and waits for the browser to come back to its
 loopback address; at any moment you may instead paste there the address
@@ -127,8 +132,8 @@ against the server's Date header (more than 5 minutes off is an error:
 OAuth 1 signatures are refused); secret and key files (mode, PEM, RSA); the
 state directory; each endpoint (reachable, time, TLS); and the consumer or
 application link through a token request where no person is needed
-(client-credentials, jwt, oauth1-2lo, oauth1-impersonate), which, as
-login does, keeps the new token; for oauth1, a signed request-token call.
+(` + strings.Join(grantsWhere(false), ", ") + `), which, as
+login does, keeps the new token; for ` + grant.OAuth1 + `, a signed request-token call.
 
   --json    print the findings as JSON (schemaVersion 1, see README.md)
 
@@ -155,7 +160,7 @@ remote it asks for. The helper keeps one token per remote, not per
 repository.
 
 Before anything is saved the settings are checked with the server, with no
-person: client-credentials, jwt, oauth1-2lo and oauth1-impersonate get a
+person: ` + joinAnd(grantsWhere(false)) + ` get a
 token (kept for the first git command) and the account is printed;
 authorization-code checks the consumer's key, callback and secret. On a
 failure nothing is saved and the message names the setting to fix
@@ -164,10 +169,7 @@ host other than bitbucket.org; a Server/DC grant is refused there. Other
 credential helpers git runs for the remote are reset for it (an empty
 credential.<URL>.helper before ours) and named on stderr.
 
-Grants: authorization-code, client-credentials, jwt (Cloud);
-        oauth1, oauth1-2lo, oauth1-impersonate (Server/DC); oauth2 (Data Center);
-        static (a token you created: Cloud API or access token, DC HTTP token)
-
+` + grantsHelp() + `
 Options:
   --kind K                   cloud, server or datacenter (default: from the grant)
   --no-check                 save without checking the settings with the server

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"net"
 	"strings"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitcred"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 )
 
 // challengeHint prints one line on stderr when a remote that is not ours
@@ -17,10 +17,10 @@ import (
 // would refuse it), and for hosts dressed up as bitbucket.org: suggesting
 // to send credentials there would help a phishing host.
 func (r *run) challengeHint(req *gitcred.Request) {
-	if !server.IsServerChallenge(req.WWWAuth) {
+	if !datacenter.IsServerChallenge(req.WWWAuth) {
 		return
 	}
-	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok || (req.Protocol == "http" && !consent.IsLoopback(req.Host)) {
+	if _, ok := remoteURL(req.Protocol, req.Host, ""); !ok || (req.Protocol == "http" && !loopback.Is(req.Host)) {
 		return
 	}
 	if looksLikeCloud(req.Host) {
@@ -28,7 +28,7 @@ func (r *run) challengeHint(req *gitcred.Request) {
 		return
 	}
 	path, known := scmContextPath(req.Path)
-	r.msg.errorf("%s", server.ChallengeHint(remoteDisplay(req.Protocol, req.Host, path), known))
+	r.msg.errorf("%s", datacenter.ChallengeHint(remoteDisplay(req.Protocol, req.Host, path), known))
 }
 
 // looksLikeCloud reports whether host (not bitbucket.org itself, which is

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -70,7 +71,7 @@ func TestIdentityChange(t *testing.T) {
 			env := h.prov.envs[0]
 			kind := env.Settings.Kind
 			if kind == "" {
-				kind = inferKind(env.Settings.Grant)
+				kind = grant.InferKind(env.Settings.Grant)
 			}
 			if want := identity(&target{kind: kind, settings: env.Settings}); recs[0].Identity != want || !strings.Contains(want, "grant=") {
 				t.Errorf("stored identity %q, want %q", recs[0].Identity, want)

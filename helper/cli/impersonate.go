@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
-	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"slices"
 	"strings"
 
@@ -11,11 +10,10 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 )
 
-// grantImpersonate is the grant that acts for a user of the operator's
-// choosing. Whom it acts for is never chosen by a URL (issue 10, point 2):
-// a submodule URL such as http://alice@server/... in a repository someone
+// grant.OAuth1Impersonate acts for a user of the operator's choosing.
+// Whom it acts for is never chosen by a URL (issue 10, point 2): a
+// submodule URL such as http://alice@server/... in a repository someone
 // else wrote would otherwise be enough to act as alice.
-const grantImpersonate = grant.OAuth1Impersonate
 
 // allowedUsers splits bitbucket.user into its names (fastpath.AllowedUsers).
 func allowedUsers(v string) []string { return fastpath.AllowedUsers(v) }

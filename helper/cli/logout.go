@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -33,7 +34,7 @@ func (r *run) logout(ctx context.Context, args []string) int {
 		if !concerns(rec, u) {
 			continue
 		}
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 		lctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 		unlock, err := lockRemote(lctx, st, k)
 		cancel()
@@ -43,7 +44,7 @@ func (r *run) logout(ctx context.Context, args []string) int {
 		// Revoke what the store holds now: a get may have minted anew
 		// since the list was read.
 		if cur, gerr := st.Get(k); gerr == nil && cur != nil {
-			r.red.add(cur.AccessToken, cur.RefreshToken, cur.OAuth1Token, cur.OAuth1TokenSecret)
+			r.red.add(cur.Secrets()...)
 			writeLogoutReport(&report, cur, r.revoke(ctx, cur))
 		}
 		err = st.Delete(k)
@@ -80,7 +81,7 @@ func writeLogoutReport(w io.Writer, rec *tokenstore.Record, revokeErr error) {
 	if rec.AccessToken != "" && !minted {
 		forgotten = append(forgotten, "the access token")
 		switch {
-		case rec.Grant == "static":
+		case rec.Grant == grant.Static:
 			stays = append(stays, "the token you created works until it expires or you revoke it in Bitbucket (API tokens, access tokens or HTTP access tokens)")
 		case !rec.Expiry.IsZero():
 			stays = append(stays, "the access token works on the server until it expires at "+expiryText(rec.Expiry))
@@ -88,7 +89,7 @@ func writeLogoutReport(w io.Writer, rec *tokenstore.Record, revokeErr error) {
 	}
 	if rec.RefreshToken != "" {
 		forgotten = append(forgotten, "the refresh token")
-		if rec.Kind == "cloud" {
+		if rec.Kind == grant.KindCloud {
 			stays = append(stays, "your authorization of the OAuth consumer, in your Bitbucket account, until you revoke it there; it is unused from now on")
 		}
 	}

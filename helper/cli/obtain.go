@@ -7,6 +7,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -26,13 +27,13 @@ type obtainRequest struct {
 // included (issue 10, point 4); only a grant that asks a person, with
 // prompting allowed, gets interactiveGrace on top.
 func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokenstore.Record, error) {
-	if t.settings.Grant == grantImpersonate {
+	if t.settings.Grant == grant.OAuth1Impersonate {
 		if _, err := actingUser(t.settings, o.username); err != nil {
 			return nil, err
 		}
 	}
 	deadline := t.timeout
-	if o.interactive && interactiveGrants[t.settings.Grant] {
+	if o.interactive && grant.IsInteractive(t.settings.Grant) {
 		deadline += interactiveGrace
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
@@ -78,7 +79,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 	defer closeEnv()
 	rec, err := t.provider.Obtain(ctx, env, prev, o.login)
 	if rec != nil {
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 		r.complete(rec, key, t)
 	}
 	if err != nil {
@@ -107,7 +108,7 @@ func (r *run) obtain(ctx context.Context, t *target, o obtainRequest) (*tokensto
 // here (the slow path), and only when a person may be asked.
 func (r *run) authEnv(t *target, o obtainRequest) (*auth.Env, func()) {
 	settings := t.settings
-	if settings.Grant == grantImpersonate {
+	if settings.Grant == grant.OAuth1Impersonate {
 		// The provider acts for bitbucket.user: the one user this request
 		// may have (checked in obtain), not the allow-list.
 		s := *settings

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"strings"
 	"time"
 
@@ -199,7 +200,7 @@ func (r *run) erase(ctx context.Context, req *gitcred.Request) {
 		r.msg.tracef("erase: the rejected password is not a token we hold")
 		return
 	}
-	if match.Grant == grantStatic {
+	if match.Grant == grant.Static {
 		r.staticErased(match) // static.go: kept, it cannot be replaced here
 		return
 	}

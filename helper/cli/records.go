@@ -61,7 +61,7 @@ func (r *run) storedRecord(ctx context.Context, t *target, recs []*tokenstore.Re
 	}
 	if prev != nil {
 		key = prev.Key
-		r.red.add(prev.AccessToken, prev.RefreshToken, prev.OAuth1Token, prev.OAuth1TokenSecret)
+		r.red.add(prev.Secrets()...)
 		if id := identity(t); !sameIdentity(prev, t, id) {
 			// Settings changed through plain git config: the record's
 			// refresh token or OAuth 1 token belongs to another identity.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/cloud"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -13,7 +14,7 @@ import (
 // was last used lastUse before testNow.
 func authCodeRecord(access, refresh string, valid, lastUse time.Duration) *tokenstore.Record {
 	rec := record(access, refresh, valid)
-	rec.Grant = cloud.GrantAuthorizationCode
+	rec.Grant = grant.AuthorizationCode
 	rec.RefreshUsed = testNow.Add(-lastUse)
 	return rec
 }
@@ -23,7 +24,7 @@ func authCodeRecord(access, refresh string, valid, lastUse time.Duration) *token
 // the suspect record the provider returns is kept, refresh token included.
 func TestRefusedRefreshAnswersQuit(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, "bitbucket.https://"+testHost+".grant", cloud.GrantAuthorizationCode,
+	h := newHarness(t, "bitbucket.https://"+testHost+".grant", grant.AuthorizationCode,
 		"bitbucket.https://"+testHost+".clientId", "consumer-key")
 	h.put(authCodeRecord("tok-old-123", "rt-old-123", -time.Minute, time.Hour))
 	h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {
@@ -61,7 +62,7 @@ func TestKeepAliveBypassesFastPath(t *testing.T) {
 		lastUse  time.Duration
 		wantCall bool
 	}{{59 * 24 * time.Hour, false}, {60 * 24 * time.Hour, true}} {
-		h := newHarness(t, "bitbucket.https://"+testHost+".grant", cloud.GrantAuthorizationCode,
+		h := newHarness(t, "bitbucket.https://"+testHost+".grant", grant.AuthorizationCode,
 			"bitbucket.https://"+testHost+".clientId", "consumer-key")
 		h.put(authCodeRecord("tok-valid-123", "rt-idle-123", time.Hour, tt.lastUse))
 		h.prov.obtain = func(prev *tokenstore.Record, login bool) (*tokenstore.Record, error) {

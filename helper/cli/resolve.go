@@ -13,7 +13,7 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 )
 
@@ -39,9 +39,6 @@ func (t *target) display() string { return remoteDisplay(t.protocol, t.host, t.k
 func remoteURL(protocol, host, path string) (*url.URL, bool) {
 	return fastpath.Origin(protocol, host, path)
 }
-
-// inferKind picks the product when bitbucket.kind is not set.
-func inferKind(name string) string { return grant.InferKind(name) }
 
 // resolve reads the settings for the remote and decides whether it is
 // ours: nil and no error when it is not. path is the path git sent (or a
@@ -99,7 +96,7 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	t := &target{protocol: protocol, host: host, keyPath: keyPath, remote: remote, settings: s,
 		kind: s.Kind, timeout: s.Timeout, margin: s.RefreshMargin}
 	if t.kind == "" {
-		t.kind = inferKind(s.Grant)
+		t.kind = grant.InferKind(s.Grant)
 	}
 	if t.timeout <= 0 {
 		t.timeout = DefaultTimeout
@@ -107,12 +104,12 @@ func (r *run) resolve(ctx context.Context, protocol, host, path string) (*target
 	if t.margin <= 0 {
 		t.margin = DefaultRefreshMargin
 	}
-	if protocol == "http" && !consent.IsLoopback(host) {
+	if protocol == "http" && !loopback.Is(host) {
 		return nil, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to %s: use https", t.display())}
 	}
 	providers := r.providers()
 	t.provider = providers[t.kind]
-	if s.Grant == grantStatic {
+	if s.Grant == grant.Static {
 		t.provider = static.Provider{} // the same for every product
 	}
 	if t.provider == nil {

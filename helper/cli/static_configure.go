@@ -6,15 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
-	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
-
-const grantStatic = static.Grant
 
 // staticFlags are configure's flags for --grant static.
 type staticFlags struct {
@@ -25,8 +25,8 @@ type staticFlags struct {
 // wantsStatic reports whether configure's arguments say --grant static.
 func wantsStatic(args []string) bool {
 	for i, a := range args {
-		if a == "--grant="+grantStatic || a == "-grant="+grantStatic ||
-			((a == "--grant" || a == "-grant") && i+1 < len(args) && args[i+1] == grantStatic) {
+		if a == "--grant="+grant.Static || a == "-grant="+grant.Static ||
+			((a == "--grant" || a == "-grant") && i+1 < len(args) && args[i+1] == grant.Static) {
 			return true
 		}
 	}
@@ -60,18 +60,18 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 		return r.usageErr("configure", fmt.Errorf("--authtype must be basic or bearer, not %s", quote(f.authType)))
 	}
 	if f.kind == "" {
-		f.kind = "datacenter"
+		f.kind = grant.KindDataCenter
 		if gitconfig.IsCloudHost(u.Host) {
-			f.kind = "cloud"
+			f.kind = grant.KindCloud
 		}
 	}
-	if f.kind != "cloud" && f.kind != "server" && f.kind != "datacenter" {
+	if !slices.Contains(grant.Kinds(), f.kind) {
 		return r.usageErr("configure", fmt.Errorf("--kind must be cloud, server or datacenter, not %s", quote(f.kind)))
 	}
-	if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+	if u.Scheme == "http" && !loopback.Is(u.Host) {
 		return r.commandErr("configure", fmt.Errorf("refusing to send a token over plain http to %s: use https", remoteDisplay(u.Scheme, u.Host, commandPath(u))))
 	}
-	if cp, ok := scmContextPath(u.Path); ok && f.kind != "cloud" {
+	if cp, ok := scmContextPath(u.Path); ok && f.kind != grant.KindCloud {
 		u.Path, u.RawPath = "/"+cp, ""
 	}
 	token, err := readSecret(r.stdin)
@@ -79,7 +79,7 @@ func (r *run) configureStatic(ctx context.Context, args []string) int {
 		return r.commandErr("configure", err)
 	}
 	r.red.add(token)
-	if err := static.RefuseAppPassword(token, f.appPassword); err != nil && (f.kind == "cloud" || f.appPassword) {
+	if err := static.RefuseAppPassword(token, f.appPassword); err != nil && (f.kind == grant.KindCloud || f.appPassword) {
 		return r.commandErr("configure", err)
 	}
 	kind, err := static.Kind(f.kind, f.tokenKind, token, f.email != "")
@@ -106,7 +106,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	remote := strings.TrimSuffix(u.String(), "/")
 	var got static.Checked
 	var err error
-	if f.kind == "cloud" {
+	if f.kind == grant.KindCloud {
 		api, aerr := staticAPIBase(u, f.apiURL)
 		if aerr != nil {
 			return nil, aerr
@@ -117,7 +117,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	}
 	if errors.Is(err, static.ErrRefused) {
 		hint := ""
-		if f.kind == "cloud" && kind == static.KindAccessToken && f.tokenKind == "" {
+		if f.kind == grant.KindCloud && kind == static.KindAccessToken && f.tokenKind == "" {
 			hint = " (checked as a repository, project or workspace access token; for an Atlassian API token add --email ADDRESS)"
 		}
 		return nil, fmt.Errorf("%s refused the %s%s", remote, kind, hint)
@@ -125,7 +125,7 @@ func (r *run) checkStatic(ctx context.Context, u *url.URL, f staticFlags, kind, 
 	if err != nil {
 		return nil, err
 	}
-	rec := &tokenstore.Record{Grant: grantStatic, Kind: f.kind, TokenKind: kind, AccessToken: token,
+	rec := &tokenstore.Record{Grant: grant.Static, Kind: f.kind, TokenKind: kind, AccessToken: token,
 		Account: got.Account, GitUsername: static.GitUsername(kind, f.user), Expiry: got.Expiry}
 	if kind == static.KindHTTPToken {
 		rec.GitUsername = got.Slug
@@ -150,7 +150,7 @@ func staticAPIBase(u *url.URL, apiURL string) (string, error) {
 	}
 	if apiURL != "" {
 		a, err := url.Parse(apiURL)
-		if err != nil || a.Host == "" || (a.Scheme != "https" && !(a.Scheme == "http" && consent.IsLoopback(a.Host))) {
+		if err != nil || a.Host == "" || (a.Scheme != "https" && !(a.Scheme == "http" && loopback.Is(a.Host))) {
 			return "", fmt.Errorf("--api-url %s: want an https URL", quote(apiURL))
 		}
 		api = strings.TrimSuffix(apiURL, "/")
@@ -165,7 +165,7 @@ func staticAPIBase(u *url.URL, apiURL string) (string, error) {
 // as configure does for every grant) and then keeps rec in the token store.
 func (r *run) saveStatic(ctx context.Context, u *url.URL, f staticFlags, rec *tokenstore.Record) int {
 	remote := strings.TrimSuffix(u.String(), "/")
-	settings := []configSetting{{"kind", f.kind}, {"grant", grantStatic}}
+	settings := []configSetting{{"kind", f.kind}, {"grant", grant.Static}}
 	for _, s := range []configSetting{{"user", f.user}, {"apiURL", f.apiURL}, {"authtype", f.authType}} {
 		if s.value != "" {
 			settings = append(settings, s)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -32,7 +33,7 @@ func (r *run) status(ctx context.Context, args []string) int {
 		return r.commandErr("status", err)
 	}
 	for _, rec := range recs {
-		r.red.add(rec.AccessToken, rec.RefreshToken, rec.OAuth1Token, rec.OAuth1TokenSecret)
+		r.red.add(rec.Secrets()...)
 	}
 	rep := StatusReport{SchemaVersion: statusSchemaVersion, Usable: true, Remotes: []StatusRemote{}}
 	var bad []string
@@ -91,18 +92,18 @@ func (r *run) statusRemote(ctx context.Context, e *remoteEntry, check bool) Stat
 		sr.Problem = oneLine(e.err.Error())
 	case t == nil:
 		sr.Problem = fmt.Sprintf("not configured as a Bitbucket remote; run: git-credential-bitbucket configure %s --grant GRANT ... (or forget its tokens: git-credential-bitbucket logout %s)", e.display, e.display)
-	case rejected != "" && t.settings.Grant == grantStatic:
+	case rejected != "" && t.settings.Grant == grant.Static:
 		sr.Problem = fmt.Sprintf("the server rejected the static token of %s (revoked or expired on the server); create a new one and run: %s", rejected, static.ReplaceCommand(e.display))
 	case unreachable != "":
 		sr.Problem = unreachable + "; git cannot reach it either"
 	case rejected != "":
 		sr.Problem = fmt.Sprintf("the server rejected the stored access token of %s (revoked, or its user lost access); git says only \"Authentication failed\"; run: git-credential-bitbucket login %s", rejected, e.display)
-	case good, !interactiveGrants[t.settings.Grant] && t.settings.Grant != grantStatic:
+	case good, !grant.IsInteractive(t.settings.Grant) && t.settings.Grant != grant.Static:
 		// A grant that needs no person gets a token on the next git command.
 		sr.Usable = true
 	case refused:
 		sr.Problem = fmt.Sprintf("Bitbucket refused the stored refresh token (used elsewhere, revoked, or unused for 90 days); run: git-credential-bitbucket login %s", e.display)
-	case t.settings.Grant == grantStatic:
+	case t.settings.Grant == grant.Static:
 		sr.Problem = fmt.Sprintf("no unexpired static token is stored; create one and run: %s", static.ReplaceCommand(e.display))
 	default:
 		sr.Problem = fmt.Sprintf("no usable token is stored and %s needs a person; run: git-credential-bitbucket login %s", t.settings.Grant, e.display)
@@ -118,7 +119,7 @@ func recordServes(rec *tokenstore.Record, s StatusRecord, now time.Time) bool {
 	switch {
 	case s.AccessToken.State == "valid" || s.AccessToken.State == "unknown-expiry":
 		return true
-	case rec.Grant == grantStatic:
+	case rec.Grant == grant.Static:
 		return false
 	case rec.RefreshToken != "" && rec.RefreshRefused.IsZero():
 		return true
@@ -142,7 +143,7 @@ func (r *run) statusRecord(ctx context.Context, t *target, rec *tokenstore.Recor
 	// What a server named reaches the terminal, and JSON readers, without
 	// controls (the JSON encoder would only escape some of them).
 	s.Account, s.Scopes, s.GitUsername, s.MintedFor = safeField(s.Account), safeField(s.Scopes), safeField(s.GitUsername), safeField(s.MintedFor)
-	if strings.HasPrefix(rec.Grant, "oauth1") {
+	if grant.IsOAuth1(rec.Grant) {
 		s.OAuth1 = &StatusOAuth1{TokenHeld: rec.OAuth1Token != "", TokenExpiry: timeText(rec.OAuth1Expiry),
 			MintedTokenID: safeField(rec.MintedTokenID), MintedTokenUser: safeField(rec.MintedTokenUser)}
 	}

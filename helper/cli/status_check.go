@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/datacenter"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
-	"github.com/bbcred/git-credential-bitbucket/helper/server"
 	"github.com/bbcred/git-credential-bitbucket/helper/static"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
@@ -33,14 +34,14 @@ func (r *run) checkToken(ctx context.Context, t *target, rec *tokenstore.Record)
 	v := &static.Validator{HTTP: r.client()}
 	var err error
 	var got static.Checked
-	if t.kind == "cloud" {
+	if t.kind == grant.KindCloud {
 		api, aerr := staticAPIBase(t.remote, t.settings.APIURL)
 		if aerr != nil {
 			return "failed", aerr.Error()
 		}
 		got, err = v.Cloud(ctx, api, static.KindAccessToken, rec.AccessToken, "")
 	} else {
-		base, berr := server.BaseURL(t.remote, t.settings)
+		base, berr := datacenter.BaseURL(t.remote, t.settings)
 		if berr != nil {
 			return "failed", berr.Error()
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // approver is an authorize endpoint that approves at once, like the mock
@@ -69,7 +70,7 @@ func TestAuthorizationCodeWithBrowser(t *testing.T) {
 	f := newFakeCloud(t)
 	c := &approver{}
 	f.authorize, f.token = c.handler(t), c.exchange(t)
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	env.Interactive = true
 	browser := f.srv.Client()
 	env.OpenBrowser = func(u string) error {
@@ -85,11 +86,11 @@ func TestAuthorizationCodeWithBrowser(t *testing.T) {
 		return nil
 	}
 	got, err := New().Obtain(context.Background(), env, nil, false)
-	if err != nil || got.AccessToken != "tok-authorized" || got.RefreshToken != "rt-authorized" || got.Grant != GrantAuthorizationCode {
+	if err != nil || got.AccessToken != "tok-authorized" || got.RefreshToken != "rt-authorized" || got.Grant != grant.AuthorizationCode {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
-	if s := c.query.Get("scope"); s != DefaultScopes {
-		t.Errorf("scope %q, want %q", s, DefaultScopes)
+	if s := c.query.Get("scope"); s != defaultScopes {
+		t.Errorf("scope %q, want %q", s, defaultScopes)
 	}
 }
 
@@ -168,7 +169,7 @@ func TestAuthorizationCodePaste(t *testing.T) {
 			f := newFakeCloud(t)
 			c := &approver{}
 			f.authorize, f.token = c.handler(t), c.exchange(t)
-			env := f.env(GrantAuthorizationCode, func(s *gitconfig.Settings) { s.Scopes = "repository" })
+			env := f.env(grant.AuthorizationCode, func(s *gitconfig.Settings) { s.Scopes = "repository" })
 			env.Interactive = true
 			env.OpenBrowser = func(string) error { return errors.New("no display") }
 			tty, screen, keyboard := newTTY(t)
@@ -191,7 +192,7 @@ func TestAuthorizationCodePaste(t *testing.T) {
 func TestAuthorizationCodeGivesUp(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	env.Interactive = true
 	env.OpenBrowser = func(string) error { return nil } // a browser nobody uses
 	start := time.Now()
@@ -207,7 +208,7 @@ func TestAuthorizationCodeGivesUp(t *testing.T) {
 func TestAuthorizationCodeNoBrowserNoTerminal(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	env.Interactive = true
 	env.OpenBrowser = func(string) error { return errors.New("no display") }
 	_, err := New().Obtain(context.Background(), env, nil, false)

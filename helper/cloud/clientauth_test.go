@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/mocktest"
@@ -29,13 +30,13 @@ func TestClientAuthRefusedIsConfigError(t *testing.T) {
 		wantN string // the server's words, kept
 	}{
 		{name: "client credentials, wrong secret",
-			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-private", ClientSecret: wrong},
+			s:    gitconfig.Settings{Grant: grant.ClientCredentials, ClientID: "mock-private", ClientSecret: wrong},
 			want: "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId", wantN: "unauthorized_client"},
 		{name: "client credentials, public consumer",
-			s:    gitconfig.Settings{Grant: GrantClientCredentials, ClientID: "mock-public", ClientSecret: "mock-public-secret-TEST-ONLY"},
+			s:    gitconfig.Settings{Grant: grant.ClientCredentials, ClientID: "mock-public", ClientSecret: "mock-public-secret-TEST-ONLY"},
 			want: "needs a private OAuth consumer"},
 		{name: "jwt, wrong shared secret",
-			s:    gitconfig.Settings{Grant: GrantJWT, JWTKey: "mock-connect-app", JWTClientKey: "mock-connect-client-key", JWTSharedSecret: wrong},
+			s:    gitconfig.Settings{Grant: grant.JWT, JWTKey: "mock-connect-app", JWTClientKey: "mock-connect-client-key", JWTSharedSecret: wrong},
 			want: "check the Connect shared secret (bitbucket.jwtSharedSecret or bitbucket.clientSecretFile), bitbucket.jwtClientKey and bitbucket.jwtKey", wantN: "Invalid JWT"},
 	}
 	for _, tt := range tests {
@@ -81,11 +82,11 @@ func TestRefreshRefusedBlamesSecretOnlyWhenChanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := gitconfig.Settings{Kind: "cloud", Grant: GrantAuthorizationCode, ClientID: "mock-private", ClientSecret: wrong,
+		s := gitconfig.Settings{Kind: "cloud", Grant: grant.AuthorizationCode, ClientID: "mock-private", ClientSecret: wrong,
 			Timeout: 5 * time.Second, RefreshMargin: 5 * time.Minute}
 		env := &auth.Env{Settings: &s, Remote: u, HTTP: run.HTTPClient(), Now: run.Mock.Now,
 			Trace: func(format string, args ...any) { t.Logf("trace: "+format, args...) }}
-		prev := &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, RefreshToken: "some-refresh-token"}
+		prev := &tokenstore.Record{Kind: "cloud", Grant: grant.AuthorizationCode, RefreshToken: "some-refresh-token"}
 		if withFingerprint {
 			prev.ClientFingerprint = fingerprintWith([]byte("salt"), "mock-private", "mock-private-secret-TEST-ONLY")
 		}

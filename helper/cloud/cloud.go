@@ -24,41 +24,35 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
-)
-
-// Grants (bitbucket.grant) this provider serves.
-const (
-	GrantAuthorizationCode = "authorization-code"
-	GrantClientCredentials = "client-credentials"
-	GrantJWT               = "jwt"
-	grantImplicit          = "implicit"
 )
 
 // redirectFix is what a refused redirect tells the user to fix.
 const redirectFix = "bitbucket.apiURL (or the remote URL)"
 
-// GitUsername is the username Bitbucket Cloud expects with an OAuth access
+// gitUsername is the username Bitbucket Cloud expects with an OAuth access
 // token over HTTPS (docs/bitbucket-behaviour.md#cloud-using-tokens).
-const GitUsername = "x-token-auth"
+const gitUsername = "x-token-auth"
 
 // Defaults for settings left unset.
 const (
-	DefaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
-	DefaultTimeout       = gitconfig.DefaultTimeout
-	DefaultRefreshMargin = fastpath.DefaultRefreshMargin
-	// DefaultScopes is what authorization-code asks for when
+	defaultAuthTimeout   = consent.DefaultTimeout // the one bound of both products
+	defaultTimeout       = gitconfig.DefaultTimeout
+	defaultRefreshMargin = fastpath.DefaultRefreshMargin
+	// defaultScopes is what authorization-code asks for when
 	// bitbucket.scopes is unset: clone, push, and /2.0/user for status.
-	DefaultScopes = "repository:write account"
+	defaultScopes = "repository:write account"
 )
 
 // Provider implements auth.Provider for Bitbucket Cloud. The zero value is
 // ready to use.
 type Provider struct {
 	// AuthTimeout bounds the wait for the browser redirect or the pasted
-	// code; zero means DefaultAuthTimeout.
+	// code; zero means defaultAuthTimeout.
 	AuthTimeout time.Duration
 	// Listen opens the loopback listener for the redirect; nil means
 	// net.Listen.
@@ -103,7 +97,7 @@ func endpointsFor(remote *url.URL, s *gitconfig.Settings) (endpoints, error) {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return endpoints{}, fmt.Errorf("bitbucket.apiURL %q is not an absolute http(s) URL", s.APIURL)
 		}
-		if u.Scheme == "http" && !consent.IsLoopback(u.Host) {
+		if u.Scheme == "http" && !loopback.Is(u.Host) {
 			// status and token send the access token there.
 			return endpoints{}, &auth.ConfigError{Msg: fmt.Sprintf("refusing to send a token over plain http to bitbucket.apiURL %s: use https", u.Redacted())}
 		}
@@ -142,10 +136,10 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 	c := &call{p: p, env: env, s: s, ep: ep, grant: s.Grant, margin: s.RefreshMargin,
 		timeout: s.Timeout, now: env.Now, http: env.HTTP}
 	if c.margin <= 0 {
-		c.margin = DefaultRefreshMargin
+		c.margin = defaultRefreshMargin
 	}
 	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
+		c.timeout = defaultTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -164,7 +158,7 @@ func (p *Provider) newCall(env *auth.Env) (*call, error) {
 func (c *call) checkConfig() error {
 	origin := c.env.Remote.Scheme + "://" + c.env.Remote.Host
 	switch c.grant {
-	case GrantAuthorizationCode, GrantClientCredentials:
+	case grant.AuthorizationCode, grant.ClientCredentials:
 		if c.s.ClientID == "" {
 			return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.clientId is not set for %s (the OAuth consumer's key); see git-credential-bitbucket configure --help", origin)}
 		}
@@ -172,13 +166,13 @@ func (c *call) checkConfig() error {
 		if err != nil {
 			return err
 		}
-		if secret == "" && c.grant == GrantClientCredentials {
-			return &auth.ConfigError{Msg: fmt.Sprintf("the client-credentials grant for %s needs the consumer's secret: set bitbucket.clientSecretFile", origin)}
+		if secret == "" && c.grant == grant.ClientCredentials {
+			return &auth.ConfigError{Msg: fmt.Sprintf("the %s grant for %s needs the consumer's secret: set bitbucket.clientSecretFile", c.grant, origin)}
 		}
 		c.clientSecret = secret
-	case GrantJWT:
+	case grant.JWT:
 		if c.s.JWTKey == "" || c.s.JWTClientKey == "" {
-			return &auth.ConfigError{Msg: fmt.Sprintf("the jwt grant for %s needs bitbucket.jwtKey (the Connect app key) and bitbucket.jwtClientKey", origin)}
+			return &auth.ConfigError{Msg: fmt.Sprintf("the %s grant for %s needs bitbucket.jwtKey (the Connect app key) and bitbucket.jwtClientKey", c.grant, origin)}
 		}
 		secret := c.s.JWTSharedSecret
 		if secret == "" {
@@ -188,15 +182,15 @@ func (c *call) checkConfig() error {
 			}
 		}
 		if secret == "" {
-			return &auth.ConfigError{Msg: fmt.Sprintf("the jwt grant for %s needs the Connect shared secret: set bitbucket.clientSecretFile (or bitbucket.jwtSharedSecret)", origin)}
+			return &auth.ConfigError{Msg: fmt.Sprintf("the %s grant for %s needs the Connect shared secret: set bitbucket.clientSecretFile (or bitbucket.jwtSharedSecret)", c.grant, origin)}
 		}
 		c.clientSecret = secret
-	case grantImplicit:
-		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant=implicit for %s is not offered: the implicit grant gives no refresh token and returns the token in a URL fragment; use authorization-code (or client-credentials for CI)", origin)}
+	case grant.Implicit:
+		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant=%s for %s is not offered: the implicit grant gives no refresh token and returns the token in a URL fragment; use %s (or %s for CI)", c.grant, origin, grant.AuthorizationCode, grant.ClientCredentials)}
 	case "":
-		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant is not set for %s: use authorization-code, client-credentials or jwt (git-credential-bitbucket configure %s --grant ...)", origin, origin)}
+		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant is not set for %s: use %s (git-credential-bitbucket configure %s --grant ...)", origin, grant.OneOf(grant.Of(grant.KindCloud)), origin)}
 	default:
-		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q for %s is not a Bitbucket Cloud grant: use authorization-code, client-credentials or jwt", c.grant, origin)}
+		return &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q for %s is not a Bitbucket Cloud grant: use %s", c.grant, origin, grant.OneOf(grant.Of(grant.KindCloud)))}
 	}
 	return nil
 }
@@ -228,8 +222,8 @@ func (c *call) fresh(rec *tokenstore.Record) bool { return fastpath.Fresh(rec, c
 // oauthConfig is the x/oauth2 configuration for the consumer.
 func (c *call) oauthConfig(redirectURL string) *oauth2.Config {
 	scopes := c.s.Scopes
-	if scopes == "" && c.grant == GrantAuthorizationCode {
-		scopes = DefaultScopes
+	if scopes == "" && c.grant == grant.AuthorizationCode {
+		scopes = defaultScopes
 	}
 	return &oauth2.Config{
 		ClientID:     c.s.ClientID,
@@ -268,13 +262,13 @@ func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.R
 		return c.mint(ctx)
 	}
 	valid := c.fresh(prev)
-	if c.grant != GrantAuthorizationCode || prev.RefreshToken == "" {
+	if c.grant != grant.AuthorizationCode || prev.RefreshToken == "" {
 		if valid {
 			return prev, nil
 		}
 		return c.mint(ctx)
 	}
-	if valid && !KeepAliveDue(prev, c.now()) {
+	if valid && !keepAliveDue(prev, c.now()) {
 		return prev, nil
 	}
 	return c.refreshOrConsent(ctx, prev, valid)
@@ -283,14 +277,14 @@ func (p *Provider) Obtain(ctx context.Context, env *auth.Env, prev *tokenstore.R
 // mint runs the grant's normal flow.
 func (c *call) mint(ctx context.Context) (*tokenstore.Record, error) {
 	switch c.grant {
-	case GrantAuthorizationCode:
+	case grant.AuthorizationCode:
 		if !c.env.Interactive {
 			return nil, fmt.Errorf("%w: the authorization-code grant needs a browser, and prompting is off", auth.ErrInteractionRequired)
 		}
 		return c.authorize(ctx)
-	case GrantClientCredentials:
+	case grant.ClientCredentials:
 		return c.clientCredentials(ctx)
-	case GrantJWT:
+	case grant.JWT:
 		return c.jwtGrant(ctx)
 	}
 	return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.grant %q is not a Bitbucket Cloud grant", c.grant)}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -76,7 +77,7 @@ func TestConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := f.env(GrantClientCredentials, tt.mod)
+			env := f.env(grant.ClientCredentials, tt.mod)
 			env.Interactive = true
 			env.OpenBrowser = func(string) error { return errors.New("no") }
 			_, err := New().Obtain(context.Background(), env, nil, false)
@@ -91,8 +92,8 @@ func TestConfigErrors(t *testing.T) {
 func TestFreshRecordNeedsNoNetwork(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	prev := &tokenstore.Record{Grant: GrantClientCredentials, AccessToken: "tok-prev", RefreshToken: "rt-prev", Expiry: testNow.Add(time.Hour)}
-	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+	prev := &tokenstore.Record{Grant: grant.ClientCredentials, AccessToken: "tok-prev", RefreshToken: "rt-prev", Expiry: testNow.Add(time.Hour)}
+	got, err := New().Obtain(context.Background(), f.env(grant.ClientCredentials, nil), prev, false)
 	if err != nil || got != prev {
 		t.Errorf("Obtain = %v, %v; want prev as is", got, err)
 	}
@@ -107,13 +108,13 @@ func TestRefresh(t *testing.T) {
 	f.token = func(w http.ResponseWriter, form url.Values, n int) {
 		writeToken(w, "tok-new", "rt-rotated", "refresh_token")
 	}
-	prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old",
+	prev := &tokenstore.Record{Grant: grant.AuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old",
 		Expiry: testNow.Add(time.Minute), Account: "alice"}
-	got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+	got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), prev, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &tokenstore.Record{Kind: "cloud", Grant: GrantAuthorizationCode, GitUsername: "x-token-auth",
+	want := &tokenstore.Record{Kind: "cloud", Grant: grant.AuthorizationCode, GitUsername: "x-token-auth",
 		AccessToken: "tok-new", TokenType: "bearer", Expiry: testNow.Add(2 * time.Hour),
 		Scopes: "repository:write account", RefreshToken: "rt-rotated", Account: "alice",
 		RefreshUsed: testNow}
@@ -138,8 +139,8 @@ func TestRefreshKeepsRefreshTokenWhenNotRotated(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
 	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-new", "", "refresh_token") }
-	prev := &tokenstore.Record{Grant: GrantAuthorizationCode, RefreshToken: "rt-old"}
-	got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+	prev := &tokenstore.Record{Grant: grant.AuthorizationCode, RefreshToken: "rt-old"}
+	got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), prev, false)
 	if err != nil || got.RefreshToken != "rt-old" || got.AccessToken != "tok-new" {
 		t.Errorf("Obtain = %+v, %v; want the new token with the old refresh token", got, err)
 	}
@@ -203,9 +204,9 @@ func TestTransientRefreshFailures(t *testing.T) {
 			t.Parallel()
 			f := newFakeCloud(t)
 			f.token = func(w http.ResponseWriter, form url.Values, n int) { tt.handler(w, n) }
-			prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old", Expiry: testNow.Add(-time.Minute)}
+			prev := &tokenstore.Record{Grant: grant.AuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old", Expiry: testNow.Add(-time.Minute)}
 			start := time.Now()
-			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+			got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), prev, false)
 			took := time.Since(start)
 			if took > tt.maxTime {
 				t.Errorf("took %s, want at most %s", took, tt.maxTime)
@@ -245,9 +246,9 @@ func TestClientCredentials(t *testing.T) {
 	f.token = func(w http.ResponseWriter, form url.Values, n int) {
 		writeToken(w, "tok-cc", "rt-cc", "client_credentials")
 	}
-	env := f.env(GrantClientCredentials, func(s *gitconfig.Settings) { s.Scopes = "repository, account" })
+	env := f.env(grant.ClientCredentials, func(s *gitconfig.Settings) { s.Scopes = "repository, account" })
 	got, err := New().Obtain(context.Background(), env, nil, false)
-	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != GitUsername || got.Grant != GrantClientCredentials {
+	if err != nil || got.AccessToken != "tok-cc" || got.GitUsername != gitUsername || got.Grant != grant.ClientCredentials {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
 	// The grant runs again on expiry (docs/bitbucket-behaviour.md#cloud-2026): a refresh token the
@@ -271,7 +272,7 @@ func TestClientCredentials(t *testing.T) {
 func TestNotInteractive(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	_, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), nil, false)
+	_, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), nil, false)
 	if !errors.Is(err, auth.ErrInteractionRequired) {
 		t.Errorf("err = %v, want ErrInteractionRequired", err)
 	}
@@ -280,7 +281,7 @@ func TestNotInteractive(t *testing.T) {
 func TestAccount(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	tests := []struct {
 		rec  *tokenstore.Record
 		want string

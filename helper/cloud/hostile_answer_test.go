@@ -15,6 +15,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -52,7 +53,7 @@ func browserEnv(t *testing.T, f *fakeCloud, env *auth.Env) {
 // client followed the redirect and accepted the thief's token.
 func TestTokenRequestsNeverFollowRedirects(t *testing.T) {
 	t.Parallel()
-	prev := &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old",
+	prev := &tokenstore.Record{Grant: grant.AuthorizationCode, AccessToken: "tok-old", RefreshToken: "rt-old",
 		Expiry: testNow.Add(time.Minute)}
 	jwtSettings := func(s *gitconfig.Settings) {
 		s.ClientID, s.ClientSecret = "", ""
@@ -65,10 +66,10 @@ func TestTokenRequestsNeverFollowRedirects(t *testing.T) {
 		prev  *tokenstore.Record
 		setup func(t *testing.T, f *fakeCloud, env *auth.Env)
 	}{
-		{"refresh", GrantAuthorizationCode, nil, prev, nil},
-		{"client credentials", GrantClientCredentials, nil, nil, nil},
-		{"jwt", GrantJWT, jwtSettings, nil, nil},
-		{"code exchange", GrantAuthorizationCode, nil, nil, func(t *testing.T, f *fakeCloud, env *auth.Env) {
+		{"refresh", grant.AuthorizationCode, nil, prev, nil},
+		{"client credentials", grant.ClientCredentials, nil, nil, nil},
+		{"jwt", grant.JWT, jwtSettings, nil, nil},
+		{"code exchange", grant.AuthorizationCode, nil, nil, func(t *testing.T, f *fakeCloud, env *auth.Env) {
 			f.authorize = (&approver{}).handler(t)
 			browserEnv(t, f, env)
 		}},
@@ -117,7 +118,7 @@ func TestAccountNeverFollowsRedirects(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	f := newFakeCloud(t)
-	env := f.env(GrantAuthorizationCode, func(s *gitconfig.Settings) { s.APIURL = api.URL })
+	env := f.env(grant.AuthorizationCode, func(s *gitconfig.Settings) { s.APIURL = api.URL })
 	_, err := New().Account(context.Background(), env, &tokenstore.Record{AccessToken: "tok-account", Scopes: "account"})
 	if err == nil || !strings.Contains(err.Error(), dst.URL) || !strings.Contains(err.Error(), "bitbucket.apiURL") {
 		t.Errorf("err = %v, want one naming %s and bitbucket.apiURL", err, dst.URL)
@@ -173,7 +174,7 @@ func TestTokenAnswerHostile(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				json.NewEncoder(w).Encode(body)
 			}
-			env := f.env(GrantClientCredentials, nil)
+			env := f.env(grant.ClientCredentials, nil)
 			var mu sync.Mutex
 			var traces []string
 			env.Trace = func(format string, args ...any) {

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // TestHostilePasteDuringAuthorize: the whole authorization without a
@@ -38,7 +40,7 @@ func TestHostilePasteDuringAuthorize(t *testing.T) {
 			f := newFakeCloud(t)
 			c := &approver{}
 			f.authorize, f.token = c.handler(t), c.exchange(t)
-			env := f.env(GrantAuthorizationCode, nil)
+			env := f.env(grant.AuthorizationCode, nil)
 			env.Interactive = true
 			env.OpenBrowser = func(string) error { return errors.New("no display") }
 			tty, screen, keyboard := newTTY(t)
@@ -73,7 +75,7 @@ func TestHostileBrowserDuringAuthorize(t *testing.T) {
 	f := newFakeCloud(t)
 	c := &approver{}
 	f.authorize, f.token = c.handler(t), c.exchange(t)
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	env.Interactive = true
 	noFollow := *f.srv.Client()
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

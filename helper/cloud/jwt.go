@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -70,7 +71,7 @@ func (c *call) connectJWT() (string, error) {
 // refresh token for this grant (docs/bitbucket-behaviour.md#cloud-grants): it mints anew when needed.
 func (c *call) jwtGrant(ctx context.Context) (*tokenstore.Record, error) {
 	c.tracef("jwt grant for Connect app %s", c.s.JWTKey)
-	tok, err := c.retrieve(ctx, "jwt", func(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := c.retrieve(ctx, grant.JWT, func(ctx context.Context) (*oauth2.Token, error) {
 		assertion, err := c.connectJWT()
 		if err != nil {
 			return nil, err
@@ -85,7 +86,7 @@ func (c *call) jwtGrant(ctx context.Context) (*tokenstore.Record, error) {
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", "JWT "+assertion)
-		return c.postToken(req, "jwt")
+		return c.postToken(req, grant.JWT)
 	})
 	if err != nil {
 		return nil, err

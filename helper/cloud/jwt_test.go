@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 func TestJWTGrant(t *testing.T) {
@@ -38,12 +39,12 @@ func TestJWTGrant(t *testing.T) {
 		}
 		writeToken(w, "tok-jwt", "", "urn:bitbucket:oauth2:jwt")
 	}
-	env := f.env(GrantJWT, func(s *gitconfig.Settings) {
+	env := f.env(grant.JWT, func(s *gitconfig.Settings) {
 		s.ClientID, s.ClientSecret = "", ""
 		s.JWTKey, s.JWTClientKey, s.JWTSharedSecret = "connect-app", "client-key-1", "shared-secret-xyz"
 	})
 	got, err := New().Obtain(context.Background(), env, nil, false)
-	if err != nil || got.AccessToken != "tok-jwt" || got.RefreshToken != "" || got.GitUsername != GitUsername {
+	if err != nil || got.AccessToken != "tok-jwt" || got.RefreshToken != "" || got.GitUsername != gitUsername {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
 	mu.Lock()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/consent"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 	"golang.org/x/oauth2"
@@ -35,7 +36,7 @@ func (p *Provider) Preflight(ctx context.Context, env *auth.Env) (*tokenstore.Re
 	if err != nil {
 		return nil, err
 	}
-	if c.grant != GrantAuthorizationCode {
+	if c.grant != grant.AuthorizationCode {
 		return c.mint(ctx)
 	}
 	cb, err := consent.Listen(c.p.Listen, c.s.RedirectURL, "/")

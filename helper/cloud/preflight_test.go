@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // TestPreflightAuthorizationCode: the consumer check reads the authorize
@@ -55,7 +56,7 @@ func TestPreflightAuthorizationCode(t *testing.T) {
 				}
 				writeError(w, tt.status, tt.code, tt.desc)
 			}
-			rec, err := (&Provider{}).Preflight(context.Background(), f.env(GrantAuthorizationCode, nil))
+			rec, err := (&Provider{}).Preflight(context.Background(), f.env(grant.AuthorizationCode, nil))
 			if rec != nil {
 				t.Errorf("a record from the consumer check: %v", rec)
 			}
@@ -89,7 +90,7 @@ func TestPreflightClientCredentials(t *testing.T) {
 	f.token = func(w http.ResponseWriter, form url.Values, n int) {
 		writeToken(w, "tok-account", "", "client_credentials")
 	}
-	rec, err := (&Provider{}).Preflight(context.Background(), f.env(GrantClientCredentials, nil))
+	rec, err := (&Provider{}).Preflight(context.Background(), f.env(grant.ClientCredentials, nil))
 	if err != nil || rec == nil || rec.AccessToken != "tok-account" {
 		t.Fatalf("Preflight = %v, %v; want the token", rec, err)
 	}

@@ -24,10 +24,10 @@ const (
 	// kept; the cool-down outlasts the lockout and keeps a dead token
 	// from hammering Bitbucket.
 	DefaultRefreshCooldown = 5 * time.Minute
-	// KeepAliveAfter is how long a refresh token may go unused before a
+	// keepAliveAfter is how long a refresh token may go unused before a
 	// get spends it although the access token is still valid: Cloud kills
 	// refresh tokens unused for 3 months (docs/bitbucket-behaviour.md#cloud-2026).
-	KeepAliveAfter = fastpath.KeepAliveAfter
+	keepAliveAfter = fastpath.KeepAliveAfter
 )
 
 // RefreshRefusedError is Bitbucket refusing the stored refresh token
@@ -78,11 +78,11 @@ func isRefusedRefresh(err error) bool {
 	return false
 }
 
-// KeepAliveDue reports whether rec's refresh token has gone unused for
-// KeepAliveAfter, so that a get refreshes it although the access token is
+// keepAliveDue reports whether rec's refresh token has gone unused for
+// keepAliveAfter, so that a get refreshes it although the access token is
 // still valid. A record written before RefreshUsed existed counts from its
 // last update. Client credentials and JWT keep no refresh token.
-func KeepAliveDue(rec *tokenstore.Record, now time.Time) bool { return fastpath.KeepAliveDue(rec, now) }
+func keepAliveDue(rec *tokenstore.Record, now time.Time) bool { return fastpath.KeepAliveDue(rec, now) }
 
 // refreshOrConsent spends prev's refresh token. valid says prev's access
 // token is still good (a keep-alive refresh): then any failure keeps prev

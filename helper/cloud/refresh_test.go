@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/tokenstore"
 )
 
@@ -23,7 +24,7 @@ var refusals = []struct{ code, desc string }{
 }
 
 func expired(rt string) *tokenstore.Record {
-	return &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-old", RefreshToken: rt,
+	return &tokenstore.Record{Grant: grant.AuthorizationCode, AccessToken: "tok-old", RefreshToken: rt,
 		Expiry: testNow.Add(-time.Minute), RefreshUsed: testNow.Add(-time.Hour)}
 }
 
@@ -39,7 +40,7 @@ func TestRefusedRefreshNonInteractive(t *testing.T) {
 			f.token = func(w http.ResponseWriter, form url.Values, n int) {
 				writeError(w, http.StatusBadRequest, r.code, r.desc)
 			}
-			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), expired("rt-old"), false)
+			got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), expired("rt-old"), false)
 			if !errors.Is(err, auth.ErrRefreshRefused) || !errors.Is(err, auth.ErrInteractionRequired) {
 				t.Fatalf("err = %v, want ErrRefreshRefused and ErrInteractionRequired", err)
 			}
@@ -75,7 +76,7 @@ func TestRefusedRefreshInteractive(t *testing.T) {
 		}
 		exchange(w, form, n)
 	}
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 	env.Interactive = true
 	browser := f.srv.Client()
 	env.OpenBrowser = func(u string) error {
@@ -100,7 +101,7 @@ func TestRefusedRefreshCooldown(t *testing.T) {
 	f.token = func(w http.ResponseWriter, form url.Values, n int) {
 		writeToken(w, "tok-new", "rt-new", "refresh_token")
 	}
-	env := f.env(GrantAuthorizationCode, nil)
+	env := f.env(grant.AuthorizationCode, nil)
 
 	suspect := expired("rt-suspect")
 	suspect.RefreshRefused = testNow.Add(-DefaultRefreshCooldown + time.Second)
@@ -147,7 +148,7 @@ func TestRefusedRefreshClientChanged(t *testing.T) {
 	for _, tt := range tests {
 		prev := expired("rt-old")
 		prev.ClientFingerprint = tt.fp
-		_, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), prev, false)
+		_, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), prev, false)
 		var rr *RefreshRefusedError
 		if !errors.As(err, &rr) || rr.ClientChanged != tt.wantChanged {
 			t.Errorf("%s: err = %v, want ClientChanged %t", tt.name, err, tt.wantChanged)
@@ -163,7 +164,7 @@ func TestFingerprint(t *testing.T) {
 	t.Parallel()
 	f := newFakeCloud(t)
 	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, "tok-cc", "", "client_credentials") }
-	env := f.env(GrantClientCredentials, nil)
+	env := f.env(grant.ClientCredentials, nil)
 	a, err := New().Obtain(context.Background(), env, nil, false)
 	if err != nil {
 		t.Fatal(err)
@@ -192,9 +193,9 @@ func TestClientCredentialsRunAgain(t *testing.T) {
 	f.token = func(w http.ResponseWriter, form url.Values, n int) {
 		writeToken(w, "tok-cc2", "", "client_credentials")
 	}
-	prev := &tokenstore.Record{Grant: GrantClientCredentials, AccessToken: "tok-cc1", RefreshToken: "rt-2025",
+	prev := &tokenstore.Record{Grant: grant.ClientCredentials, AccessToken: "tok-cc1", RefreshToken: "rt-2025",
 		Expiry: testNow.Add(-time.Minute)}
-	got, err := New().Obtain(context.Background(), f.env(GrantClientCredentials, nil), prev, false)
+	got, err := New().Obtain(context.Background(), f.env(grant.ClientCredentials, nil), prev, false)
 	if err != nil || got.AccessToken != "tok-cc2" || got.RefreshToken != "" {
 		t.Fatalf("Obtain = %+v, %v", got, err)
 	}
@@ -209,7 +210,7 @@ func TestClientCredentialsRunAgain(t *testing.T) {
 func TestKeepAlive(t *testing.T) {
 	t.Parallel()
 	valid := func(lastUse time.Duration) *tokenstore.Record {
-		return &tokenstore.Record{Grant: GrantAuthorizationCode, AccessToken: "tok-valid", RefreshToken: "rt-idle",
+		return &tokenstore.Record{Grant: grant.AuthorizationCode, AccessToken: "tok-valid", RefreshToken: "rt-idle",
 			Expiry: testNow.Add(time.Hour), RefreshUsed: testNow.Add(-lastUse)}
 	}
 	day := 24 * time.Hour
@@ -245,7 +246,7 @@ func TestKeepAlive(t *testing.T) {
 			if tt.answer != nil {
 				f.token = func(w http.ResponseWriter, form url.Values, n int) { tt.answer(w) }
 			}
-			got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), tt.prev, false)
+			got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), tt.prev, false)
 			if err != nil || got.AccessToken != tt.wantAccess || got.RefreshToken != tt.wantRT || got.RefreshRefused.IsZero() == tt.wantSusp {
 				t.Errorf("Obtain = %+v, %v", got, err)
 			}
@@ -257,7 +258,7 @@ func TestKeepAlive(t *testing.T) {
 			}
 		})
 	}
-	if KeepAliveDue(&tokenstore.Record{Grant: GrantClientCredentials, RefreshToken: "x", RefreshUsed: testNow.Add(-90 * day)}, testNow) {
+	if keepAliveDue(&tokenstore.Record{Grant: grant.ClientCredentials, RefreshToken: "x", RefreshUsed: testNow.Add(-90 * day)}, testNow) {
 		t.Errorf("client credentials need no keep-alive")
 	}
 }
@@ -269,7 +270,7 @@ func TestLongTokens(t *testing.T) {
 	long := jwtShaped(8300)
 	f := newFakeCloud(t)
 	f.token = func(w http.ResponseWriter, form url.Values, n int) { writeToken(w, long, long+"r", "refresh_token") }
-	got, err := New().Obtain(context.Background(), f.env(GrantAuthorizationCode, nil), expired("rt-old"), false)
+	got, err := New().Obtain(context.Background(), f.env(grant.AuthorizationCode, nil), expired("rt-old"), false)
 	if err != nil || got.AccessToken != long || got.RefreshToken != long+"r" {
 		t.Fatalf("Obtain: %v", err)
 	}
@@ -279,7 +280,7 @@ func TestLongTokens(t *testing.T) {
 		sawBearer = r.Header.Get("Authorization") == "Bearer "+long && r.URL.RawQuery == ""
 		w.Write([]byte(`{"username":"alice"}`))
 	})
-	name, err := New().Account(context.Background(), srv.env(GrantAuthorizationCode, nil), got)
+	name, err := New().Account(context.Background(), srv.env(grant.AuthorizationCode, nil), got)
 	if err != nil || name != "alice" || !sawBearer {
 		t.Errorf("Account = %q, %v; Bearer header with the whole token: %t", name, err, sawBearer)
 	}

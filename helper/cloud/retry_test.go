@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/mockserver"
 	"github.com/bbcred/git-credential-bitbucket/mockserver/mocktest"
 )
@@ -47,7 +48,7 @@ func TestRetryQueuedFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &gitconfig.Settings{Kind: "cloud", Grant: GrantClientCredentials, ClientID: "mock-private",
+			s := &gitconfig.Settings{Kind: "cloud", Grant: grant.ClientCredentials, ClientID: "mock-private",
 				ClientSecret: "mock-private-secret-TEST-ONLY", Timeout: tt.timeout, RefreshMargin: 5 * time.Minute}
 			env := &auth.Env{Settings: s, Remote: u, HTTP: run.HTTPClient(), Now: run.Mock.Now,
 				Trace: func(format string, args ...any) { t.Logf("trace: "+format, args...) }}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/netmsg"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/retry"
@@ -125,7 +126,7 @@ func (c *call) clientAuthFix(te *TokenError) string {
 	switch {
 	case strings.Contains(te.Description, "private consumer"):
 		return "the client-credentials grant needs a private OAuth consumer: make bitbucket.clientId's consumer private in Bitbucket"
-	case c.grant == GrantJWT:
+	case c.grant == grant.JWT:
 		return "check the Connect shared secret (bitbucket.jwtSharedSecret or bitbucket.clientSecretFile), bitbucket.jwtClientKey and bitbucket.jwtKey"
 	}
 	return "check bitbucket.clientSecret / bitbucket.clientSecretFile and bitbucket.clientId"
@@ -235,9 +236,9 @@ func (c *call) record(tok *oauth2.Token) (*tokenstore.Record, error) {
 		return nil, c.refused(err)
 	}
 	rec := &tokenstore.Record{
-		Kind:         "cloud",
+		Kind:         grant.KindCloud,
 		Grant:        c.grant,
-		GitUsername:  GitUsername,
+		GitUsername:  gitUsername,
 		AccessToken:  tok.AccessToken,
 		TokenType:    strings.ToLower(tok.TokenType),
 		RefreshToken: tok.RefreshToken,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
 	"github.com/bbcred/git-credential-bitbucket/helper/gitconfig"
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 	"github.com/bbcred/git-credential-bitbucket/helper/internal/redirect"
 )
 
@@ -36,7 +37,7 @@ func mockEnv(t *testing.T, tr http.RoundTripper) *auth.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &gitconfig.Settings{Kind: "cloud", Grant: GrantClientCredentials, ClientID: "consumer-key",
+	s := &gitconfig.Settings{Kind: "cloud", Grant: grant.ClientCredentials, ClientID: "consumer-key",
 		ClientSecret: "consumer-secret-xyz", Timeout: 5 * time.Second, RefreshMargin: 5 * time.Minute}
 	return &auth.Env{Settings: s, Remote: u, HTTP: &http.Client{Transport: tr},
 		Now:   func() time.Time { return testNow },

@@ -58,7 +58,7 @@ func Decide(recs []*tokenstore.Record, req Request, now time.Time, margin time.D
 	if rec == nil {
 		return Result{Why: "no stored token for " + req.Protocol + "://" + req.Host}
 	}
-	if !ImpersonationServes(rec, req.Username) {
+	if !impersonationServes(rec, req.Username) {
 		return Result{Why: rec.Key.String() + " was not minted for a user bitbucket.user allowed: asking git config"}
 	}
 	if rec.Grant == grant.Static {
@@ -154,13 +154,13 @@ func AllowedUsers(v string) []string {
 	return users
 }
 
-// ImpersonationServes reports whether the fast path may answer a request
+// impersonationServes reports whether the fast path may answer a request
 // with username from rec without reading git config: only a record minted
 // for a user the record's own bitbucket.user allowed (records written
 // before the allow-list, with no user, never do), and for a request
 // without a username only a record kept for such requests (see Find).
 // Whom impersonation acts for is never chosen by a URL (issue 10, point 2).
-func ImpersonationServes(rec *tokenstore.Record, username string) bool {
+func impersonationServes(rec *tokenstore.Record, username string) bool {
 	if rec.Grant != grant.OAuth1Impersonate {
 		return true
 	}

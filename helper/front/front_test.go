@@ -134,7 +134,7 @@ func TestFrontDelegates(t *testing.T) {
 func TestFullPath(t *testing.T) {
 	t.Parallel()
 	install := t.TempDir()
-	front, full := filepath.Join(install, "git-credential-bitbucket-fast"), filepath.Join(install, FullName)
+	front, full := filepath.Join(install, "git-credential-bitbucket-fast"), filepath.Join(install, fullName)
 	for _, p := range []string{front, full} {
 		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
 			t.Fatal(err)

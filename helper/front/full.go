@@ -8,15 +8,15 @@ import (
 	"runtime"
 )
 
-// FullName is the full helper's program name.
-const FullName = "git-credential-bitbucket"
+// fullName is the full helper's program name.
+const fullName = "git-credential-bitbucket"
 
 // FullPath finds the full helper beside the front's executable exe: in
 // the directory exe's symbolic links resolve to (a front linked into PATH
 // finds the helper it was installed with), else in exe's own directory.
 // Never through PATH: the front runs what it was installed with.
 func FullPath(exe string) (string, error) {
-	name := FullName
+	name := fullName
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}

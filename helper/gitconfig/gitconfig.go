@@ -56,9 +56,9 @@ const (
 	DefaultTimeout          = 30 * time.Second
 	DefaultTokenPermissions = "REPO_READ,REPO_WRITE"
 	DefaultTokenExpiryDays  = 1
-	DefaultInteractive      = "auto"
-	DefaultAuthType         = "basic"
-	DefaultStore            = "auto"
+	defaultInteractive      = "auto"
+	defaultAuthType         = "basic"
+	defaultStore            = "auto"
 )
 
 // EnvPrefix starts the name of every environment override; the rest is the
@@ -68,11 +68,11 @@ const EnvPrefix = "GIT_CREDENTIAL_BITBUCKET_"
 func defaults(url string) *Settings {
 	return &Settings{
 		URL:              url,
-		Store:            DefaultStore,
-		Interactive:      DefaultInteractive,
+		Store:            defaultStore,
+		Interactive:      defaultInteractive,
 		Timeout:          DefaultTimeout,
 		RefreshMargin:    DefaultRefreshMargin,
-		AuthType:         DefaultAuthType,
+		AuthType:         defaultAuthType,
 		TokenPermissions: DefaultTokenPermissions,
 		TokenExpiryDays:  DefaultTokenExpiryDays,
 	}
@@ -122,29 +122,29 @@ func apply(url string, raw map[string]string, env []string) (*Settings, error) {
 			if k.secret {
 				shown = "(hidden)"
 			}
-			return nil, &InvalidValueError{Source: source, Shown: shown, Err: err, RemoteConfigured: remoteConfigured(raw, env)}
+			return nil, &invalidValueError{Source: source, Shown: shown, Err: err, RemoteConfigured: remoteConfigured(raw, env)}
 		}
 	}
 	return s, nil
 }
 
-// InvalidValueError is a bitbucket.* setting (or its environment override)
+// invalidValueError is a bitbucket.* setting (or its environment override)
 // that cannot be used. RemoteConfigured says whether bitbucket.kind or
 // bitbucket.grant is set for the URL at all, so a caller can tell a
 // misconfigured Bitbucket remote from a bad global value that should not
 // concern remotes it does not serve.
-type InvalidValueError struct {
+type invalidValueError struct {
 	Source           string // bitbucket.<key> or the environment variable
 	Shown            string // the value quoted, or "(hidden)" for secrets
 	Err              error
 	RemoteConfigured bool
 }
 
-func (e *InvalidValueError) Error() string {
+func (e *invalidValueError) Error() string {
 	return fmt.Sprintf("invalid %s %s: %v", e.Source, e.Shown, e.Err)
 }
 
-func (e *InvalidValueError) Unwrap() error { return e.Err }
+func (e *invalidValueError) Unwrap() error { return e.Err }
 
 // remoteConfigured reports whether kind or grant is set, in config or env.
 func remoteConfigured(raw map[string]string, env []string) bool {

@@ -263,7 +263,7 @@ func TestLoadBadValues(t *testing.T) {
 		notWant string
 	}{
 		{name: "kind", config: "kind = cluod", want: `invalid bitbucket.kind "cluod": want one of cloud, server, datacenter`},
-		{name: "grant", config: "grant = password", want: `invalid bitbucket.grant "password": want one of authorization-code, client-credentials, jwt, implicit, oauth1, oauth1-2lo, oauth1-impersonate, oauth2, static`},
+		{name: "grant", config: "grant = password", want: `invalid bitbucket.grant "password": want one of authorization-code, client-credentials, implicit, jwt, oauth1, oauth1-2lo, oauth1-impersonate, oauth2, static`},
 		{name: "authtype", config: "authtype = digest", want: `invalid bitbucket.authtype "digest": want one of basic, bearer`},
 		{name: "store", config: "store = memory", want: `invalid bitbucket.store "memory": want one of auto, file, keyring`},
 		{name: "interactive", config: "interactive = sometimes", want: `invalid bitbucket.interactive "sometimes": want auto or never`},

@@ -3,11 +3,14 @@ package gitconfig
 import (
 	"errors"
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/suggest"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
 // key is one bitbucket.<url>.<name> setting.
@@ -19,11 +22,12 @@ type key struct {
 }
 
 // Valid values of the enumerated keys (README.md#what-git-receives,
-// README.md#configuration). "implicit" is accepted so that the CLI can
-// refuse it with an explanation instead of a parse error.
+// README.md#configuration). The kinds and grants come from helper/grant;
+// grants not offered (implicit) are accepted so that the CLI can refuse
+// them with an explanation instead of a parse error.
 var (
-	kinds        = []string{"cloud", "server", "datacenter"}
-	grants       = []string{"authorization-code", "client-credentials", "jwt", "implicit", "oauth1", "oauth1-2lo", "oauth1-impersonate", "oauth2", "static"}
+	kinds        = grant.Kinds()
+	grants       = grant.All()
 	stores       = []string{"auto", "file", "keyring"}
 	authTypes    = []string{"basic", "bearer"}
 	interactives = []string{"auto", "never"}
@@ -164,37 +168,9 @@ func unknownKeys(raw map[string]string) []string {
 func Suggest(name string) string {
 	best, bestDist := "", len(name)/3+1
 	for _, k := range keys {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k.name)); d < bestDist {
+		if d := suggest.Distance(strings.ToLower(name), strings.ToLower(k.name)); d < bestDist {
 			best, bestDist = k.name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance between a and b
-// (bytes): insertions, deletions, substitutions and swaps of neighbours
-// (grnat for grant) cost one each.
-func editDistance(a, b string) int {
-	rows := make([][]int, len(a)+1)
-	for i := range rows {
-		rows[i] = make([]int, len(b)+1)
-		rows[i][0] = i
-	}
-	for j := range rows[0] {
-		rows[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d := min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d = min(d, rows[i-2][j-2]+1)
-			}
-			rows[i][j] = d
-		}
-	}
-	return rows[len(a)][len(b)]
 }

@@ -77,6 +77,13 @@ func IsInteractive(name string) bool {
 	return ok && g.Interactive
 }
 
+// IsOAuth1 reports whether name is one of the OAuth 1 application-link
+// grants (the KindServer rows), which sign with the link's RSA key.
+func IsOAuth1(name string) bool {
+	g, ok := Lookup(name)
+	return ok && g.Kind == KindServer
+}
+
 // Names lists the offered grants, sorted; with cloud set only those that
 // serve Bitbucket Cloud, else only those that serve Server/DC (KindAny
 // rows are in both).
@@ -90,6 +97,23 @@ func Names(cloud bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Of lists the offered grants whose own kind is one of kinds, sorted:
+// Of(KindServer, KindDataCenter) is what the Server/DC provider serves.
+func Of(kinds ...string) []string {
+	var out []string
+	for _, g := range Table {
+		if g.Offered && slices.Contains(kinds, g.Kind) {
+			out = append(out, g.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Kinds lists the product kinds bitbucket.kind accepts, in the order
+// messages name them.
+func Kinds() []string { return []string{KindCloud, KindServer, KindDataCenter} }
 
 // All lists every name the table recognises (offered or not), sorted.
 func All() []string {

@@ -28,9 +28,6 @@ import (
 	"time"
 )
 
-// Grant is the bitbucket.grant value.
-const Grant = grant.Static
-
 // Token kinds (tokenstore.Record.TokenKind, configure --token-kind).
 const (
 	KindAPIToken    = "api-token"         // Cloud: Atlassian API token
@@ -40,34 +37,34 @@ const (
 
 // Git usernames of the Cloud kinds (docs/bitbucket-behaviour.md#cloud-access-tokens, docs/bitbucket-behaviour.md#cloud-api-tokens).
 const (
-	APITokenGitUser    = "x-bitbucket-api-token-auth"
-	AccessTokenGitUser = "x-token-auth"
+	apiTokenGitUser    = "x-bitbucket-api-token-auth"
+	accessTokenGitUser = "x-token-auth"
 )
 
-// AppPasswordsEnded is when Bitbucket Cloud app passwords stopped working
+// appPasswordsEnded is when Bitbucket Cloud app passwords stopped working
 // (docs/bitbucket-behaviour.md#cloud-api-tokens: fully removed 2026-07-28).
-const AppPasswordsEnded = "2026-07-28"
+const appPasswordsEnded = "2026-07-28"
 
 // appPasswordPrefix starts the app passwords Bitbucket Cloud issued in
 // their last years. UNCONFIRMED: the facts do not describe the format;
 // this is what public examples show, and API tokens start with ATATT.
 const appPasswordPrefix = "ATBB"
 
-// Warnings: a line at most once per WarnEvery in the last WarnWindow.
+// Warnings: a line at most once per warnEvery in the last warnWindow.
 const (
-	WarnWindow = fastpath.StaticWarnWindow
-	WarnEvery  = fastpath.StaticWarnEvery
+	warnWindow = fastpath.StaticWarnWindow
+	warnEvery  = fastpath.StaticWarnEvery
 )
 
-// ErrAppPassword refuses an app password.
-var ErrAppPassword = errors.New("app passwords stopped working on " + AppPasswordsEnded +
+// errAppPassword refuses an app password.
+var errAppPassword = errors.New("app passwords stopped working on " + appPasswordsEnded +
 	" (Bitbucket Cloud removed them): create an API token (id.atlassian.com, with Bitbucket scopes) or an access token instead")
 
 // RefuseAppPassword refuses a token the user says is an app password
 // (said), or one with the app-password prefix.
 func RefuseAppPassword(token string, said bool) error {
 	if said || strings.HasPrefix(token, appPasswordPrefix) {
-		return ErrAppPassword
+		return errAppPassword
 	}
 	return nil
 }
@@ -75,7 +72,7 @@ func RefuseAppPassword(token string, said bool) error {
 // Kind decides the token kind: explicit when given (checked against the
 // product), else by product, --email and the API-token prefix.
 func Kind(product, explicit, token string, email bool) (string, error) {
-	cloud := product == "cloud"
+	cloud := product == grant.KindCloud
 	switch explicit {
 	case KindAPIToken, KindAccessToken:
 		if !cloud {
@@ -108,9 +105,9 @@ func GitUsername(kind, user string) string {
 		if user != "" {
 			return user
 		}
-		return APITokenGitUser
+		return apiTokenGitUser
 	case KindAccessToken:
-		return AccessTokenGitUser
+		return accessTokenGitUser
 	}
 	return user
 }
@@ -128,13 +125,13 @@ func ParseExpires(v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--expires %q: want a date such as 2027-03-31 or an RFC 3339 time", v)
 }
 
-// WarnDue is fastpath.StaticWarnDue (the fast path decides it).
-func WarnDue(expiry, warned, now time.Time) bool { return fastpath.StaticWarnDue(expiry, warned, now) }
+// warnDue is fastpath.StaticWarnDue (the fast path decides it).
+func warnDue(expiry, warned, now time.Time) bool { return fastpath.StaticWarnDue(expiry, warned, now) }
 
 // Expired reports whether a known expiry has passed.
 func Expired(expiry, now time.Time) bool { return fastpath.StaticExpired(expiry, now) }
 
 // ReplaceCommand is the command that replaces the token for remote.
 func ReplaceCommand(remote string) string {
-	return "git-credential-bitbucket configure " + remote + " --grant static --token-stdin"
+	return "git-credential-bitbucket configure " + remote + " --grant " + grant.Static + " --token-stdin"
 }

@@ -35,10 +35,10 @@ func TestKind(t *testing.T) {
 
 func TestRefuseAppPassword(t *testing.T) {
 	t.Parallel()
-	if err := RefuseAppPassword("ATBBabcdefghijklmnop", false); !errors.Is(err, ErrAppPassword) {
+	if err := RefuseAppPassword("ATBBabcdefghijklmnop", false); !errors.Is(err, errAppPassword) {
 		t.Errorf("ATBB prefix: %v, want ErrAppPassword", err)
 	}
-	if err := RefuseAppPassword("ATATT3xabc", true); !errors.Is(err, ErrAppPassword) {
+	if err := RefuseAppPassword("ATATT3xabc", true); !errors.Is(err, errAppPassword) {
 		t.Errorf("--app-password: %v, want ErrAppPassword", err)
 	}
 	if err := RefuseAppPassword("ATATT3xabc", false); err != nil {
@@ -49,9 +49,9 @@ func TestRefuseAppPassword(t *testing.T) {
 func TestGitUsername(t *testing.T) {
 	t.Parallel()
 	for _, tc := range [][3]string{
-		{KindAPIToken, "", APITokenGitUser},
+		{KindAPIToken, "", apiTokenGitUser},
 		{KindAPIToken, "alice", "alice"},
-		{KindAccessToken, "alice", AccessTokenGitUser},
+		{KindAccessToken, "alice", accessTokenGitUser},
 		{KindHTTPToken, "alice", "alice"},
 	} {
 		if got := GitUsername(tc[0], tc[1]); got != tc[2] {
@@ -79,7 +79,7 @@ func TestWarnDue(t *testing.T) {
 		{"expired", exp, exp, time.Time{}, false},
 	}
 	for _, tc := range tests {
-		if got := WarnDue(tc.expiry, tc.warned, tc.now); got != tc.want {
+		if got := warnDue(tc.expiry, tc.warned, tc.now); got != tc.want {
 			t.Errorf("%s: WarnDue = %t, want %t", tc.name, got, tc.want)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// ChunkSize is the most bytes of a secret one keyring item holds. Windows'
+// chunkSize is the most bytes of a secret one keyring item holds. Windows'
 // Credential Manager caps a credential blob at 2,560 bytes
 // (CRED_MAX_CREDENTIAL_BLOB_SIZE, 5 × 512; go-keyring refuses more with
 // ErrSetDataTooBig, and Git Credential Manager failed with 0x6f7 on exactly
@@ -18,7 +18,7 @@ import (
 // base64) fits both with room for the service and account names. Cloud
 // access tokens are 2,000–2,700 characters since 2026 (docs/bitbucket-behaviour.md#cloud-2026) and a
 // record may hold two of them: most records take two or three chunks.
-const ChunkSize = 2048
+const chunkSize = 2048
 
 // chunkHeader starts the value of an item whose secret is split: the rest is
 // "<parts>:<checksum>", the parts living in items "<user>#1" ... "<user>#N".

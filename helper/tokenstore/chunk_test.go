@@ -85,10 +85,10 @@ func token(n int) string {
 // line once base64-encoded with go-keyring's prefix.
 func TestChunkSizeFitsWindows(t *testing.T) {
 	t.Parallel()
-	if ChunkSize > windowsBlobLimit {
-		t.Errorf("ChunkSize %d > Windows' limit %d", ChunkSize, windowsBlobLimit)
+	if chunkSize > windowsBlobLimit {
+		t.Errorf("ChunkSize %d > Windows' limit %d", chunkSize, windowsBlobLimit)
 	}
-	if b64 := len("go-keyring-base64:") + (ChunkSize+2)/3*4; b64+512 > 4096 {
+	if b64 := len("go-keyring-base64:") + (chunkSize+2)/3*4; b64+512 > 4096 {
 		t.Errorf("a chunk is %d bytes in base64: too close to macOS's 4,096-byte command", b64)
 	}
 }
@@ -136,7 +136,7 @@ func TestChunkWithoutSplittingFails(t *testing.T) {
 func TestChunkShrinkAndDelete(t *testing.T) {
 	t.Parallel()
 	kr := newLimitedKeyring(windowsBlobLimit)
-	c := chunker{kr: kr, service: KeyringService, size: ChunkSize}
+	c := chunker{kr: kr, service: KeyringService, size: chunkSize}
 	if err := c.set("u", token(6000)); err != nil {
 		t.Fatal(err)
 	}
@@ -171,11 +171,11 @@ func TestChunkShrinkAndDelete(t *testing.T) {
 func TestChunkTornRead(t *testing.T) {
 	t.Parallel()
 	kr := newLimitedKeyring(windowsBlobLimit)
-	c := chunker{kr: kr, service: KeyringService, size: ChunkSize}
+	c := chunker{kr: kr, service: KeyringService, size: chunkSize}
 	if err := c.set("u", token(5000)); err != nil {
 		t.Fatal(err)
 	}
-	if err := kr.Set(KeyringService, "u#2", strings.Repeat("x", ChunkSize)); err != nil {
+	if err := kr.Set(KeyringService, "u#2", strings.Repeat("x", chunkSize)); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := c.get("u"); !errors.Is(err, errTornRead) || v != "" {

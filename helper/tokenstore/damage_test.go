@@ -57,7 +57,7 @@ func TestCorruptStoreIsReportedAndUntouched(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkRefused(t, s, tt.data, func(err error) {
-				var ce *CorruptError
+				var ce *corruptError
 				if !errors.As(err, &ce) {
 					t.Fatalf("error %q is not a *CorruptError", err)
 				}
@@ -80,12 +80,12 @@ func TestNewerSchemaIsRefusedAndUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRefused(t, s, data, func(err error) {
-		var ve *VersionError
+		var ve *versionError
 		if !errors.As(err, &ve) {
 			t.Fatalf("error %q is not a *VersionError", err)
 		}
-		if ve.Version != 2 || ve.Supported != SchemaVersion || ve.Path != s.Path() {
-			t.Errorf("VersionError = %+v, want version 2, supported %d, path %s", ve, SchemaVersion, s.Path())
+		if ve.Version != 2 || ve.Supported != schemaVersion || ve.Path != s.Path() {
+			t.Errorf("VersionError = %+v, want version 2, supported %d, path %s", ve, schemaVersion, s.Path())
 		}
 		if want := "written by a newer git-credential-bitbucket (schema 2"; !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)

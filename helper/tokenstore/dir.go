@@ -10,10 +10,10 @@ import (
 	"strings"
 )
 
-// StateDirEnv names the environment variable that, when set to an absolute
+// stateDirEnv names the environment variable that, when set to an absolute
 // path, is the store directory itself (no subdirectory is appended). It is
 // meant for tests, CI and users who keep state elsewhere.
-const StateDirEnv = "GIT_CREDENTIAL_BITBUCKET_STATE_DIR"
+const stateDirEnv = "GIT_CREDENTIAL_BITBUCKET_STATE_DIR"
 
 // appDirName is the subdirectory of the XDG state directory.
 const appDirName = "git-credential-bitbucket"
@@ -35,16 +35,16 @@ func DefaultDir(env []string) (string, error) {
 }
 
 func defaultDir(goos string, env []string) (string, error) {
-	if d := lookupEnv(env, StateDirEnv); d != "" {
+	if d := lookupEnv(env, stateDirEnv); d != "" {
 		if !filepath.IsAbs(d) {
-			return "", fmt.Errorf("%s must be an absolute path", StateDirEnv)
+			return "", fmt.Errorf("%s must be an absolute path", stateDirEnv)
 		}
 		return filepath.Clean(d), nil
 	}
 	if goos == "windows" {
 		d := lookupEnvFold(env, "LOCALAPPDATA")
 		if d == "" || !filepath.IsAbs(d) {
-			return "", errors.New("cannot find the token store directory: LOCALAPPDATA is not set to an absolute path (set " + StateDirEnv + ")")
+			return "", errors.New("cannot find the token store directory: LOCALAPPDATA is not set to an absolute path (set " + stateDirEnv + ")")
 		}
 		return filepath.Join(d, appDirName), nil
 	}
@@ -53,7 +53,7 @@ func defaultDir(goos string, env []string) (string, error) {
 	}
 	home := lookupEnv(env, "HOME")
 	if home == "" || !filepath.IsAbs(home) {
-		return "", errors.New("cannot find the token store directory: HOME is not set to an absolute path (set XDG_STATE_HOME or " + StateDirEnv + ")")
+		return "", errors.New("cannot find the token store directory: HOME is not set to an absolute path (set XDG_STATE_HOME or " + stateDirEnv + ")")
 	}
 	if goos == "darwin" {
 		return filepath.Join(home, "Library", "Application Support", appDirName), nil
@@ -151,7 +151,7 @@ func ensureDir(dir string) error {
 		if fi.Mode()&fs.ModeSticky != 0 {
 			perm |= 0o1000
 		}
-		return fmt.Errorf("token store: %s is writable by other users (mode %04o): refusing to keep tokens there; set %s to a directory of your own", dir, uint32(perm), StateDirEnv)
+		return fmt.Errorf("token store: %s is writable by other users (mode %04o): refusing to keep tokens there; set %s to a directory of your own", dir, uint32(perm), stateDirEnv)
 	}
 	return nil
 }

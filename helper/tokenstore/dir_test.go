@@ -133,15 +133,15 @@ func TestDefaultDir(t *testing.T) {
 		{"xdg", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=/xdg/state"}, "/xdg/state/git-credential-bitbucket", false},
 		{"relative xdg ignored", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=rel"}, "/home/u/.local/state/git-credential-bitbucket", false},
 		{"empty xdg ignored", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME="}, "/home/u/.local/state/git-credential-bitbucket", false},
-		{"override", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=/x", StateDirEnv + "=/srv/tokens/"}, "/srv/tokens", false},
+		{"override", "linux", []string{"HOME=/home/u", "XDG_STATE_HOME=/x", stateDirEnv + "=/srv/tokens/"}, "/srv/tokens", false},
 		{"last entry wins", "linux", []string{"HOME=/first", "HOME=/second"}, "/second/.local/state/git-credential-bitbucket", false},
-		{"relative override", "linux", []string{"HOME=/home/u", StateDirEnv + "=tokens"}, "", true},
+		{"relative override", "linux", []string{"HOME=/home/u", stateDirEnv + "=tokens"}, "", true},
 		{"no home", "linux", []string{"PATH=/bin"}, "", true},
 		{"relative home", "linux", []string{"HOME=home"}, "", true},
 		{"nil env", "linux", nil, "", true},
 		{"macos home", "darwin", []string{"HOME=/Users/u"}, "/Users/u/Library/Application Support/git-credential-bitbucket", false},
 		{"macos xdg", "darwin", []string{"HOME=/Users/u", "XDG_STATE_HOME=/Users/u/.local/state"}, "/Users/u/.local/state/git-credential-bitbucket", false},
-		{"macos override", "darwin", []string{"HOME=/Users/u", StateDirEnv + "=/srv/t"}, "/srv/t", false},
+		{"macos override", "darwin", []string{"HOME=/Users/u", stateDirEnv + "=/srv/t"}, "/srv/t", false},
 		{"macos no home", "darwin", nil, "", true},
 		{"windows no localappdata", "windows", []string{"HOME=/home/u", "XDG_STATE_HOME=/x"}, "", true},
 	}
@@ -158,7 +158,7 @@ func TestDefaultDir(t *testing.T) {
 			{"localappdata", "windows", []string{`LOCALAPPDATA=C:\Users\u\AppData\Local`}, `C:\Users\u\AppData\Local\git-credential-bitbucket`, false},
 			{"name in any case", "windows", []string{`LocalAppData=C:\L`}, `C:\L\git-credential-bitbucket`, false},
 			{"xdg ignored", "windows", []string{`LOCALAPPDATA=C:\L`, `XDG_STATE_HOME=C:\X`}, `C:\L\git-credential-bitbucket`, false},
-			{"override", "windows", []string{`LOCALAPPDATA=C:\L`, StateDirEnv + `=D:\t`}, `D:\t`, false},
+			{"override", "windows", []string{`LOCALAPPDATA=C:\L`, stateDirEnv + `=D:\t`}, `D:\t`, false},
 			{"relative localappdata", "windows", []string{`LOCALAPPDATA=L`}, "", true},
 		}
 	}
@@ -174,7 +174,7 @@ func TestDefaultDir(t *testing.T) {
 			}
 		})
 	}
-	if _, err := DefaultDir([]string{StateDirEnv + "=rel"}); err == nil {
+	if _, err := DefaultDir([]string{stateDirEnv + "=rel"}); err == nil {
 		t.Error("DefaultDir with a relative override succeeded")
 	}
 }

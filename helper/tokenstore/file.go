@@ -13,9 +13,9 @@ import (
 	"strings"
 )
 
-// SchemaVersion is the version of the store file this package writes, and the
+// schemaVersion is the version of the store file this package writes, and the
 // newest it reads.
-const SchemaVersion = 1
+const schemaVersion = 1
 
 const (
 	fileName     = "tokens.json"
@@ -100,14 +100,14 @@ func readChecked(p string) ([]byte, error) {
 // field name only, never by quoting content.
 func decode(path string, data []byte) ([]*Record, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &CorruptError{Path: path, Reason: "empty file"}
+		return nil, &corruptError{Path: path, Reason: "empty file"}
 	}
 	// Fast path: one pass over a well-formed current file.
 	var whole struct {
 		Version *int      `json:"version"`
 		Records []*Record `json:"records"`
 	}
-	if err := json.Unmarshal(data, &whole); err == nil && whole.Version != nil && *whole.Version == SchemaVersion {
+	if err := json.Unmarshal(data, &whole); err == nil && whole.Version != nil && *whole.Version == schemaVersion {
 		return validate(path, whole.Records)
 	}
 	// Anything else: parse the envelope first, so that a newer schema is
@@ -117,20 +117,20 @@ func decode(path string, data []byte) ([]*Record, error) {
 		Records json.RawMessage `json:"records"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, &CorruptError{Path: path, Reason: describeJSONError(err)}
+		return nil, &corruptError{Path: path, Reason: describeJSONError(err)}
 	}
 	if head.Version == nil {
-		return nil, &CorruptError{Path: path, Reason: "no schema version"}
+		return nil, &corruptError{Path: path, Reason: "no schema version"}
 	}
-	if v := *head.Version; v > SchemaVersion {
-		return nil, &VersionError{Path: path, Version: v, Supported: SchemaVersion}
+	if v := *head.Version; v > schemaVersion {
+		return nil, &versionError{Path: path, Version: v, Supported: schemaVersion}
 	} else if v < 1 {
-		return nil, &CorruptError{Path: path, Reason: fmt.Sprintf("unknown schema version %d", v)}
+		return nil, &corruptError{Path: path, Reason: fmt.Sprintf("unknown schema version %d", v)}
 	}
 	var recs []*Record
 	if len(head.Records) > 0 {
 		if err := json.Unmarshal(head.Records, &recs); err != nil {
-			return nil, &CorruptError{Path: path, Reason: "records: " + describeJSONError(err)}
+			return nil, &corruptError{Path: path, Reason: "records: " + describeJSONError(err)}
 		}
 	}
 	return validate(path, recs)
@@ -141,13 +141,13 @@ func validate(path string, recs []*Record) ([]*Record, error) {
 	seen := make(map[Key]bool, len(recs))
 	for i, r := range recs {
 		if r == nil {
-			return nil, &CorruptError{Path: path, Reason: fmt.Sprintf("record %d is null", i)}
+			return nil, &corruptError{Path: path, Reason: fmt.Sprintf("record %d is null", i)}
 		}
 		if r.Key.Protocol == "" || r.Key.Host == "" {
-			return nil, &CorruptError{Path: path, Reason: fmt.Sprintf("record %d has no protocol or host", i)}
+			return nil, &corruptError{Path: path, Reason: fmt.Sprintf("record %d has no protocol or host", i)}
 		}
 		if seen[r.Key] {
-			return nil, &CorruptError{Path: path, Reason: fmt.Sprintf("record %d repeats key %s", i, r.Key)}
+			return nil, &corruptError{Path: path, Reason: fmt.Sprintf("record %d repeats key %s", i, r.Key)}
 		}
 		seen[r.Key] = true
 	}
@@ -253,7 +253,7 @@ func (s *Store) save(recs []*Record) error {
 // to write, and still readable and diffable by a person.
 func encode(recs []*Record) ([]byte, error) {
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "{\"version\":%d,\"records\":[", SchemaVersion)
+	fmt.Fprintf(&buf, "{\"version\":%d,\"records\":[", schemaVersion)
 	for i, r := range recs {
 		b, err := json.Marshal(r.metadataOnly())
 		if err != nil {

@@ -77,7 +77,7 @@ func (s *Store) chunker() chunker {
 	if kr == nil {
 		kr = noKeyring{}
 	}
-	return chunker{kr: kr, service: KeyringService, size: ChunkSize}
+	return chunker{kr: kr, service: KeyringService, size: chunkSize}
 }
 
 // readSecrets fills in the secrets of the records that keep them in the

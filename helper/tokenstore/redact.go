@@ -9,11 +9,29 @@ import (
 // redacted replaces a secret in printed records.
 const redacted = "[redacted]"
 
-// Redacted returns a copy of r whose non-empty secrets (AccessToken,
-// RefreshToken, OAuth1Token, OAuth1TokenSecret) read "[redacted]". Empty ones
-// stay empty, so a printed record still shows which secrets it holds.
+// secretFields points at every secret field of r: AccessToken,
+// RefreshToken, OAuth1Token, OAuth1TokenSecret. A new secret field is
+// added here, and Secrets and Redacted follow.
+func (r *Record) secretFields() []*string {
+	return []*string{&r.AccessToken, &r.RefreshToken, &r.OAuth1Token, &r.OAuth1TokenSecret}
+}
+
+// Secrets lists the values of every secret field of r (empty ones
+// included), for a redactor to hide wherever they might appear.
+func (r Record) Secrets() []string {
+	ps := r.secretFields()
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}
+
+// Redacted returns a copy of r whose non-empty secrets (see Secrets)
+// read "[redacted]". Empty ones stay empty, so a printed record still
+// shows which secrets it holds.
 func (r Record) Redacted() Record {
-	for _, p := range []*string{&r.AccessToken, &r.RefreshToken, &r.OAuth1Token, &r.OAuth1TokenSecret} {
+	for _, p := range r.secretFields() {
 		if *p != "" {
 			*p = redacted
 		}

@@ -2,6 +2,8 @@ package tokenstore
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +77,28 @@ func TestRecordPrintingRedactsSecrets(t *testing.T) {
 	var nilRec *Record
 	if got := fmt.Sprintf("%v", nilRec); got != "<nil>" {
 		t.Errorf("%%v of a nil *Record = %q, want <nil>", got)
+	}
+}
+
+// TestSecretsAreWhatRedactedHides: Secrets lists exactly the fields
+// Redacted hides, so a redactor fed Secrets hides what printing hides.
+func TestSecretsAreWhatRedactedHides(t *testing.T) {
+	t.Parallel()
+	var r Record
+	v := reflect.ValueOf(&r).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.String {
+			f.SetString(fmt.Sprintf("value-of-%s", v.Type().Field(i).Name))
+		}
+	}
+	red := reflect.ValueOf(r.Redacted())
+	var hidden []string
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.String && red.Field(i).String() != f.String() {
+			hidden = append(hidden, f.String())
+		}
+	}
+	if got := r.Secrets(); !slices.Equal(got, hidden) || len(got) != 4 {
+		t.Errorf("Secrets() = %q, Redacted hides %q", got, hidden)
 	}
 }

@@ -6,10 +6,6 @@ import (
 	"github.com/bbcred/git-credential-bitbucket/helper/grant"
 )
 
-// grantImpersonate is bitbucket.grant for OAuth 1 impersonation, whose
-// records kept for a URL's user never serve a request without one.
-const grantImpersonate = grant.OAuth1Impersonate
-
 // Select is the one rule for which record answers a request for
 // (protocol, host, path, username), used by every reader (the CLI's fast
 // and slow paths, Store.Find):
@@ -36,7 +32,8 @@ func Select(recs []*Record, protocol, host, path, username string) *Record {
 		if username != "" && k.Username != username && rec.GitUsername != username {
 			continue
 		}
-		if username == "" && k.Username != "" && rec.Grant == grantImpersonate {
+		if username == "" && k.Username != "" && rec.Grant == grant.OAuth1Impersonate {
+			// Records of impersonation kept for a URL's user never serve a request without one.
 			continue
 		}
 		if k.Path != "" && path != k.Path && !strings.HasPrefix(path, k.Path+"/") {

@@ -34,8 +34,8 @@
 // # Damage
 //
 // A file that is not valid JSON, lacks a version, or holds malformed records
-// is reported with a *CorruptError naming the file; a file written by a newer
-// schema is reported with a *VersionError. In both cases every operation,
+// is reported with a *corruptError naming the file; a file written by a newer
+// schema is reported with a *versionError. In both cases every operation,
 // writes included, refuses to touch the file: a damaged store is never reset,
 // so another key's refresh token is never lost to a rewrite. Errors never
 // contain token values.

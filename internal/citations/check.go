@@ -11,9 +11,9 @@ import (
 	"strings"
 )
 
-// Exempt is the directory whose files may hold old forms and made-up
+// exempt is the directory whose files may hold old forms and made-up
 // anchors: the mapping and its tests.
-const Exempt = "internal/citations/"
+const exempt = "internal/citations/"
 
 var (
 	// refRe is FILE.md#anchor; the character before it is checked by hand
@@ -28,7 +28,7 @@ var (
 )
 
 // Files lists the .go, .md and .txtar files under root (slash paths from
-// root), skipping hidden directories, bin/ and Exempt.
+// root), skipping hidden directories, bin/ and exempt.
 func Files(root string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -38,7 +38,7 @@ func Files(root string) ([]string, error) {
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "bin" || rel+"/" == Exempt) {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "bin" || rel+"/" == exempt) {
 				return filepath.SkipDir
 			}
 			return nil

@@ -85,7 +85,7 @@ func itoa(i int) string {
 
 func TestRewrite(t *testing.T) {
 	t.Parallel()
-	const d = BehaviourDoc + "#"
+	const d = behaviourDoc + "#"
 	tests := []struct {
 		name, file, in, want string
 		unknown              int
@@ -113,11 +113,11 @@ func TestRewrite(t *testing.T) {
 		{"unknown bare id", "m.md", "(faithful, C2)", "(faithful, C2)", 1},
 		{"markdown link", "mockserver/README.md", "### REST (facts A13)", "### REST ([cloud-user](../" + d + "cloud-user))", 0},
 		{"txtar", "x/testdata/script/s.txtar", "# (facts D1: 44)", "# (" + d + "dc-access-tokens: 44)", 0},
-		{"facts file path", "conformance/c.go", "from ../shared/reference/bitbucket-auth-facts.md here", "from " + BehaviourDoc + " here", 0},
-		{"facts file in md code", "m/README.md", "`../shared/reference/bitbucket-auth-facts.md`;", "[" + BehaviourDoc + "](../" + BehaviourDoc + ");", 0},
-		{"protocol section", "a.go", "(reference/git-credential-protocol.md §4)", "(" + ProtocolDoc + "#what-git-does)", 0},
+		{"facts file path", "conformance/c.go", "from ../shared/reference/bitbucket-auth-facts.md here", "from " + behaviourDoc + " here", 0},
+		{"facts file in md code", "m/README.md", "`../shared/reference/bitbucket-auth-facts.md`;", "[" + behaviourDoc + "](../" + behaviourDoc + ");", 0},
+		{"protocol section", "a.go", "(reference/git-credential-protocol.md §4)", "(" + protocolDoc + "#what-git-does)", 0},
 		{"url left alone", "a.go", `"https://developer.atlassian.com/bitbucket/api/2/reference/"`, `"https://developer.atlassian.com/bitbucket/api/2/reference/"`, 0},
-		{"converted left alone", "a.go", "(" + ProtocolDoc + ")", "(" + ProtocolDoc + ")", 0},
+		{"converted left alone", "a.go", "(" + protocolDoc + ")", "(" + protocolDoc + ")", 0},
 		{"design section", "a.go", `(design.md "Control API")`, "(mockserver/README.md#control-api-both-listeners-at-the-root-not-under-the-context-path)", 0},
 		{"design sections over lines", "a.go", "(design.md, \"What git receives\" and\n// \"Configuration\"). z", "(README.md#what-git-receives, README.md#configuration). z", 0},
 		{"design plain", "m/f.go", "(../shared/design.md): add", "(README.md): add", 0},

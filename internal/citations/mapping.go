@@ -7,15 +7,15 @@
 // This file is the one place where the old forms may appear.
 package citations
 
-// BehaviourDoc and ProtocolDoc are the in-repository reference, relative
+// behaviourDoc and protocolDoc are the in-repository reference, relative
 // to the module root.
 const (
-	BehaviourDoc = "docs/bitbucket-behaviour.md"
-	ProtocolDoc  = "docs/git-credential-protocol.md"
+	behaviourDoc = "docs/bitbucket-behaviour.md"
+	protocolDoc  = "docs/git-credential-protocol.md"
 )
 
 // factAnchors maps every section id of the old shared facts file
-// (bitbucket-auth-facts.md) to its anchor in BehaviourDoc. Section
+// (bitbucket-auth-facts.md) to its anchor in behaviourDoc. Section
 // letters alone (A, B, …) are the whole part; "0.n" is the short list of
 // pitfalls, which now points at the fact each item summarises; "S-n" are
 // the numbered sources.
@@ -73,7 +73,7 @@ var factAnchors = map[string]string{
 }
 
 // sourceIDs are the numbered sources of the old facts file; "S-57" maps
-// to the anchor "source-57" of BehaviourDoc's source list.
+// to the anchor "source-57" of behaviourDoc's source list.
 var sourceIDs = []string{
 	"1", "3", "3b", "3c", "3d", "4", "4b", "5", "5b", "5c", "6", "7", "7b", "7c", "8", "9",
 	"10", "11", "12", "13", "14", "15", "16", "17", "18", "18b", "19", "19b", "19c", "19d",
@@ -86,7 +86,7 @@ var sourceIDs = []string{
 }
 
 // protocolAnchors maps the numbered sections of the old shared
-// git-credential-protocol.md to anchors of ProtocolDoc.
+// git-credential-protocol.md to anchors of protocolDoc.
 var protocolAnchors = map[string]string{
 	"1":  "wire-format",
 	"2":  "attributes",
@@ -124,13 +124,13 @@ var designSections = map[string]string{
 func Targets() []string {
 	var out []string
 	for _, a := range factAnchors {
-		out = append(out, BehaviourDoc+"#"+a)
+		out = append(out, behaviourDoc+"#"+a)
 	}
 	for _, s := range sourceIDs {
-		out = append(out, BehaviourDoc+"#source-"+s)
+		out = append(out, behaviourDoc+"#source-"+s)
 	}
 	for _, a := range protocolAnchors {
-		out = append(out, ProtocolDoc+"#"+a)
+		out = append(out, protocolDoc+"#"+a)
 	}
 	for _, t := range designSections {
 		out = append(out, t)

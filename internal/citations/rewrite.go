@@ -122,17 +122,17 @@ func (w *rewriter) files(s string) string {
 			return "", false
 		}
 		if !strings.Contains(m[1], "git-credential-protocol") {
-			return w.cite(BehaviourDoc) + suffixSection(m), true
+			return w.cite(behaviourDoc) + suffixSection(m), true
 		}
 		if m[2] == "" {
-			return w.cite(ProtocolDoc), true
+			return w.cite(protocolDoc), true
 		}
 		a, ok := protocolAnchors[m[2]]
 		if !ok {
 			w.fail("%q: no section %s", m[0], m[2])
 			return "", false
 		}
-		return w.cite(ProtocolDoc + "#" + a), true
+		return w.cite(protocolDoc + "#" + a), true
 	})
 }
 
@@ -210,18 +210,18 @@ func expand(first, tail string) ([]string, error) {
 	return targets, nil
 }
 
-// factTarget is the BehaviourDoc anchor of one old id.
+// factTarget is the behaviourDoc anchor of one old id.
 func factTarget(s string) (string, bool) {
 	if n, ok := strings.CutPrefix(s, "S-"); ok {
 		for _, x := range sourceIDs {
 			if x == n {
-				return BehaviourDoc + "#source-" + n, true
+				return behaviourDoc + "#source-" + n, true
 			}
 		}
 		return "", false
 	}
 	a, ok := factAnchors[s]
-	return BehaviourDoc + "#" + a, ok
+	return behaviourDoc + "#" + a, ok
 }
 
 // idRange lists the ids after from up to and including to, both of one

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bbcred/git-credential-bitbucket/helper/auth"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/loopback"
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // ListenFunc opens a listener, as net.Listen does.
@@ -43,7 +45,7 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 	host, port, path, escaped := "127.0.0.1", "0", defaultPath, defaultPath
 	if redirectURL != "" {
 		u, err := url.Parse(redirectURL)
-		if err != nil || u.Scheme != "http" || u.Host == "" || !IsLoopback(u.Hostname()) {
+		if err != nil || u.Scheme != "http" || u.Host == "" || !loopback.Is(u.Hostname()) {
 			return nil, &auth.ConfigError{Msg: fmt.Sprintf("bitbucket.redirectURL %q must be an http URL on a loopback host (127.0.0.1, [::1] or localhost)", redirectURL)}
 		}
 		host = u.Hostname()
@@ -83,20 +85,6 @@ func Listen(listen ListenFunc, redirectURL, defaultPath string) (*Callback, erro
 		}
 	}
 	return cb, nil
-}
-
-// IsLoopback reports whether host (a host name or IP literal, with or
-// without a port) is localhost or a loopback IP literal — never a name such
-// as 127.example.com. Plain http and redirect listeners are allowed only there.
-func IsLoopback(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // Serve starts answering requests; accept decides which one is ours.
@@ -164,7 +152,7 @@ func (cb *Callback) handler(accept Accept) http.Handler {
 			cb.ch <- q // buffered: never blocks, only the first gets here
 			msg = pageGranted
 			if e := q.Get("error"); e != "" || q.Get("oauth_verifier") == "denied" {
-				msg = pageNotGranted + strings.TrimSuffix(" ("+html.EscapeString(Sanitize(e))+")", " ()") + ". You can close this window."
+				msg = pageNotGranted + strings.TrimSuffix(" ("+html.EscapeString(termsafe.Line(e))+")", " ()") + ". You can close this window."
 			}
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -174,7 +162,7 @@ func (cb *Callback) handler(accept Accept) http.Handler {
 
 // Await returns the authorization code from the browser coming back
 // (read as Code reads it) or, when paste is not nil, from a line pasted
-// there (read as ReadPaste reads it), whichever comes first.
+// there (read as readPaste reads it), whichever comes first.
 func (cb *Callback) Await(ctx context.Context, paste io.Reader, state string) (string, error) {
 	type pasted struct {
 		code string
@@ -184,7 +172,7 @@ func (cb *Callback) Await(ctx context.Context, paste io.Reader, state string) (s
 	if paste != nil {
 		ch = make(chan pasted, 1)
 		go func() {
-			code, err := ReadPaste(ctx, paste, state)
+			code, err := readPaste(ctx, paste, state)
 			ch <- pasted{code, err} // buffered: never blocks
 		}()
 	}

@@ -16,7 +16,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // Accept decides whether a redirect's query is the answer being waited
@@ -42,9 +43,9 @@ func Code(q url.Values, state string) (string, error) {
 		return "", errors.New("the answer is not from this authorization (state mismatch: a stale or forged redirect)" + Again)
 	}
 	if e := q.Get("error"); e != "" {
-		msg := "access was not granted (" + Sanitize(e) + ")"
+		msg := "access was not granted (" + termsafe.Line(e) + ")"
 		if d := q.Get("error_description"); d != "" {
-			msg += ": " + Sanitize(d)
+			msg += ": " + termsafe.Line(d)
 		}
 		return "", errors.New(msg + Again)
 	}
@@ -59,8 +60,8 @@ func Code(q url.Values, state string) (string, error) {
 // with the command to run next.
 const Again = "; run git-credential-bitbucket login again"
 
-// MaxBareCode is the longest bare code accepted from the terminal.
-const MaxBareCode = 512
+// maxBareCode is the longest bare code accepted from the terminal.
+const maxBareCode = 512
 
 // Paste reads what a person pasted at the prompt: the address the browser
 // was sent to (read as Code reads a redirect), or the bare code, which
@@ -78,14 +79,14 @@ func Paste(line, state string) (string, error) {
 		return Code(u.Query(), state)
 	}
 	if !IsBareCode(line) {
-		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)"+Again, MaxBareCode)
+		return "", fmt.Errorf("the pasted text is not a URL or an authorization code (a code is 1 to %d letters, digits and -._~)"+Again, maxBareCode)
 	}
 	return line, nil
 }
 
 // IsBareCode reports whether s matches ^[A-Za-z0-9._~-]{1,512}$.
 func IsBareCode(s string) bool {
-	if s == "" || len(s) > MaxBareCode {
+	if s == "" || len(s) > maxBareCode {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -95,20 +96,4 @@ func IsBareCode(s string) bool {
 		}
 	}
 	return true
-}
-
-// Sanitize makes text from a server or a redirect safe for a terminal
-// line: control characters become spaces, and it is cut at 200 bytes.
-func Sanitize(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }

@@ -1,7 +1,6 @@
 package consent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -73,7 +72,7 @@ func TestReadPaste(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, err := ReadPaste(t.Context(), strings.NewReader(tt.line+"\r\n"), state)
+			code, err := readPaste(t.Context(), strings.NewReader(tt.line+"\r\n"), state)
 			if code != tt.wantCode {
 				t.Errorf("code = %q, want %q", code, tt.wantCode)
 			}
@@ -148,13 +147,3 @@ func TestReadLine(t *testing.T) {
 }
 
 var errLong = errors.New("too long")
-
-func TestSanitize(t *testing.T) {
-	t.Parallel()
-	if got := Sanitize(" a\x1b[31m\r\nb\x00 "); got != "a [31m  b" {
-		t.Errorf("Sanitize = %q", got)
-	}
-	if got := Sanitize(string(bytes.Repeat([]byte("x"), 300))); len(got) != 203 {
-		t.Errorf("Sanitize kept %d bytes, want 200 and ...", len(got))
-	}
-}

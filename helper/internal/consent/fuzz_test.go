@@ -127,7 +127,7 @@ func FuzzReadLine(f *testing.F) {
 		if nl < 0 {
 			lineLen = len(in)
 		}
-		if lineLen > MaxLine {
+		if lineLen > maxLine {
 			if err == nil || !strings.Contains(err.Error(), "longer than") {
 				t.Fatalf("ReadLine(%d-byte line) = %q, %v; want too long", lineLen, got, err)
 			}

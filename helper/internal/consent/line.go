@@ -8,11 +8,11 @@ import (
 	"strings"
 )
 
-// MaxLine is the longest line ReadLine accepts, in bytes.
-const MaxLine = 8192
+// maxLine is the longest line ReadLine accepts, in bytes.
+const maxLine = 8192
 
 // ReadLine reads one line from the terminal without reading past it and
-// returns it trimmed; a line longer than MaxLine is an error (the rest of
+// returns it trimmed; a line longer than maxLine is an error (the rest of
 // it is left unread). It gives up when ctx ends; the reader goroutine then
 // finishes on its own when the terminal delivers a line or closes. An
 // empty stream is io.EOF.
@@ -43,8 +43,8 @@ func readLine(r io.Reader) (string, error) {
 			if b[0] == '\n' {
 				break
 			}
-			if sb.Len() == MaxLine {
-				return "", fmt.Errorf("the line is longer than %d KiB", MaxLine/1024)
+			if sb.Len() == maxLine {
+				return "", fmt.Errorf("the line is longer than %d KiB", maxLine/1024)
 			}
 			sb.WriteByte(b[0])
 		}
@@ -58,8 +58,8 @@ func readLine(r io.Reader) (string, error) {
 	return strings.TrimSpace(sb.String()), nil
 }
 
-// ReadPaste reads one pasted line and reads it as Paste does.
-func ReadPaste(ctx context.Context, r io.Reader, state string) (string, error) {
+// readPaste reads one pasted line and reads it as Paste does.
+func readPaste(ctx context.Context, r io.Reader, state string) (string, error) {
 	line, err := ReadLine(ctx, r)
 	if err != nil {
 		return "", fmt.Errorf("read the pasted address: %w", err)

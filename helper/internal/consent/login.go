@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bbcred/git-credential-bitbucket/helper/internal/termsafe"
 )
 
 // The person's side of a login is the same for the Cloud authorization
@@ -58,7 +60,7 @@ func OAuth2(origin, authURL string, open func(string) error, limit time.Duration
 		Origin: origin, URL: authURL, Open: open, Limit: limit,
 		Query:     func(q url.Values) (string, error) { return Code(q, state) },
 		Paste:     func(line string) (string, error) { return Paste(line, state) },
-		PasteWhat: PasteRedirect,
+		PasteWhat: pasteRedirect,
 	}
 }
 
@@ -84,7 +86,7 @@ func (p Person) Await(ctx context.Context, cb *Callback, l Login) (string, error
 		}
 		opened = err == nil
 		if err != nil {
-			why = Sanitize(err.Error())
+			why = termsafe.Line(err.Error())
 		}
 	}
 	canPaste := p.TTY != nil && l.Paste != nil
@@ -222,7 +224,7 @@ func (s sayWriter) Write(b []byte) (int, error) {
 
 // What to paste, in the one wording of every flow.
 const (
-	PasteRedirect = "the address the browser was sent to (or the code)"
+	pasteRedirect = "the address the browser was sent to (or the code)"
 	PasteVerifier = "the verification code the page shows (or the address the browser was sent to)"
 )
 

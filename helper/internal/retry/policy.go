@@ -8,13 +8,13 @@ import (
 
 // The one retry policy of both products' token and REST requests: a 429
 // or 503 with Retry-After waits that long, a 503 without it waits
-// FirstBackoff, doubling; only while the wait ends before the context's
-// deadline, and at most MaxAttempts requests in all. Only answers are
+// firstBackoff, doubling; only while the wait ends before the context's
+// deadline, and at most maxAttempts requests in all. Only answers are
 // retried, never a transport error (whose outcome is unknown: a retried
 // PUT could mint two tokens).
 const (
-	FirstBackoff = 250 * time.Millisecond
-	MaxAttempts  = 10
+	firstBackoff = 250 * time.Millisecond
+	maxAttempts  = 10
 )
 
 // Policy retries one product's requests. The zero value retries by the
@@ -50,7 +50,7 @@ func (p Policy) RetryAfter(h http.Header) time.Duration {
 func (p Policy) Again(ctx context.Context, a *Attempts, op string, status int, retryAfter time.Duration) bool {
 	a.n++
 	if a.backoff == 0 {
-		a.backoff = FirstBackoff
+		a.backoff = firstBackoff
 	}
 	wait := retryAfter
 	switch {
@@ -61,7 +61,7 @@ func (p Policy) Again(ctx context.Context, a *Attempts, op string, status int, r
 	default:
 		return false
 	}
-	if wait <= 0 || a.n >= MaxAttempts {
+	if wait <= 0 || a.n >= maxAttempts {
 		return false
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {

@@ -22,7 +22,7 @@ func TestPolicyAgain(t *testing.T) {
 		{"a 429 with Retry-After waits", http.StatusTooManyRequests, time.Millisecond, 0, time.Minute, true},
 		{"a 503 backs off", http.StatusServiceUnavailable, 0, 0, time.Minute, true},
 		{"a wait past the deadline is not taken", http.StatusServiceUnavailable, time.Hour, 0, time.Minute, false},
-		{"the attempts run out", http.StatusServiceUnavailable, time.Millisecond, MaxAttempts - 1, time.Minute, false},
+		{"the attempts run out", http.StatusServiceUnavailable, time.Millisecond, maxAttempts - 1, time.Minute, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

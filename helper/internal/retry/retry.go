@@ -28,15 +28,15 @@ func After(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// ProgressAfter is the longest wait before a retry that goes untold:
+// progressAfter is the longest wait before a retry that goes untold:
 // a longer one gets a line for the person (Tell).
-const ProgressAfter = 2 * time.Second
+const progressAfter = 2 * time.Second
 
 // Tell says, through say (nil: nobody to tell), that the server answered
 // status and the next attempt comes after wait, when wait exceeds
-// ProgressAfter: "Bitbucket is busy (503); retrying in 4 s".
+// progressAfter: "Bitbucket is busy (503); retrying in 4 s".
 func Tell(say func(format string, args ...any), status int, wait time.Duration) {
-	if say == nil || wait <= ProgressAfter {
+	if say == nil || wait <= progressAfter {
 		return
 	}
 	what := "busy"

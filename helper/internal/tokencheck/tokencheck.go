@@ -14,11 +14,11 @@ import (
 // about 2,600 characters since 2026 (docs/bitbucket-behaviour.md#cloud-2026); DC tokens are 44 (docs/bitbucket-behaviour.md#dc-access-tokens).
 const MaxLen = 16 << 10
 
-// MaxLife is the longest expires_in believed; DefaultLife is what a
+// maxLife is the longest expires_in believed; defaultLife is what a
 // missing, negative or longer one is treated as.
 const (
-	MaxLife     = 365 * 24 * time.Hour
-	DefaultLife = time.Hour
+	maxLife     = 365 * 24 * time.Hour
+	defaultLife = time.Hour
 )
 
 // Token reports what is wrong with token v (what names it in the error,
@@ -58,16 +58,16 @@ func Bearer(tokenType string) error {
 }
 
 // Life is how long a token said to live expiresIn seconds is believed to:
-// expiresIn itself when in (0, MaxLife], else DefaultLife with a reason
+// expiresIn itself when in (0, maxLife], else defaultLife with a reason
 // for the trace ("" when expiresIn was used).
 func Life(expiresIn int64) (time.Duration, string) {
 	switch {
 	case expiresIn == 0:
-		return DefaultLife, "no expires_in: assuming " + DefaultLife.String()
+		return defaultLife, "no expires_in: assuming " + defaultLife.String()
 	case expiresIn < 0:
-		return DefaultLife, fmt.Sprintf("negative expires_in %d: assuming %s", expiresIn, DefaultLife)
-	case expiresIn > int64(MaxLife/time.Second):
-		return DefaultLife, fmt.Sprintf("expires_in %d is over a year: assuming %s", expiresIn, DefaultLife)
+		return defaultLife, fmt.Sprintf("negative expires_in %d: assuming %s", expiresIn, defaultLife)
+	case expiresIn > int64(maxLife/time.Second):
+		return defaultLife, fmt.Sprintf("expires_in %d is over a year: assuming %s", expiresIn, defaultLife)
 	}
 	return time.Duration(expiresIn) * time.Second, ""
 }

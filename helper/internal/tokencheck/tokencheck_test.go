@@ -61,7 +61,7 @@ func TestBearer(t *testing.T) {
 
 func TestLife(t *testing.T) {
 	t.Parallel()
-	year := int64(MaxLife / time.Second)
+	year := int64(maxLife / time.Second)
 	for _, tt := range []struct {
 		in     int64
 		want   time.Duration
@@ -69,12 +69,12 @@ func TestLife(t *testing.T) {
 	}{
 		{7200, 2 * time.Hour, false},
 		{1, time.Second, false},
-		{year, MaxLife, false},
-		{0, DefaultLife, true},
-		{-5, DefaultLife, true},
-		{year + 1, DefaultLife, true},
-		{1 << 31, DefaultLife, true},
-		{1<<63 - 1, DefaultLife, true},
+		{year, maxLife, false},
+		{0, defaultLife, true},
+		{-5, defaultLife, true},
+		{year + 1, defaultLife, true},
+		{1 << 31, defaultLife, true},
+		{1<<63 - 1, defaultLife, true},
 	} {
 		got, why := Life(tt.in)
 		if got != tt.want || (why != "") != tt.traced {

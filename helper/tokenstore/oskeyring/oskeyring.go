@@ -15,12 +15,12 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// DefaultTimeout bounds one operation on the OS keyring when
+// defaultTimeout bounds one operation on the OS keyring when
 // System.Timeout is zero.
-const DefaultTimeout = 5 * time.Second
+const defaultTimeout = 5 * time.Second
 
 // System is the platform's keyring through go-keyring, each call
-// bounded by Timeout (zero: DefaultTimeout). go-keyring takes no
+// bounded by Timeout (zero: defaultTimeout). go-keyring takes no
 // context, so a call that times out is left running in its goroutine: the
 // helper is a short-lived process. Env (os.Environ form; nil: the process
 // environment) is checked for a D-Bus session bus on Linux and the BSDs
@@ -53,7 +53,7 @@ func (k System) call(fn func() (string, error)) (string, error) {
 	}
 	timeout := k.Timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	type result struct {
 		v   string
