@@ -28,7 +28,8 @@ var (
 )
 
 // Files lists the .go, .md and .txtar files under root (slash paths from
-// root), skipping hidden directories, bin/ and exempt.
+// root), skipping hidden directories, the build outputs bin/, dist/ and
+// man/ (.gitignore: copies, not sources) and exempt.
 func Files(root string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -38,7 +39,7 @@ func Files(root string) ([]string, error) {
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "bin" || rel+"/" == exempt) {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "bin" || rel == "dist" || rel == "man" || rel+"/" == exempt) {
 				return filepath.SkipDir
 			}
 			return nil
