@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/bbcred/git-credential-bitbucket/helper/fastpath"
 	"strings"
 	"time"
 )
@@ -54,15 +55,7 @@ func (e environ) terminalPromptOff() bool {
 // duration reads the duration override GIT_CREDENTIAL_BITBUCKET_<key>;
 // false when unset or unparsable (gitconfig reports those on the slow path).
 func (e environ) duration(key string) (time.Duration, bool) {
-	v := e.get(envPrefix + key)
-	if v == "" {
-		return 0, false
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, false
-	}
-	return d, true
+	return fastpath.EnvDuration(e.get(envPrefix + key))
 }
 
 // clockOffset reads GIT_CREDENTIAL_BITBUCKET_CLOCK_OFFSET, a testing aid

@@ -26,11 +26,11 @@ func (r *run) fastPath(protocol, host, path, username string) *tokenstore.Record
 		r.msg.tracef("fast path: %v", err)
 		return nil
 	}
-	for _, rec := range recs {
-		r.red.add(rec.Secrets()...)
-	}
 	margin, _ := r.env.duration("REFRESH_MARGIN")
 	res := fastpath.Decide(recs, fastpath.Request{Protocol: protocol, Host: host, Path: path, Username: username}, r.now(), margin)
+	if res.Found != nil {
+		r.red.add(res.Found.Secrets()...)
+	}
 	r.msg.tracef("fast path: %s", res.Why)
 	if res.StaticWarn {
 		r.warnStaticExpiry(res.Record, r.now())

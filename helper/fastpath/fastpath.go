@@ -38,7 +38,10 @@ type Request struct {
 // decides. Why says which, for the trace (never a secret).
 type Result struct {
 	Record *tokenstore.Record
-	Why    string
+	// Found is the record the request matched, served or not: its
+	// secrets are the ones a caller's messages might come near.
+	Found *tokenstore.Record
+	Why   string
 	// StaticWarn is set with a static token in its last week whose daily
 	// expiry warning is due: the caller prints it and records when.
 	StaticWarn bool
@@ -58,6 +61,13 @@ func Decide(recs []*tokenstore.Record, req Request, now time.Time, margin time.D
 	if rec == nil {
 		return Result{Why: "no stored token for " + req.Protocol + "://" + req.Host}
 	}
+	res := decide(rec, req, now, margin)
+	res.Found = rec
+	return res
+}
+
+// decide is Decide for the record the request matched.
+func decide(rec *tokenstore.Record, req Request, now time.Time, margin time.Duration) Result {
 	if !impersonationServes(rec, req.Username) {
 		return Result{Why: rec.Key.String() + " was not minted for a user bitbucket.user allowed: asking git config"}
 	}
@@ -111,6 +121,20 @@ func LastRefreshUse(rec *tokenstore.Record) time.Time {
 		return rec.RefreshUsed
 	}
 	return rec.Updated
+}
+
+// EnvDuration parses a duration setting from the environment (such as
+// GIT_CREDENTIAL_BITBUCKET_REFRESH_MARGIN): ok is false when v is empty,
+// not a Go duration, or negative, and the setting is then ignored.
+func EnvDuration(v string) (d time.Duration, ok bool) {
+	if v == "" {
+		return 0, false
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, false
+	}
+	return d, true
 }
 
 // When renders a time for traces and messages.

@@ -74,3 +74,17 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideFound: a record the request matched is reported (for the
+// caller's redaction) even when it is not served; none for another host.
+func TestDecideFound(t *testing.T) {
+	t.Parallel()
+	rec := &tokenstore.Record{Key: tokenstore.Key{Protocol: "https", Host: "bitbucket.org"}, AccessToken: "a", Expiry: now0.Add(-time.Minute)}
+	res := Decide([]*tokenstore.Record{rec}, Request{Protocol: "https", Host: "bitbucket.org"}, now0, 0)
+	if res.Record != nil || res.Found != rec {
+		t.Errorf("expired record: served %v, found %v; want found only", res.Record, res.Found)
+	}
+	if res := Decide([]*tokenstore.Record{rec}, Request{Protocol: "https", Host: "example.org"}, now0, 0); res.Found != nil {
+		t.Errorf("another host found %v", res.Found)
+	}
+}

@@ -70,12 +70,7 @@ func answer(request []byte, env []string, now time.Time) (*tokenstore.Record, *g
 	if err != nil {
 		return nil, nil
 	}
-	var margin time.Duration
-	if v := lookupEnv(env, envPrefix+"REFRESH_MARGIN"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-			margin = d
-		}
-	}
+	margin, _ := fastpath.EnvDuration(lookupEnv(env, envPrefix+"REFRESH_MARGIN"))
 	res := fastpath.Decide(recs, fastpath.Request{Protocol: req.Protocol, Host: req.Host, Path: req.Path, Username: req.Username}, now, margin)
 	if res.Record == nil || res.StaticWarn {
 		return nil, nil // the warning, and recording it, are the full helper's
