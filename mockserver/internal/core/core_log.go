@@ -56,9 +56,10 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (c *Core) Wrap(side string, h http.Handler) http.Handler {
 	control := c.controlHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Date follows the mock clock, as a real server's follows its own:
-		// a client measures clock skew against it (net/http keeps a Date
-		// a handler set).
+		// Date follows the mock clock, as a real server's follows its own
+		// (RFC 9110 §6.6.1: an origin server with a clock sends Date on
+		// every response): a client measures clock skew against it
+		// (net/http keeps a Date a handler set).
 		w.Header().Set("Date", c.Now().UTC().Format(http.TimeFormat))
 		if r.URL.Path == "/_mock" || strings.HasPrefix(r.URL.Path, "/_mock/") {
 			control.ServeHTTP(w, r)
